@@ -1,0 +1,53 @@
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { MercuriusDriverConfig } from '@nestjs/mercurius';
+import { MercuriusDriver } from '@nestjs/mercurius';
+import { ErrorCode } from './common/error-codes.js';
+import { MnemeError } from './common/mneme-error.js';
+import { AppConfig } from './config/app-config.js';
+import { CoreModule, type CoreDeps } from './core.module.js';
+import type { LlmEngine } from './engines/llm/llm-engine.js';
+import { LlmModule } from './engines/llm/llm.module.js';
+import { graphqlOptions } from './graphql/graphql-options.js';
+import { ApiKeyAuth } from './http/api-key-auth.js';
+import { AgentModule } from './modules/agent/agent.module.js';
+import { CallerModule } from './modules/caller/caller.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { ModelsModule } from './modules/models/models.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(deps: CoreDeps & { llmEngine?: LlmEngine }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(deps),
+        LlmModule.forRoot(deps.llmEngine),
+        GraphQLModule.forRootAsync<MercuriusDriverConfig>({
+          driver: MercuriusDriver,
+          inject: [AppConfig, ApiKeyAuth],
+          useFactory: graphqlOptions,
+        }),
+        AgentModule,
+        ModelsModule,
+        CallerModule,
+        HealthModule,
+      ],
+      providers: [
+        {
+          provide: APP_PIPE,
+          useFactory: () =>
+            new ValidationPipe({
+              transform: true,
+              exceptionFactory: (errors) =>
+                new MnemeError(
+                  ErrorCode.BAD_REQUEST,
+                  errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ') || 'Invalid input',
+                ),
+            }),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import type { Context as OtelContext } from '@opentelemetry/api';
+
+export const LOCAL_TENANT = 'local';
+
+/**
+ * What every request carries into the rooms it touches: who is asking, when to give up, and where its trace
+ * lives. Passed explicitly (not through async-local state) so a missing tenant is a compile error.
+ */
+export interface CallContext {
+  readonly tenant: string;
+  /** Aborts on client disconnect, deadline or shutdown. */
+  readonly signal: AbortSignal;
+  /** The request's trace context; spans of this call are its children. */
+  readonly trace: OtelContext;
+}

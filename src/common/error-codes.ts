@@ -1,0 +1,49 @@
+/** Every error a client can see carries one of these codes (GraphQL `extensions.code`, REST `error.code`). */
+export enum ErrorCode {
+  BAD_REQUEST = 'BAD_REQUEST',
+  GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  MODEL_NOT_FOUND = 'MODEL_NOT_FOUND',
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  CONTEXT_OVERFLOW = 'CONTEXT_OVERFLOW',
+  CANCELLED = 'CANCELLED',
+  OVERLOADED = 'OVERLOADED',
+  DEADLINE_EXCEEDED = 'DEADLINE_EXCEEDED',
+  MODEL_UNAVAILABLE = 'MODEL_UNAVAILABLE',
+  SHUTTING_DOWN = 'SHUTTING_DOWN',
+  INTERNAL = 'INTERNAL',
+}
+
+/** The HTTP status a code maps to; the switch is exhaustive so a new code cannot be forgotten. */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.BAD_REQUEST:
+    case ErrorCode.GRAPHQL_PARSE_FAILED:
+    case ErrorCode.GRAPHQL_VALIDATION_FAILED:
+    case ErrorCode.CONTEXT_OVERFLOW:
+      return 400;
+    case ErrorCode.UNAUTHENTICATED:
+      return 401;
+    case ErrorCode.FORBIDDEN:
+      return 403;
+    case ErrorCode.NOT_FOUND:
+    case ErrorCode.MODEL_NOT_FOUND:
+      return 404;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return 413;
+    case ErrorCode.OVERLOADED:
+      return 429;
+    case ErrorCode.CANCELLED:
+      return 499;
+    case ErrorCode.INTERNAL:
+      return 500;
+    case ErrorCode.MODEL_UNAVAILABLE:
+    case ErrorCode.SHUTTING_DOWN:
+      return 503;
+    case ErrorCode.DEADLINE_EXCEEDED:
+      return 504;
+  }
+}

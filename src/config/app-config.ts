@@ -1,0 +1,107 @@
+import os from 'node:os';
+import path from 'node:path';
+import { envSchema, type Env } from './env.schema.js';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  production: boolean;
+  graphiql: boolean;
+  bodyLimitBytes: number;
+  graphqlMaxDepth: number;
+  requestTimeoutMs: number;
+  shutdownGraceMs: number;
+  logLevel: Env['MNEME_LOG_LEVEL'];
+  dataDir: string;
+}
+
+export interface AuthConfig {
+  /** API key → tenant. Empty: single-tenant local mode, loopback only. */
+  apiKeys: ReadonlyMap<string, string>;
+}
+
+export interface LlmConfig {
+  /** Path or `hf:` URI as configured; undefined means "discover" (models dir, then the bundled test model). */
+  model: string | undefined;
+  modelName: string | undefined;
+  modelsDir: string;
+  threads: number;
+  contextSize: number;
+  parallel: number;
+  queueLimit: number;
+  maxTokens: number;
+  systemPrompt: string;
+}
+
+export interface TelemetryConfig {
+  serviceName: string;
+  otlpEndpoint: string | undefined;
+}
+
+/** The validated configuration, one typed section per area. Injected as a class token. */
+export class AppConfig {
+  constructor(
+    readonly server: ServerConfig,
+    readonly auth: AuthConfig,
+    readonly llm: LlmConfig,
+    readonly telemetry: TelemetryConfig,
+  ) {}
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration — fix these environment variables:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Validates the environment once; throws a ConfigError naming every bad key. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // An empty variable (MNEME_X= in a compose file) means "not set", as most servers treat it.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(set);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const apiKeys = e.MNEME_API_KEYS ?? new Map<string, string>();
+  const host = e.MNEME_HOST ?? (apiKeys.size > 0 ? '0.0.0.0' : '127.0.0.1');
+  if (apiKeys.size === 0 && !LOOPBACK.has(host)) {
+    throw new ConfigError([
+      `MNEME_HOST: "${host}" would expose a server without API keys; set MNEME_API_KEYS (key:tenant,...) or bind 127.0.0.1`,
+    ]);
+  }
+  const production = e.NODE_ENV === 'production';
+  return new AppConfig(
+    {
+      port: e.MNEME_PORT,
+      host,
+      production,
+      graphiql: e.MNEME_GRAPHIQL ?? !production,
+      bodyLimitBytes: e.MNEME_BODY_LIMIT_BYTES,
+      graphqlMaxDepth: e.MNEME_GRAPHQL_MAX_DEPTH,
+      requestTimeoutMs: e.MNEME_REQUEST_TIMEOUT_MS,
+      shutdownGraceMs: e.MNEME_SHUTDOWN_GRACE_MS,
+      logLevel: e.MNEME_LOG_LEVEL,
+      dataDir: path.resolve(e.MNEME_DATA_DIR),
+    },
+    { apiKeys },
+    {
+      model: e.MNEME_LLM_MODEL,
+      modelName: e.MNEME_LLM_MODEL_NAME,
+      modelsDir: path.resolve(e.MNEME_MODELS_DIR),
+      // One thread per available core: more threads than cores slows llama.cpp decoding sharply.
+      threads: e.MNEME_LLM_THREADS ?? Math.max(1, os.availableParallelism()),
+      contextSize: e.MNEME_LLM_CONTEXT_SIZE,
+      parallel: e.MNEME_LLM_PARALLEL,
+      queueLimit: e.MNEME_LLM_QUEUE_LIMIT,
+      maxTokens: e.MNEME_LLM_MAX_TOKENS,
+      systemPrompt: e.MNEME_LLM_SYSTEM_PROMPT,
+    },
+    { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
+  );
+}

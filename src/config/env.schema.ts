@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const boolFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const apiKeys = z.string().transform((raw, ctx) => {
+  const map = new Map<string, string>();
+  for (const entry of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const sep = entry.lastIndexOf(':');
+    const key = entry.slice(0, sep);
+    const tenant = entry.slice(sep + 1);
+    if (sep <= 0 || !/^[A-Za-z0-9_-]{1,64}$/.test(tenant)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry "${mask(entry)}" is not key:tenant (tenant: 1-64 of A-Z a-z 0-9 _ -)`,
+      });
+      continue;
+    }
+    if (key.length < 8) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `the key for tenant "${tenant}" is shorter than 8 characters`,
+      });
+    }
+    if (map.has(key)) ctx.addIssue({ code: 'custom', message: `a key is listed twice (tenant "${tenant}")` });
+    map.set(key, tenant);
+  }
+  return map;
+});
+
+function mask(entry: string): string {
+  return entry.length <= 4 ? '****' : `${entry.slice(0, 2)}…${entry.slice(-2)}`;
+}
+
+/** Every MNEME_* variable the server reads. Documented in README.md; keep the two in step. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  MNEME_PORT: int(0, 65535).default(4000),
+  MNEME_HOST: z.string().min(1).optional(),
+  MNEME_DATA_DIR: z.string().min(1).default('./data'),
+  MNEME_API_KEYS: apiKeys.optional(),
+  MNEME_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  MNEME_GRAPHIQL: boolFlag.optional(),
+  MNEME_BODY_LIMIT_BYTES: int(1024, 1024 ** 3).default(16 * 1024 * 1024),
+  MNEME_GRAPHQL_MAX_DEPTH: int(2, 64).default(12),
+  MNEME_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
+  MNEME_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  MNEME_MODELS_DIR: z.string().min(1).default('./models'),
+  MNEME_LLM_MODEL: z.string().min(1).optional(),
+  MNEME_LLM_MODEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/-]{1,128}$/, 'letters, digits and . _ : / - only')
+    .optional(),
+  MNEME_LLM_THREADS: int(1, 256).optional(),
+  MNEME_LLM_CONTEXT_SIZE: int(256, 1_048_576).default(4096),
+  MNEME_LLM_PARALLEL: int(1, 64).default(2),
+  MNEME_LLM_QUEUE_LIMIT: int(0, 10_000).default(32),
+  MNEME_LLM_MAX_TOKENS: int(1, 131_072).default(512),
+  MNEME_LLM_SYSTEM_PROMPT: z.string().default('You are Mneme, a helpful assistant. Answer concisely.'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('mneme'),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,99 @@
+import type { CallContext } from '../../common/call-context.js';
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+export interface GenerateRequest {
+  /** A served model's name, or `default` / undefined for the default model. */
+  model?: string;
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  stop?: string[];
+}
+
+export type FinishReason = 'stop' | 'length';
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface GenerationTimings {
+  /** Waiting for a free sequence slot. */
+  queueMs: number;
+  /** From the call to the first generated token (queue and prompt evaluation included). */
+  ttftMs: number;
+  totalMs: number;
+  /** Decode rate: tokens after the first, over the time after the first. */
+  tokensPerSecond: number;
+}
+
+export interface GenerationResult {
+  text: string;
+  model: string;
+  finishReason: FinishReason;
+  usage: TokenUsage;
+  timings: GenerationTimings;
+}
+
+export type GenerationEvent = { type: 'token'; text: string } | { type: 'done'; result: GenerationResult };
+
+export type ModelState = 'loading' | 'ready' | 'failed' | 'unloaded';
+
+export interface ModelInfo {
+  name: string;
+  state: ModelState;
+  /** Where the weights came from: a path, or the `hf:` URI they were pulled from. */
+  source: string;
+  contextSize: number;
+  parallel: number;
+  /** True when serving the bundled random-weight test model (answers are noise). */
+  testModel: boolean;
+  error?: string;
+}
+
+export interface EngineStats {
+  active: number;
+  queued: number;
+  completed: number;
+  failed: number;
+}
+
+/**
+ * The LLM engine port. Two roles: `generate` (streaming, abortable, metered) and model lifecycle.
+ * Adapters: node-llama-cpp in process (now); an OpenAI-compatible remote backend (later).
+ */
+export abstract class LlmEngine {
+  /**
+   * Streams tokens, then exactly one `done` event. Fails with a MnemeError: MODEL_NOT_FOUND, CONTEXT_OVERFLOW,
+   * OVERLOADED, CANCELLED, DEADLINE_EXCEEDED, MODEL_UNAVAILABLE. Stopping iteration early aborts generation.
+   */
+  abstract generate(request: GenerateRequest, ctx: CallContext): AsyncIterable<GenerationEvent>;
+  /** Loads the configured model; idempotent, resolves when ready, rejects when loading failed. */
+  abstract load(): Promise<void>;
+  /** Waits for in-flight generations up to `graceMs`, aborts the rest. */
+  abstract drain(graceMs: number): Promise<void>;
+  /** Releases the model and native resources. */
+  abstract unload(): Promise<void>;
+  abstract models(): ModelInfo[];
+  abstract stats(): EngineStats;
+}
+
+/** Runs a generation to its end and returns the result. */
+export async function generateToEnd(
+  engine: LlmEngine,
+  request: GenerateRequest,
+  ctx: CallContext,
+): Promise<GenerationResult> {
+  for await (const event of engine.generate(request, ctx)) {
+    if (event.type === 'done') return event.result;
+  }
+  throw new Error('LLM engine ended a generation without a result');
+}

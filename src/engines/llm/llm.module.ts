@@ -1,0 +1,23 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { LlamaCppEngine } from './llama-cpp.engine.js';
+import { LlmEngine } from './llm-engine.js';
+
+/**
+ * Provides the LlmEngine port. One backend today (node-llama-cpp); the OpenAI-compatible one plugs in here.
+ * `engine` lets a caller supply its own instance (the e2e tests wrap the real engine to watch calls).
+ */
+@Global()
+@Module({})
+export class LlmModule {
+  static forRoot(engine?: LlmEngine): DynamicModule {
+    const provider = engine
+      ? { provide: LlmEngine, useValue: engine }
+      : {
+          provide: LlmEngine,
+          useFactory: (config: AppConfig) => new LlamaCppEngine(config.llm),
+          inject: [AppConfig],
+        };
+    return { module: LlmModule, providers: [provider], exports: [LlmEngine] };
+  }
+}

@@ -1,0 +1,77 @@
+import { Args, Context, Mutation, Resolver, Subscription } from '@nestjs/graphql';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { deadlineError } from '../../common/abort.js';
+import type { CallContext } from '../../common/call-context.js';
+import { mapAsyncIterator } from '../../common/map-async-iterator.js';
+import { AppConfig } from '../../config/app-config.js';
+import type { GenerationEvent } from '../../engines/llm/llm-engine.js';
+import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { contextWithSpan, endSpan, startSpan, traceIdOf } from '../../telemetry/tracing.js';
+import { AgentService } from './agent.service.js';
+import { toAnswer } from './answer.mapper.js';
+import { AskInput } from './dto/ask.input.js';
+import { Answer } from './models/answer.model.js';
+import { AskEvent, AskEventKind } from './models/ask-event.model.js';
+
+@Resolver()
+export class AgentResolver {
+  constructor(
+    private readonly agent: AgentService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Mutation(() => Answer, { description: 'Ask the agent; resolves with the whole answer.' })
+  async ask(@Args('input') input: AskInput, @Context() gql: GqlContext): Promise<Answer> {
+    const tenant = tenantOf(gql);
+    const scope = gql.scope;
+    if (!scope) throw new Error('ask over HTTP without a request scope');
+    scope.span.updateName('graphql mutation ask');
+    const ctx: CallContext = { tenant, signal: scope.signal, trace: scope.trace };
+    for await (const event of this.agent.ask(input, ctx)) {
+      if (event.type === 'done') return toAnswer(event.result, input.sessionId, scope.traceId ?? '');
+    }
+    throw new Error('generation ended without an answer');
+  }
+
+  @Subscription(() => AskEvent, {
+    description: 'Ask the agent and stream the answer: TOKEN events as they are generated, then one ANSWER.',
+    resolve: (event: AskEvent) => event,
+  })
+  async askStream(
+    @Args('input') input: AskInput,
+    @Context() gql: GqlContext,
+  ): Promise<AsyncIterator<AskEvent>> {
+    const tenant = tenantOf(gql);
+    const span = startSpan('graphql subscription askStream', ROOT_CONTEXT);
+    const trace = contextWithSpan(span, ROOT_CONTEXT);
+    const traceId = traceIdOf(trace) ?? '';
+    const timeoutMs = this.config.server.requestTimeoutMs;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(deadlineError(timeoutMs)), timeoutMs);
+    const finish = (error?: unknown) => {
+      clearTimeout(timer);
+      endSpan(span, error);
+    };
+
+    const events = this.agent.ask(input, { tenant, signal: deadline.signal, trace })[Symbol.asyncIterator]();
+    let index = 0;
+    const toEvent = (event: GenerationEvent): AskEvent =>
+      event.type === 'token'
+        ? { kind: AskEventKind.TOKEN, index: index++, token: event.text, answer: null }
+        : {
+            kind: AskEventKind.ANSWER,
+            index: index++,
+            token: null,
+            answer: toAnswer(event.result, input.sessionId, traceId),
+          };
+    // Pull the first event before subscribing so bad input, overflow or overload fail the subscription itself.
+    let first: IteratorResult<GenerationEvent>;
+    try {
+      first = await events.next();
+    } catch (error) {
+      finish(error);
+      throw error;
+    }
+    return mapAsyncIterator(events, toEvent, { prefix: first.done ? [] : [first.value], onEnd: finish });
+  }
+}

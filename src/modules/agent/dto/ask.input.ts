@@ -1,0 +1,42 @@
+import { Field, Float, InputType, Int } from '@nestjs/graphql';
+import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+@InputType({ description: 'One question to the agent.' })
+export class AskInput {
+  @Field(() => String, { description: 'The user prompt.' })
+  @IsString()
+  @Matches(/\S/, { message: 'prompt must not be empty' })
+  @MaxLength(1_000_000, { message: 'prompt must be at most 1,000,000 characters' })
+  prompt!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Conversation id; turns with the same id share memory.',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'sessionId must be 1-128 of A-Z a-z 0-9 . _ : -' })
+  sessionId?: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Upper bound on generated tokens (server default otherwise).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1, { message: 'maxTokens must be at least 1' })
+  @Max(131_072)
+  maxTokens?: number;
+
+  @Field(() => String, { nullable: true, description: 'A served model name, or "default".' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  model?: string;
+
+  @Field(() => Float, { nullable: true, description: 'Sampling temperature, 0 for greedy.' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  temperature?: number;
+}

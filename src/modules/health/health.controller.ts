@@ -1,0 +1,35 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { LlmEngine } from '../../engines/llm/llm-engine.js';
+import { ServerLifecycle } from '../../http/server-lifecycle.js';
+
+/** Probes for orchestrators; both are public (no API key). */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly engine: LlmEngine,
+    private readonly lifecycle: ServerLifecycle,
+  ) {}
+
+  /** Alive: the process answers. */
+  @Get('healthz')
+  @HttpCode(200)
+  health() {
+    return { status: 'ok' };
+  }
+
+  /** Ready: models loaded, stores reachable, not draining. 503 otherwise, with what is not ready. */
+  @Get('readyz')
+  ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const models = this.engine
+      .models()
+      .map((m) => ({ name: m.name, state: m.state, testModel: m.testModel }));
+    const checks = {
+      accepting: !this.lifecycle.draining,
+      llm: models.every((m) => m.state === 'ready'),
+    };
+    const ready = Object.values(checks).every(Boolean);
+    void reply.code(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'not ready', checks, models, engine: this.engine.stats() };
+  }
+}

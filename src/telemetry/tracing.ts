@@ -1,0 +1,54 @@
+import {
+  context as otelContext,
+  trace,
+  SpanStatusCode,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
+
+const tracer = trace.getTracer('mneme');
+
+export function startSpan(name: string, parent: Context, attributes: Attributes = {}): Span {
+  return tracer.startSpan(name, { attributes }, parent);
+}
+
+export function contextWithSpan(span: Span, parent: Context = otelContext.active()): Context {
+  return trace.setSpan(parent, span);
+}
+
+/** Ends a span, marking it failed when an error is given. */
+export function endSpan(span: Span, error?: unknown): void {
+  if (error !== undefined) {
+    const failure = error instanceof Error ? error : new Error(JSON.stringify(error));
+    span.recordException(failure);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+  }
+  span.end();
+}
+
+/** Runs `fn` inside a child span of `parent`, ending it on success or failure. */
+export async function withSpan<T>(
+  name: string,
+  parent: Context,
+  attributes: Attributes,
+  fn: (span: Span, ctx: Context) => Promise<T>,
+): Promise<T> {
+  const span = startSpan(name, parent, attributes);
+  try {
+    const result = await fn(span, contextWithSpan(span, parent));
+    endSpan(span);
+    return result;
+  } catch (error) {
+    endSpan(span, error);
+    throw error;
+  }
+}
+
+const NO_TRACE = '00000000000000000000000000000000';
+
+/** The trace id of a context, or undefined when telemetry is off. */
+export function traceIdOf(ctx: Context): string | undefined {
+  const id = trace.getSpanContext(ctx)?.traceId;
+  return id && id !== NO_TRACE ? id : undefined;
+}

@@ -1,0 +1,66 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createApp, type CreateAppOptions } from '../../src/app.factory.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { startTelemetry } from '../../src/telemetry/otel-sdk.js';
+
+export const FIXTURE_LLM = path.resolve('test/fixtures/models/tiny-llama/tiny-llama.gguf');
+export const KEYS = { alice: 'alice-key-0001', bob: 'bob-key-000002' } as const;
+export const API_KEYS_ENV = `${KEYS.alice}:alice,${KEYS.bob}:bob`;
+
+/** One in-memory exporter per test file (each jest file has its own globals), so tests can read spans. */
+export const spans = new InMemorySpanExporter();
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  url: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+/** Boots the real server on a free loopback port, with keys for two tenants and the fixture model. */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: CreateAppOptions = {},
+): Promise<TestApp> {
+  const config = loadConfig({
+    MNEME_API_KEYS: API_KEYS_ENV,
+    MNEME_HOST: '127.0.0.1',
+    MNEME_LLM_MODEL: FIXTURE_LLM,
+    MNEME_LLM_CONTEXT_SIZE: '512',
+    MNEME_LLM_THREADS: '2',
+    MNEME_MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), 'mneme-models-')),
+    MNEME_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mneme-data-')),
+    MNEME_LOG_LEVEL: 'error',
+    ...env,
+  });
+  startTelemetry({ ...config.telemetry, extraProcessors: [new SimpleSpanProcessor(spans)] });
+  const app = await createApp(config, { logger: false, ...options });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  if (typeof address !== 'object' || address === null) throw new Error('server has no address');
+  const url = `http://127.0.0.1:${address.port}`;
+  return { app, config, url, wsUrl: url.replace('http', 'ws') + '/graphql', close: () => app.close() };
+}
+
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}
+
+/** POSTs a GraphQL document with fetch, returning status and parsed body (for raw protocol checks). */
+export async function postGraphql(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = bearer(KEYS.alice),
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
