@@ -115,7 +115,11 @@ function writeValue(sink: ByteSink, v: GgufValue): void {
 }
 
 /** Writes a GGUF file whose tensors hold random values (norm weights 1.0). */
-export function writeRandomGguf(file: string, metadata: Record<string, GgufValue>, tensors: GgufTensor[]): void {
+export function writeRandomGguf(
+  file: string,
+  metadata: Record<string, GgufValue>,
+  tensors: GgufTensor[],
+): void {
   const header = new ByteSink();
   header.push(Buffer.from('GGUF', 'ascii'));
   header.u32(3);

@@ -4,11 +4,22 @@ import type { Sample } from './stats.js';
 /** The baseline: node-llama-cpp used directly, configured as the server configures it. */
 export async function measureRaw(
   modelPath: string,
-  options: { threads: number; contextSize: number; system: string; prompt: string; maxTokens: number; iterations: number },
+  options: {
+    threads: number;
+    contextSize: number;
+    system: string;
+    prompt: string;
+    maxTokens: number;
+    iterations: number;
+  },
 ): Promise<Sample[]> {
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: options.threads });
   const model = await llama.loadModel({ modelPath });
-  const context = await model.createContext({ contextSize: options.contextSize, sequences: 1, threads: options.threads });
+  const context = await model.createContext({
+    contextSize: options.contextSize,
+    sequences: 1,
+    threads: options.threads,
+  });
   const chatWrapper = resolveChatWrapper(model);
   const history: ChatHistoryItem[] = [
     { type: 'system', text: options.system },
@@ -32,7 +43,11 @@ export async function measureRaw(
       const tokens = sequence.tokenMeter.usedOutputTokens;
       chat.dispose();
       if (i === 0 || first === undefined) continue; // warm-up
-      samples.push({ ttftMs: first - start, tokensPerSecond: ((tokens - 1) * 1000) / (end - first), completionTokens: tokens });
+      samples.push({
+        ttftMs: first - start,
+        tokensPerSecond: ((tokens - 1) * 1000) / (end - first),
+        completionTokens: tokens,
+      });
     }
   } finally {
     await context.dispose();

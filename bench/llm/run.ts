@@ -22,8 +22,13 @@ const prompt =
 
 const root = packageRoot();
 console.log(`bench/llm — synthesizing/reusing a random-weight llama ${JSON.stringify(SHAPE)} Q8_0 …`);
-const modelPath = await synthesizeModel(path.join(root, 'bench/.cache'), path.join(root, 'test/fixtures/models/tiny-llama/tiny-llama.gguf'));
-console.log(`model ${modelPath}; ${threads} threads, context ${contextSize}, ${maxTokens} new tokens, ${iterations} runs after 1 warm-up\n`);
+const modelPath = await synthesizeModel(
+  path.join(root, 'bench/.cache'),
+  path.join(root, 'test/fixtures/models/tiny-llama/tiny-llama.gguf'),
+);
+console.log(
+  `model ${modelPath}; ${threads} threads, context ${contextSize}, ${maxTokens} new tokens, ${iterations} runs after 1 warm-up\n`,
+);
 
 const raw = await measureRaw(modelPath, { threads, contextSize, system, prompt, maxTokens, iterations });
 
@@ -52,7 +57,9 @@ const rows: [string, Sample[]][] = [
 ];
 const base = summarize(raw);
 const fmt = (n: number, digits = 1) => n.toFixed(digits).padStart(8);
-console.log('path                     ttft p50  ttft p95  ttft p99   tok/s p50  tok/s p5  tokens  decode ratio  ttft ratio');
+console.log(
+  'path                     ttft p50  ttft p95  ttft p99   tok/s p50  tok/s p5  tokens  decode ratio  ttft ratio',
+);
 for (const [name, samples] of rows) {
   const s = summarize(samples);
   console.log(
@@ -60,4 +67,6 @@ for (const [name, samples] of rows) {
       `${fmt(s.tpsP50 / base.tpsP50, 3)}      ${fmt(base.ttftP50 / s.ttftP50, 3)}`,
   );
 }
-console.log('\nratios are server/raw on medians (decode: tok/s server ÷ raw; ttft: raw ÷ server); goal ≥ 0.95');
+console.log(
+  '\nratios are server/raw on medians (decode: tok/s server ÷ raw; ttft: raw ÷ server); goal ≥ 0.95',
+);

@@ -8,12 +8,19 @@ const ASK_STREAM = `subscription($input: AskInput!) { askStream(input: $input) {
   kind answer { usage { completionTokens } } } }`;
 
 interface AskPayload {
-  data?: { ask: { usage: { completionTokens: number }; timings: { ttftMs: number; tokensPerSecond: number } } };
+  data?: {
+    ask: { usage: { completionTokens: number }; timings: { ttftMs: number; tokensPerSecond: number } };
+  };
   errors?: unknown[];
 }
 
 /** `ask` over HTTP: one answer, so time to first token and decode rate are the server-measured ones. */
-export async function measureAsk(url: string, prompt: string, maxTokens: number, iterations: number): Promise<Sample[]> {
+export async function measureAsk(
+  url: string,
+  prompt: string,
+  maxTokens: number,
+  iterations: number,
+): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (let i = 0; i <= iterations; i++) {
     const response = await fetch(`${url}/graphql`, {
@@ -24,13 +31,23 @@ export async function measureAsk(url: string, prompt: string, maxTokens: number,
     const payload = (await response.json()) as AskPayload;
     if (!payload.data) throw new Error(`ask failed: ${JSON.stringify(payload.errors)}`);
     const { usage, timings } = payload.data.ask;
-    if (i > 0) samples.push({ ttftMs: timings.ttftMs, tokensPerSecond: timings.tokensPerSecond, completionTokens: usage.completionTokens });
+    if (i > 0)
+      samples.push({
+        ttftMs: timings.ttftMs,
+        tokensPerSecond: timings.tokensPerSecond,
+        completionTokens: usage.completionTokens,
+      });
   }
   return samples;
 }
 
 /** `askStream` over graphql-ws, timed as the client sees it: first TOKEN event, then tokens until ANSWER. */
-export async function measureAskStream(wsUrl: string, prompt: string, maxTokens: number, iterations: number): Promise<Sample[]> {
+export async function measureAskStream(
+  wsUrl: string,
+  prompt: string,
+  maxTokens: number,
+  iterations: number,
+): Promise<Sample[]> {
   const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
   const samples: Sample[] = [];
   try {
@@ -39,7 +56,9 @@ export async function measureAskStream(wsUrl: string, prompt: string, maxTokens:
       let first: number | undefined;
       let tokens = 0;
       let end = start;
-      for await (const result of client.iterate<{ askStream: { kind: string; answer: { usage: { completionTokens: number } } | null } }>({
+      for await (const result of client.iterate<{
+        askStream: { kind: string; answer: { usage: { completionTokens: number } } | null };
+      }>({
         query: ASK_STREAM,
         variables: { input: { prompt, maxTokens, temperature: 0 } },
       })) {
@@ -52,7 +71,11 @@ export async function measureAskStream(wsUrl: string, prompt: string, maxTokens:
         }
       }
       if (i > 0 && first !== undefined) {
-        samples.push({ ttftMs: first - start, tokensPerSecond: ((tokens - 1) * 1000) / (end - first), completionTokens: tokens });
+        samples.push({
+          ttftMs: first - start,
+          tokensPerSecond: ((tokens - 1) * 1000) / (end - first),
+          completionTokens: tokens,
+        });
       }
     }
   } finally {

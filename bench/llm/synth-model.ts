@@ -4,7 +4,15 @@ import { readGgufFileInfo } from 'node-llama-cpp';
 import { writeRandomGguf, type GgufTensor, type GgufValue } from './gguf-writer.js';
 
 /** A ~0.45B-parameter llama shape (Qwen2.5-0.5B's layer dimensions with a 32k SentencePiece vocabulary). */
-export const SHAPE = { hidden: 896, layers: 24, heads: 14, kvHeads: 2, ffn: 4864, vocab: 32_000, context: 4096 };
+export const SHAPE = {
+  hidden: 896,
+  layers: 24,
+  heads: 14,
+  kvHeads: 2,
+  ffn: 4864,
+  vocab: 32_000,
+  context: 4096,
+};
 
 /**
  * Synthesizes (once, cached) a Q8_0 random-weight GGUF of SHAPE. Its tokenizer is the fixture's (bytes, ChatML

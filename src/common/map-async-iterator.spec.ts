@@ -66,6 +66,27 @@ describe('mapAsyncIterator', () => {
     expect(ends).toEqual([[boom]]);
   });
 
+  it('calls onEnd when mapping a prefix value throws, and keeps undefined prefix values in order', async () => {
+    const bad = new Error('bad prefix');
+    const { ends, onEnd } = recorder();
+    const throwing = mapAsyncIterator(
+      new AsyncChannel<number>(),
+      () => {
+        throw bad;
+      },
+      { prefix: [1], onEnd },
+    );
+    await expect(throwing.next()).rejects.toBe(bad);
+    expect(ends).toEqual([[bad]]);
+
+    const source = new AsyncChannel<number | undefined>();
+    source.push(3);
+    const mapped = mapAsyncIterator(source, (v) => String(v), { prefix: [undefined, 2] });
+    expect((await mapped.next()).value).toBe('undefined');
+    expect((await mapped.next()).value).toBe('2');
+    expect((await mapped.next()).value).toBe('3');
+  });
+
   it('calls onEnd with an error thrown by the map function', async () => {
     const source = new AsyncChannel<number>();
     source.push(1);

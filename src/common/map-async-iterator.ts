@@ -8,7 +8,8 @@ export function mapAsyncIterator<T, U>(
   map: (value: T) => U,
   options: { prefix?: T[]; onEnd?: (error?: unknown) => void } = {},
 ): AsyncIterableIterator<U> {
-  const prefix = [...(options.prefix ?? [])];
+  const prefix = options.prefix ?? [];
+  let delivered = 0;
   let ended = false;
   const end = (error?: unknown) => {
     if (ended) return;
@@ -17,9 +18,8 @@ export function mapAsyncIterator<T, U>(
   };
   return {
     async next(): Promise<IteratorResult<U>> {
-      const queued = prefix.shift();
-      if (queued !== undefined) return { value: map(queued), done: false };
       try {
+        if (delivered < prefix.length) return { value: map(prefix[delivered++] as T), done: false };
         const result = await source.next();
         if (result.done) {
           end();

@@ -61,8 +61,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Validates the environment once; throws a ConfigError naming every bad key. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  // An empty variable (MNEME_X= in a compose file) means "not set", as most servers treat it.
-  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  // An empty or blank variable (MNEME_X= in a compose file) means "not set", as most servers treat it.
+  const set = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
   const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+// Decimal digits only: coercion would read ' ' as 0 and '0x1F90' as 8080.
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
 const boolFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -8,17 +14,19 @@ const boolFlag = z
 
 const apiKeys = z.string().transform((raw, ctx) => {
   const map = new Map<string, string>();
-  for (const entry of raw
+  const entries = raw
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean)) {
+    .filter(Boolean);
+  for (const [index, entry] of entries.entries()) {
     const sep = entry.lastIndexOf(':');
     const key = entry.slice(0, sep);
     const tenant = entry.slice(sep + 1);
     if (sep <= 0 || !/^[A-Za-z0-9_-]{1,64}$/.test(tenant)) {
+      // Named by position only: a malformed entry may be a bare secret.
       ctx.addIssue({
         code: 'custom',
-        message: `entry "${mask(entry)}" is not key:tenant (tenant: 1-64 of A-Z a-z 0-9 _ -)`,
+        message: `entry ${index + 1} is not key:tenant (tenant: 1-64 of A-Z a-z 0-9 _ -)`,
       });
       continue;
     }
@@ -33,10 +41,6 @@ const apiKeys = z.string().transform((raw, ctx) => {
   }
   return map;
 });
-
-function mask(entry: string): string {
-  return entry.length <= 4 ? '****' : `${entry.slice(0, 2)}…${entry.slice(-2)}`;
-}
 
 /** Every MNEME_* variable the server reads. Documented in README.md; keep the two in step. */
 export const envSchema = z.object({

@@ -54,6 +54,20 @@ describe('formatGraphQLErrors', () => {
     }
   });
 
+  it('reports a variable of the wrong type as GRAPHQL_VALIDATION_FAILED with 400, not as internal', async () => {
+    const typed = buildSchema('type Query { twice(n: Int): Int }');
+    const result = await graphql({
+      schema: typed,
+      source: 'query($n: Int) { twice(n: $n) }',
+      variableValues: { n: 'abc' },
+    });
+    const { log, logged } = collectingLog();
+    const formatted = formatGraphQLErrors(withErrors(result), TRACE, log);
+    expect(formatted.statusCode).toBe(400);
+    expect(formatted.response.errors[0]?.extensions?.code).toBe(ErrorCode.GRAPHQL_VALIDATION_FAILED);
+    expect(logged).toHaveLength(0);
+  });
+
   it('reports a bare validation error as GRAPHQL_VALIDATION_FAILED', () => {
     const [inner] = validate(schema, parse('{ nope }'));
     const result = formatGraphQLErrors({ errors: [inner!] }, TRACE, () => undefined);

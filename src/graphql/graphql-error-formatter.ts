@@ -1,4 +1,4 @@
-import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../common/error-codes.js';
 import { isMnemeError, type MnemeError } from '../common/mneme-error.js';
 import { fromHttpException } from '../http/all-exceptions.filter.js';
@@ -29,7 +29,8 @@ export function formatGraphQLErrors(
       for (const inner of nested) errors.push(documentError(inner, traceId));
       continue;
     }
-    if (!original && error.path === undefined) {
+    // No path: the document or its variables failed before execution (graphql-js wraps variable coercion errors).
+    if (error.path === undefined && (!original || original instanceof GraphQLError)) {
       requestStatus = 400;
       errors.push(documentError(error, traceId));
       continue;

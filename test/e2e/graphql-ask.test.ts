@@ -240,6 +240,15 @@ describe('bad GraphQL input gets a typed error and the server keeps serving', ()
       200,
       'CONTEXT_OVERFLOW',
     ],
+    [
+      'variable of the wrong type',
+      {
+        query: 'mutation($n: Int) { ask(input: { prompt: "x", maxTokens: $n }) { text } }',
+        variables: { n: 'abc' },
+      },
+      400,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
     ['not JSON', '{"query": ', 400, 'BAD_REQUEST'],
   ];
 

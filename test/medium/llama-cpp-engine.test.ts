@@ -6,11 +6,20 @@ import { deadlineError } from '../../src/common/abort.js';
 import type { CallContext } from '../../src/common/call-context.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { LlamaCppEngine } from '../../src/engines/llm/llama-cpp.engine.js';
-import { generateToEnd, type GenerateRequest, type GenerationEvent } from '../../src/engines/llm/llm-engine.js';
+import {
+  generateToEnd,
+  type GenerateRequest,
+  type GenerationEvent,
+} from '../../src/engines/llm/llm-engine.js';
 import { FIXTURE_LLM } from '../support/test-app.js';
 
 function engineWith(env: Record<string, string> = {}): LlamaCppEngine {
-  const config = loadConfig({ MNEME_LLM_MODEL: FIXTURE_LLM, MNEME_LLM_CONTEXT_SIZE: '512', MNEME_LLM_THREADS: '2', ...env });
+  const config = loadConfig({
+    MNEME_LLM_MODEL: FIXTURE_LLM,
+    MNEME_LLM_CONTEXT_SIZE: '512',
+    MNEME_LLM_THREADS: '2',
+    ...env,
+  });
   return new LlamaCppEngine(config.llm);
 }
 
@@ -18,7 +27,10 @@ function ctx(signal: AbortSignal = new AbortController().signal): CallContext {
   return { tenant: 't1', signal, trace: ROOT_CONTEXT };
 }
 
-const hello = (maxTokens: number): GenerateRequest => ({ messages: [{ role: 'user', content: 'Hello' }], maxTokens });
+const hello = (maxTokens: number): GenerateRequest => ({
+  messages: [{ role: 'user', content: 'Hello' }],
+  maxTokens,
+});
 
 async function collect(events: AsyncIterable<GenerationEvent>): Promise<GenerationEvent[]> {
   const out: GenerationEvent[] = [];
@@ -33,7 +45,13 @@ describe('LlamaCppEngine on the fixture GGUF', () => {
 
   it('reports the model as ready with its real context size', () => {
     expect(engine.models()).toEqual([
-      expect.objectContaining({ name: 'tiny-llama', state: 'ready', contextSize: 512, parallel: 2, testModel: false }),
+      expect.objectContaining({
+        name: 'tiny-llama',
+        state: 'ready',
+        contextSize: 512,
+        parallel: 2,
+        testModel: false,
+      }),
     ]);
   });
 
@@ -54,7 +72,11 @@ describe('LlamaCppEngine on the fixture GGUF', () => {
 
   it('counts prompt tokens with the chat template: a longer prompt costs more', async () => {
     const short = await generateToEnd(engine, hello(1), ctx());
-    const long = await generateToEnd(engine, { messages: [{ role: 'user', content: 'Hello '.repeat(20) }], maxTokens: 1 }, ctx());
+    const long = await generateToEnd(
+      engine,
+      { messages: [{ role: 'user', content: 'Hello '.repeat(20) }], maxTokens: 1 },
+      ctx(),
+    );
     expect(long.usage.promptTokens).toBeGreaterThan(short.usage.promptTokens + 15);
   });
 
@@ -79,13 +101,21 @@ describe('LlamaCppEngine on the fixture GGUF', () => {
   });
 
   it('clamps maxTokens to the room left in the context', async () => {
-    const result = await generateToEnd(engine, { messages: [{ role: 'user', content: 'word '.repeat(80) }], maxTokens: 100_000 }, ctx());
+    const result = await generateToEnd(
+      engine,
+      { messages: [{ role: 'user', content: 'word '.repeat(80) }], maxTokens: 100_000 },
+      ctx(),
+    );
     expect(result.usage.promptTokens + result.usage.completionTokens).toBeLessThanOrEqual(512);
   });
 
   it('refuses an unknown model name with MODEL_NOT_FOUND and accepts "default"', async () => {
-    await expect(generateToEnd(engine, { ...hello(1), model: 'nope' }, ctx())).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
-    await expect(generateToEnd(engine, { ...hello(1), model: 'default' }, ctx())).resolves.toMatchObject({ model: 'tiny-llama' });
+    await expect(generateToEnd(engine, { ...hello(1), model: 'nope' }, ctx())).rejects.toMatchObject({
+      code: 'MODEL_NOT_FOUND',
+    });
+    await expect(generateToEnd(engine, { ...hello(1), model: 'default' }, ctx())).resolves.toMatchObject({
+      model: 'tiny-llama',
+    });
   });
 
   it('stops at once when the caller aborts, and frees the slot', async () => {
@@ -106,7 +136,9 @@ describe('LlamaCppEngine on the fixture GGUF', () => {
   it('ends with DEADLINE_EXCEEDED when the deadline passes', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(deadlineError(30)), 30);
-    await expect(generateToEnd(engine, hello(2000), ctx(controller.signal))).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    await expect(generateToEnd(engine, hello(2000), ctx(controller.signal))).rejects.toMatchObject({
+      code: 'DEADLINE_EXCEEDED',
+    });
   });
 
   it('stops generating when the consumer stops reading', async () => {
@@ -117,7 +149,11 @@ describe('LlamaCppEngine on the fixture GGUF', () => {
     }
     const until = Date.now() + 5000;
     while (engine.stats().active > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    expect(engine.stats()).toMatchObject({ active: 0, failed: before.failed + 1, completed: before.completed });
+    expect(engine.stats()).toMatchObject({
+      active: 0,
+      failed: before.failed + 1,
+      completed: before.completed,
+    });
   });
 });
 
@@ -131,7 +167,10 @@ describe('LlamaCppEngine admission and lifecycle', () => {
       const queued = generateToEnd(engine, hello(2), ctx());
       await new Promise((r) => setTimeout(r, 50));
       expect(engine.stats()).toMatchObject({ active: 1, queued: 1 });
-      await expect(generateToEnd(engine, hello(2), ctx())).rejects.toMatchObject({ code: 'OVERLOADED', retryAfterSeconds: 1 });
+      await expect(generateToEnd(engine, hello(2), ctx())).rejects.toMatchObject({
+        code: 'OVERLOADED',
+        retryAfterSeconds: 1,
+      });
       controller.abort();
       await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
       await expect(queued).resolves.toMatchObject({ model: 'tiny-llama' });
