@@ -11,6 +11,8 @@ registerEnumType(AskEventKind, { name: 'AskEventKind' });
 export class AskEvent {
   @Field(() => AskEventKind) kind!: AskEventKind;
   @Field(() => Int, { description: 'Position of this event in the stream, from 0.' }) index!: number;
-  @Field(() => String, { nullable: true, description: 'Generated text of a TOKEN event.' }) token!: string | null;
-  @Field(() => Answer, { nullable: true, description: 'The full answer, on the final event.' }) answer!: Answer | null;
+  @Field(() => String, { nullable: true, description: 'Generated text of a TOKEN event.' }) token!:
+    string | null;
+  @Field(() => Answer, { nullable: true, description: 'The full answer, on the final event.' })
+  answer!: Answer | null;
 }
