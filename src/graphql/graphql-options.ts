@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { MercuriusDriverConfig } from '@nestjs/mercurius';
 import { MercuriusDriver } from '@nestjs/mercurius';
 import type { FastifyRequest } from 'fastify';
+import { Kind } from 'graphql';
 import type { AppConfig } from '../config/app-config.js';
 import type { ApiKeyAuth } from '../http/api-key-auth.js';
 import type { GqlContext } from './graphql-context.js';
@@ -31,6 +32,24 @@ export function graphqlOptions(config: AppConfig, auth: ApiKeyAuth): MercuriusDr
         }
       },
       keepAlive: 15_000,
+    },
+    hooks: {
+      // Names the request's span after the operation it runs ("graphql mutation ask"), once it is parsed.
+      preExecution: (_schema, document, context) => {
+        const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+        const fields = operation?.selectionSet.selections
+          .map((s) => (s.kind === Kind.FIELD ? s.name.value : undefined))
+          .filter(Boolean)
+          .join(',');
+        const span = (context as unknown as GqlContext).scope?.span;
+        if (operation && span) {
+          span.updateName(`graphql ${operation.operation} ${fields ?? ''}`.trim());
+          span.setAttributes({
+            'graphql.operation.type': operation.operation,
+            ...(operation.name ? { 'graphql.operation.name': operation.name.value } : {}),
+          });
+        }
+      },
     },
     errorFormatter: (execution, context) => {
       const ctx = context as unknown as GqlContext & { reply?: { request: FastifyRequest } };

@@ -111,6 +111,15 @@ describe('ask over GraphQL (HTTP)', () => {
     expect(generation?.attributes['gen_ai.operation.name']).toBe('chat');
     expect(generation?.attributes['gen_ai.usage.output_tokens']).toBe(ask.usage.completionTokens);
     expect(generation?.attributes['gen_ai.usage.input_tokens']).toBe(ask.usage.promptTokens);
+    await waitFor(() =>
+      spans
+        .getFinishedSpans()
+        .some((s) => s.name === 'graphql mutation ask' && s.spanContext().traceId === ask.traceId),
+    );
+    const request = spans
+      .getFinishedSpans()
+      .find((s) => s.name === 'graphql mutation ask' && s.spanContext().traceId === ask.traceId);
+    expect(generation?.parentSpanContext?.spanId).toBe(request?.spanContext().spanId);
   });
 
   it('carries each caller’s tenant to the engine and reports it in `me`', async () => {

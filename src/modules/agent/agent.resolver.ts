@@ -25,7 +25,6 @@ export class AgentResolver {
     const tenant = tenantOf(gql);
     const scope = gql.scope;
     if (!scope) throw new Error('ask over HTTP without a request scope');
-    scope.span.updateName('graphql mutation ask');
     const ctx: CallContext = { tenant, signal: scope.signal, trace: scope.trace };
     for await (const event of this.agent.ask(input, ctx)) {
       if (event.type === 'done') return toAnswer(event.result, input.sessionId, scope.traceId ?? '');
