@@ -3,7 +3,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // Each external SDK has exactly one adapter file allowed to import it (CONVENTIONS.md, rule 1).
-const sdkAdapters = [{ name: 'node-llama-cpp', allowedIn: ['src/engines/llm/llama-cpp.adapter.ts'] }];
+const sdkAdapters = [
+  { name: 'node-llama-cpp', allowedIn: ['src/engines/llm/llama-cpp.adapter.ts'] },
+  { name: 'sharp', allowedIn: ['src/engines/image/sharp.adapter.ts'] },
+  { name: '@huggingface/transformers', allowedIn: ['src/engines/onnx/transformers.adapter.ts'] },
+];
 
 export default tseslint.config(
   {
@@ -15,6 +19,8 @@ export default tseslint.config(
       'models/**',
       'eslint.config.js',
       'jest.config.js',
+      'test/fixtures/**',
+      'test/support/*.cjs',
     ],
   },
   js.configs.recommended,
@@ -39,10 +45,11 @@ export default tseslint.config(
       ],
     },
   },
-  ...sdkAdapters.map((s) => ({
-    files: [...s.allowedIn, 'bench/**/*.ts'],
+  // The adapters themselves; benchmarks and medium tests, which measure or check against the raw libraries.
+  {
+    files: [...sdkAdapters.flatMap((s) => s.allowedIn), 'bench/**/*.ts', 'test/medium/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
-  })),
+  },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {

@@ -1,6 +1,7 @@
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mercuriusUpload } from 'mercurius-upload';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { LlmEngine } from './engines/llm/llm-engine.js';
@@ -30,6 +31,10 @@ export async function createApp(
   const auth = new ApiKeyAuth(config.auth.apiKeys);
   const lifecycle = new ServerLifecycle();
   const adapter = new MnemeFastifyAdapter({ bodyLimit: config.server.bodyLimitBytes });
+  // GraphQL multipart uploads (images, audio); the byte limit is enforced again while reading each file.
+  await adapter
+    .getInstance()
+    .register(mercuriusUpload, { maxFileSize: config.perception.maxMediaBytes + 1, maxFiles: 16 });
   registerRequestScope(adapter.getInstance(), {
     auth,
     lifecycle,

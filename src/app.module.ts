@@ -15,6 +15,7 @@ import { AgentModule } from './modules/agent/agent.module.js';
 import { CallerModule } from './modules/caller/caller.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ModelsModule } from './modules/models/models.module.js';
+import { VisionModule } from './modules/vision/vision.module.js';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         AgentModule,
         ModelsModule,
         CallerModule,
+        VisionModule,
         HealthModule,
       ],
       providers: [

@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ModelCatalog } from './common/model-catalog.js';
 import { AppConfig } from './config/app-config.js';
 import { ApiKeyAuth } from './http/api-key-auth.js';
 import { ServerLifecycle } from './http/server-lifecycle.js';
@@ -18,6 +19,7 @@ export class CoreModule {
       { provide: AppConfig, useValue: deps.config },
       { provide: ApiKeyAuth, useValue: deps.auth },
       { provide: ServerLifecycle, useValue: deps.lifecycle },
+      { provide: ModelCatalog, useValue: new ModelCatalog() },
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
   }

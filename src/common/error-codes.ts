@@ -8,6 +8,10 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   MODEL_NOT_FOUND = 'MODEL_NOT_FOUND',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  BAD_IMAGE = 'BAD_IMAGE',
+  BAD_AUDIO = 'BAD_AUDIO',
+  AUDIO_TOO_LONG = 'AUDIO_TOO_LONG',
   CONTEXT_OVERFLOW = 'CONTEXT_OVERFLOW',
   CANCELLED = 'CANCELLED',
   OVERLOADED = 'OVERLOADED',
@@ -33,7 +37,13 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.MODEL_NOT_FOUND:
       return 404;
     case ErrorCode.PAYLOAD_TOO_LARGE:
+    case ErrorCode.AUDIO_TOO_LONG:
       return 413;
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+      return 415;
+    case ErrorCode.BAD_IMAGE:
+    case ErrorCode.BAD_AUDIO:
+      return 422;
     case ErrorCode.OVERLOADED:
       return 429;
     case ErrorCode.CANCELLED:

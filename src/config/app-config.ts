@@ -33,6 +33,18 @@ export interface LlmConfig {
   systemPrompt: string;
 }
 
+export interface PerceptionConfig {
+  maxMediaBytes: number;
+  maxImagePixels: number;
+  imagesPerRequest: number;
+  /** A transformers.js model folder (CLIP family); undefined means "discover". */
+  visionModel: string | undefined;
+  /** Zero-shot labels used when a request names none. */
+  labels: string[];
+  /** Load perception models at boot (true) or at first use. */
+  preload: boolean;
+}
+
 export interface TelemetryConfig {
   serviceName: string;
   otlpEndpoint: string | undefined;
@@ -44,6 +56,7 @@ export class AppConfig {
     readonly server: ServerConfig,
     readonly auth: AuthConfig,
     readonly llm: LlmConfig,
+    readonly perception: PerceptionConfig,
     readonly telemetry: TelemetryConfig,
   ) {}
 }
@@ -56,6 +69,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const DEFAULT_LABELS =
+  'a person,a group of people,a dog,a cat,a bird,a car,a bicycle,a building,a street,a landscape,a beach,' +
+  'a mountain,a forest,food,a document,a screenshot,a chart,a diagram,text,an animal,a plant,a flower,' +
+  'furniture,a room,a computer,a phone,a book,a sign,the sky,water';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -103,6 +121,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       queueLimit: e.MNEME_LLM_QUEUE_LIMIT,
       maxTokens: e.MNEME_LLM_MAX_TOKENS,
       systemPrompt: e.MNEME_LLM_SYSTEM_PROMPT,
+    },
+    {
+      maxMediaBytes: e.MNEME_MEDIA_MAX_BYTES,
+      maxImagePixels: e.MNEME_IMAGE_MAX_PIXELS,
+      imagesPerRequest: e.MNEME_IMAGES_PER_REQUEST,
+      visionModel: e.MNEME_VISION_MODEL,
+      labels: (e.MNEME_VISION_LABELS ?? DEFAULT_LABELS)
+        .split(',')
+        .map((l) => l.trim())
+        .filter(Boolean),
+      preload: e.MNEME_PERCEPTION_PRELOAD,
     },
     { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
   );

@@ -67,6 +67,12 @@ export const envSchema = z.object({
   MNEME_LLM_QUEUE_LIMIT: int(0, 10_000).default(32),
   MNEME_LLM_MAX_TOKENS: int(1, 131_072).default(512),
   MNEME_LLM_SYSTEM_PROMPT: z.string().default('You are Mneme, a helpful assistant. Answer concisely.'),
+  MNEME_MEDIA_MAX_BYTES: int(1024, 1024 ** 3).default(25 * 1024 * 1024),
+  MNEME_IMAGE_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),
+  MNEME_IMAGES_PER_REQUEST: int(1, 64).default(8),
+  MNEME_VISION_MODEL: z.string().min(1).optional(),
+  MNEME_VISION_LABELS: z.string().min(1).optional(),
+  MNEME_PERCEPTION_PRELOAD: boolFlag.default(true),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('mneme'),
 });

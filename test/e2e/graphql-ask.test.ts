@@ -135,11 +135,19 @@ describe('ask over GraphQL (HTTP)', () => {
 
   it('lists the served model with its state', async () => {
     const { status, body } = await postGraphql(server.url, {
-      query: '{ models { name state contextSize parallel testModel } }',
+      query: '{ models { name kind state contextSize parallel testModel } }',
     });
     expect(status).toBe(200);
     expect(body.data.models).toEqual([
-      { name: 'tiny-llama', state: 'READY', contextSize: 512, parallel: 2, testModel: false },
+      { name: 'tiny-llama', kind: 'LLM', state: 'READY', contextSize: 512, parallel: 2, testModel: false },
+      {
+        name: 'tiny-clip',
+        kind: 'VISION',
+        state: 'READY',
+        contextSize: null,
+        parallel: null,
+        testModel: true,
+      },
     ]);
   });
 });

@@ -69,7 +69,10 @@ describe('with nothing configured', () => {
       );
       expect(body.data).toEqual({
         me: { tenant: 'local' },
-        models: [{ name: 'mneme-test-model', testModel: true }],
+        models: [
+          { name: 'mneme-test-model', testModel: true },
+          { name: 'tiny-clip', testModel: true },
+        ],
       });
     } finally {
       await server.close();

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -63,4 +63,25 @@ export async function postGraphql(
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
+}
+
+/** The GraphQL multipart request spec, by hand: `operations`, `map`, then one part per file. */
+export async function uploadGraphql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  files: Record<string, { name: string; data: Buffer }>,
+  headers: Record<string, string> = bearer(KEYS.alice),
+): Promise<{ status: number; body: any }> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query, variables }));
+  const paths = Object.keys(files);
+  form.append('map', JSON.stringify(Object.fromEntries(paths.map((p, i) => [String(i), [p]]))));
+  paths.forEach((p, i) => form.append(String(i), new Blob([files[p]!.data]), files[p]!.name));
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: form });
+  return { status: response.status, body: await response.json() };
+}
+
+export function media(name: string): Buffer {
+  return readFileSync(path.resolve('test/fixtures/media', name));
 }

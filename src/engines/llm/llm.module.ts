@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
 import { LlamaCppEngine } from './llama-cpp.engine.js';
 import { LlmEngine } from './llm-engine.js';
@@ -11,13 +12,15 @@ import { LlmEngine } from './llm-engine.js';
 @Module({})
 export class LlmModule {
   static forRoot(engine?: LlmEngine): DynamicModule {
-    const provider = engine
-      ? { provide: LlmEngine, useValue: engine }
-      : {
-          provide: LlmEngine,
-          useFactory: (config: AppConfig) => new LlamaCppEngine(config.llm),
-          inject: [AppConfig],
-        };
+    const provider = {
+      provide: LlmEngine,
+      inject: [AppConfig, ModelCatalog],
+      useFactory: (config: AppConfig, catalog: ModelCatalog) => {
+        const served = engine ?? new LlamaCppEngine(config.llm);
+        catalog.register(() => served.models().map((m) => ({ ...m, kind: 'llm' as const })));
+        return served;
+      },
+    };
     return { module: LlmModule, providers: [provider], exports: [LlmEngine] };
   }
 }

@@ -1,25 +1,33 @@
 import { Query, Resolver } from '@nestjs/graphql';
-import { LlmEngine, type ModelState } from '../../engines/llm/llm-engine.js';
-import { LlmModel, ModelStateGql } from './models/llm-model.model.js';
+import { ModelCatalog, type CatalogState, type ModelKind } from '../../common/model-catalog.js';
+import { Model, ModelKindGql, ModelStateGql } from './models/model.model.js';
 
-const STATES: Record<ModelState, ModelStateGql> = {
+const STATES: Record<CatalogState, ModelStateGql> = {
   loading: ModelStateGql.LOADING,
   ready: ModelStateGql.READY,
   failed: ModelStateGql.FAILED,
   unloaded: ModelStateGql.UNLOADED,
 };
 
-@Resolver(() => LlmModel)
-export class ModelsResolver {
-  constructor(private readonly engine: LlmEngine) {}
+const KINDS: Record<ModelKind, ModelKindGql> = {
+  llm: ModelKindGql.LLM,
+  vision: ModelKindGql.VISION,
+  'speech-to-text': ModelKindGql.SPEECH_TO_TEXT,
+  'audio-embedding': ModelKindGql.AUDIO_EMBEDDING,
+};
 
-  @Query(() => [LlmModel], { description: 'The models this server serves, with their state.' })
-  models(): LlmModel[] {
-    return this.engine.models().map((m) => ({
+@Resolver(() => Model)
+export class ModelsResolver {
+  constructor(private readonly catalog: ModelCatalog) {}
+
+  @Query(() => [Model], { description: 'Every model this server serves, with its state.' })
+  models(): Model[] {
+    return this.catalog.list().map((m) => ({
       name: m.name,
+      kind: KINDS[m.kind],
       state: STATES[m.state],
-      contextSize: m.contextSize,
-      parallel: m.parallel,
+      contextSize: m.contextSize ?? null,
+      parallel: m.parallel ?? null,
       testModel: m.testModel,
       error: m.error ?? null,
     }));

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode } from '../../common/error-codes.js';
+import { MnemeError } from '../../common/mneme-error.js';
+import { AppConfig } from '../../config/app-config.js';
+import type { MediaInput } from './media-input.js';
+
+export interface MediaBytes {
+  bytes: Buffer;
+  /** The client's file name or MIME hint, for messages only. */
+  label: string;
+}
+
+const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w-]+=[\w.-]+)*;base64,/i;
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** Reads a MediaInput into memory, refusing anything over the byte limit before it is all read or decoded. */
+@Injectable()
+export class MediaReader {
+  private readonly maxBytes: number;
+
+  constructor(config: AppConfig) {
+    this.maxBytes = config.perception.maxMediaBytes;
+  }
+
+  async read(input: MediaInput, what: string): Promise<MediaBytes> {
+    const given = [input.upload, input.base64].filter((v) => v !== undefined && v !== null);
+    if (given.length !== 1) {
+      throw new MnemeError(ErrorCode.BAD_REQUEST, `${what}: give exactly one of "upload" or "base64".`);
+    }
+    return input.upload
+      ? this.readUpload(await input.upload, what)
+      : this.readBase64(input.base64 ?? '', input.mimeType, what);
+  }
+
+  private readBase64(text: string, mimeType: string | undefined, what: string): MediaBytes {
+    const match = DATA_URL.exec(text);
+    const payload = (match ? text.slice(match[0].length) : text).replace(/\s+/g, '');
+    // Four base64 characters carry three bytes: refuse before decoding anything.
+    if (Math.floor((payload.length * 3) / 4) > this.maxBytes + 2) throw this.tooLarge(what);
+    if (!BASE64.test(payload)) {
+      throw new MnemeError(
+        ErrorCode.BAD_REQUEST,
+        `${what}: "base64" is not valid base64 (or a data: URL with base64).`,
+      );
+    }
+    const bytes = Buffer.from(
+      payload,
+      payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64',
+    );
+    if (bytes.length > this.maxBytes) throw this.tooLarge(what);
+    return { bytes, label: match?.[1] ?? mimeType ?? 'base64 data' };
+  }
+
+  private async readUpload(
+    file: { filename: string; mimetype: string; createReadStream(): NodeJS.ReadableStream },
+    what: string,
+  ): Promise<MediaBytes> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stream = file.createReadStream();
+    try {
+      for await (const chunk of stream) {
+        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        size += buffer.length;
+        if (size > this.maxBytes) throw this.tooLarge(what);
+        chunks.push(buffer);
+      }
+    } catch (error) {
+      if (error instanceof MnemeError) throw error;
+      // graphql-upload reports its own size limit and aborted uploads as stream errors.
+      const message = (error as Error).message;
+      if (/max file size|exceeds/i.test(message)) throw this.tooLarge(what);
+      throw new MnemeError(ErrorCode.BAD_REQUEST, `${what}: the upload could not be read (${message}).`);
+    }
+    return { bytes: Buffer.concat(chunks), label: file.filename || file.mimetype };
+  }
+
+  private tooLarge(what: string): MnemeError {
+    return new MnemeError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `${what} is larger than ${this.maxBytes} bytes; send a smaller file or raise MNEME_MEDIA_MAX_BYTES.`,
+      { details: { maxBytes: this.maxBytes } },
+    );
+  }
+}
