@@ -12,6 +12,7 @@ import { LlmModule } from './engines/llm/llm.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
 import { ApiKeyAuth } from './http/api-key-auth.js';
 import { AgentModule } from './modules/agent/agent.module.js';
+import { AudioModule } from './modules/audio/audio.module.js';
 import { CallerModule } from './modules/caller/caller.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ModelsModule } from './modules/models/models.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         ModelsModule,
         CallerModule,
         VisionModule,
+        AudioModule,
         HealthModule,
       ],
       providers: [

@@ -41,6 +41,11 @@ export interface PerceptionConfig {
   visionModel: string | undefined;
   /** Zero-shot labels used when a request names none. */
   labels: string[];
+  /** transformers.js speech-to-text model folder (Whisper or a CTC model); undefined means "discover". */
+  asrModel: string | undefined;
+  /** transformers.js CLAP-family model folder; undefined means "discover". */
+  audioEmbeddingModel: string | undefined;
+  maxAudioSeconds: number;
   /** Load perception models at boot (true) or at first use. */
   preload: boolean;
 }
@@ -131,6 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .split(',')
         .map((l) => l.trim())
         .filter(Boolean),
+      asrModel: e.MNEME_ASR_MODEL,
+      audioEmbeddingModel: e.MNEME_AUDIO_EMBEDDING_MODEL,
+      maxAudioSeconds: e.MNEME_AUDIO_MAX_SECONDS,
       preload: e.MNEME_PERCEPTION_PRELOAD,
     },
     { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },

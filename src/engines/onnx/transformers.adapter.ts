@@ -1,10 +1,14 @@
 import path from 'node:path';
 import {
+  AutoProcessor,
   AutoTokenizer,
   CLIPTextModelWithProjection,
   CLIPVisionModelWithProjection,
+  ClapAudioModelWithProjection,
+  ClapTextModelWithProjection,
   Tensor,
   env,
+  pipeline,
 } from '@huggingface/transformers';
 
 // The only file that imports @huggingface/transformers (CONVENTIONS.md rule 1). Models load from local folders
@@ -74,6 +78,160 @@ export class ClipTowers {
     await this.vision.dispose();
     await this.text.dispose();
   }
+}
+
+export type AsrFamily = 'whisper' | 'ctc';
+
+export interface Transcript {
+  text: string;
+  language: string | null;
+}
+
+interface AsrPipeline {
+  (audio: Float32Array, options?: Record<string, unknown>): Promise<{ text: string }>;
+  model: {
+    config: { model_type: string };
+    (inputs: unknown): Promise<{ logits: Tensor }>;
+    dispose(): Promise<void>;
+  };
+  processor: ((audio: Float32Array) => Promise<unknown>) & {
+    feature_extractor: { config: { sampling_rate: number } };
+  };
+  tokenizer: { decode(ids: number[], options: { skip_special_tokens: boolean }): string };
+  dispose(): Promise<void>;
+}
+
+/**
+ * Speech-to-text through a transformers.js ASR pipeline; the family comes from the model's config. Whisper chunks
+ * long audio itself; CTC models are chunked here, on logits, with overlapping strides (the pipeline would not).
+ */
+export class SpeechRecognizer {
+  private constructor(
+    private readonly asr: AsrPipeline,
+    readonly family: AsrFamily,
+  ) {}
+
+  static async load(folder: string): Promise<SpeechRecognizer> {
+    const asr = (await fromFolder(folder, (id) =>
+      pipeline('automatic-speech-recognition', id, { dtype: 'fp32' }),
+    )) as unknown as AsrPipeline;
+    return new SpeechRecognizer(asr, asr.model.config.model_type === 'whisper' ? 'whisper' : 'ctc');
+  }
+
+  get sampleRate(): number {
+    return this.asr.processor.feature_extractor.config.sampling_rate;
+  }
+
+  async transcribe(
+    audio: Float32Array,
+    options: { language?: string; chunkSeconds: number; strideSeconds: number },
+  ): Promise<Transcript> {
+    if (this.family === 'whisper') {
+      const result = await this.asr(audio, {
+        chunk_length_s: options.chunkSeconds,
+        stride_length_s: options.strideSeconds,
+        ...(options.language ? { language: options.language, task: 'transcribe' } : {}),
+      });
+      return { text: result.text.trim(), language: options.language ?? null };
+    }
+    return {
+      text: await this.transcribeCtc(audio, options.chunkSeconds, options.strideSeconds),
+      language: null,
+    };
+  }
+
+  private async transcribeCtc(
+    audio: Float32Array,
+    chunkSeconds: number,
+    strideSeconds: number,
+  ): Promise<string> {
+    const rate = this.sampleRate;
+    const chunk = Math.round(chunkSeconds * rate);
+    const stride = Math.round(strideSeconds * rate);
+    const ids: number[] = [];
+    // Each window carries `stride` samples of context on both sides; only its centre's frames are kept.
+    for (let start = 0; start < audio.length; start += chunk - 2 * stride) {
+      const end = Math.min(audio.length, start + chunk);
+      const inputs = await this.asr.processor(audio.subarray(start, end));
+      const { logits } = await this.asr.model(inputs);
+      const [, frames, vocab] = logits.dims as [number, number, number];
+      const perSample = frames / (end - start);
+      const keepFrom = start === 0 ? 0 : Math.round(stride * perSample);
+      const keepTo = end === audio.length ? frames : Math.round((end - start - stride) * perSample);
+      const data = logits.data as Float32Array;
+      for (let f = keepFrom; f < keepTo; f++) ids.push(argmax(data, f * vocab, vocab));
+      if (end === audio.length) break;
+    }
+    return this.asr.tokenizer.decode(ids, { skip_special_tokens: true }).trim();
+  }
+
+  async dispose(): Promise<void> {
+    await this.asr.dispose();
+  }
+}
+
+/** A CLAP-family model: audio and text towers in one space. */
+export class ClapTowers {
+  private constructor(
+    private readonly audio: ClapAudioModelWithProjection,
+    private readonly text: ClapTextModelWithProjection,
+    private readonly processor: ((audio: Float32Array) => Promise<Record<string, Tensor>>) & {
+      feature_extractor: { config: { sampling_rate: number; max_length_s?: number } };
+    },
+    private readonly tokenizer: AutoTokenizer,
+  ) {}
+
+  static async load(folder: string): Promise<ClapTowers> {
+    const audio = await fromFolder(folder, (id) =>
+      ClapAudioModelWithProjection.from_pretrained(id, { dtype: 'fp32' }),
+    );
+    try {
+      const text = await fromFolder(folder, (id) =>
+        ClapTextModelWithProjection.from_pretrained(id, { dtype: 'fp32' }),
+      );
+      const processor = await fromFolder(folder, (id) => AutoProcessor.from_pretrained(id));
+      const tokenizer = await fromFolder(folder, (id) => AutoTokenizer.from_pretrained(id));
+      return new ClapTowers(audio, text, processor as never, tokenizer);
+    } catch (error) {
+      await audio.dispose();
+      throw error;
+    }
+  }
+
+  get sampleRate(): number {
+    return this.processor.feature_extractor.config.sampling_rate;
+  }
+
+  /** Longest audio the feature extractor takes whole (longer input must be windowed by the caller). */
+  get windowSeconds(): number {
+    return this.processor.feature_extractor.config.max_length_s ?? 10;
+  }
+
+  /** Audio embedding (unnormalized) of one window at `sampleRate`. */
+  async embedAudio(samples: Float32Array): Promise<Float32Array> {
+    const features = await this.processor(samples);
+    const output = (await this.audio(features)) as { audio_embeds: Tensor };
+    return rows(output.audio_embeds)[0]!;
+  }
+
+  async embedTexts(texts: string[]): Promise<Float32Array[]> {
+    const tokenize = this.tokenizer as unknown as (t: string[], o: object) => Record<string, Tensor>;
+    const output = (await this.text(tokenize(texts, { padding: true, truncation: true }))) as {
+      text_embeds: Tensor;
+    };
+    return rows(output.text_embeds);
+  }
+
+  async dispose(): Promise<void> {
+    await this.audio.dispose();
+    await this.text.dispose();
+  }
+}
+
+function argmax(data: Float32Array, offset: number, length: number): number {
+  let best = 0;
+  for (let i = 1; i < length; i++) if (data[offset + i]! > data[offset + best]!) best = i;
+  return best;
 }
 
 function rows(tensor: Tensor): Float32Array[] {

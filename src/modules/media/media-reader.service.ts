@@ -37,7 +37,8 @@ export class MediaReader {
     const payload = (match ? text.slice(match[0].length) : text).replace(/\s+/g, '');
     // Four base64 characters carry three bytes: refuse before decoding anything.
     if (Math.floor((payload.length * 3) / 4) > this.maxBytes + 2) throw this.tooLarge(what);
-    if (!BASE64.test(payload)) {
+    if (payload.length === 0) throw new MnemeError(ErrorCode.BAD_REQUEST, `${what}: "base64" is empty.`);
+    if (!BASE64.test(payload) || payload.replace(/=+$/, '').length % 4 === 1) {
       throw new MnemeError(
         ErrorCode.BAD_REQUEST,
         `${what}: "base64" is not valid base64 (or a data: URL with base64).`,

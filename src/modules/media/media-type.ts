@@ -18,7 +18,10 @@ export function sniffMedia(bytes: Uint8Array): MediaFormat | undefined {
   if (ascii(bytes, 4, 'ftypavif') || ascii(bytes, 4, 'ftypavis')) return 'avif';
   if (ascii(bytes, 0, 'fLaC')) return 'flac';
   if (ascii(bytes, 0, 'OggS')) return 'ogg';
-  if (ascii(bytes, 0, 'ID3') || (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0)) return 'mp3';
+  // MPEG audio frame sync with a non-zero layer (layer bits 00 are AAC's ADTS, not MP3).
+  const b1 = bytes[1] ?? 0;
+  if (ascii(bytes, 0, 'ID3') || (bytes[0] === 0xff && (b1 & 0xe0) === 0xe0 && (b1 & 0x06) !== 0))
+    return 'mp3';
   return undefined;
 }
 

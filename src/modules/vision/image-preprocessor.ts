@@ -61,7 +61,10 @@ export class ImagePreprocessor {
       typeof this.config.size === 'number' ? { shortest_edge: this.config.size } : (this.config.size ?? {});
     let resizeWidth = this.outputWidth;
     let resizeHeight = this.outputHeight;
-    if (this.config.do_resize !== false && size.shortest_edge) {
+    if (this.config.do_resize !== false && !size.shortest_edge && size.width && size.height) {
+      resizeWidth = size.width;
+      resizeHeight = size.height;
+    } else if (this.config.do_resize !== false && size.shortest_edge) {
       // As transformers does: the short side becomes shortest_edge, the long side scales and is truncated.
       const short = size.shortest_edge;
       if (width <= height) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
+import { dot } from '../../common/vector.js';
 import { AppConfig } from '../../config/app-config.js';
 import { withSpan } from '../../telemetry/tracing.js';
 import type { MediaInput } from '../media/media-input.js';
@@ -97,10 +98,4 @@ export class VisionService {
       .map((label, i) => ({ label, score: exps[i]! / total }))
       .sort((a, b) => b.score - a.score);
   }
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
 }

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type { Context } from '@opentelemetry/api';
+import { AppConfig } from '../../config/app-config.js';
+import type { Transcript } from '../../engines/onnx/transformers.adapter.js';
+import { withSpan } from '../../telemetry/tracing.js';
+import type { MediaInput } from '../media/media-input.js';
+import { MediaReader } from '../media/media-reader.service.js';
+import { AudioEmbedder } from './audio-embedder.service.js';
+import { decodeAudio, type DecodedAudio } from './audio-decoder.js';
+import { SpeechToText } from './speech-recognizer.service.js';
+
+export interface TranscriptResult extends Transcript {
+  seconds: number;
+  model: string;
+}
+
+export interface AudioVector {
+  vector: Float32Array;
+  seconds: number;
+  model: string;
+}
+
+/** Hears: decodes audio once, then transcribes it or embeds it. */
+@Injectable()
+export class AudioService {
+  constructor(
+    private readonly reader: MediaReader,
+    private readonly speech: SpeechToText,
+    private readonly embedder: AudioEmbedder,
+    private readonly config: AppConfig,
+  ) {}
+
+  async transcribe(
+    input: MediaInput,
+    language: string | undefined,
+    trace: Context,
+  ): Promise<TranscriptResult> {
+    const model = this.speech.model.name;
+    return withSpan(
+      'audio.transcribe',
+      trace,
+      { 'mneme.modality': 'audio', 'mneme.model': model },
+      async (span) => {
+        const audio = await this.decode(input, span.setAttribute.bind(span));
+        const transcript = await this.speech.transcribe(audio.samples, audio.sampleRate, language);
+        return { ...transcript, seconds: audio.seconds, model };
+      },
+    );
+  }
+
+  async encode(input: MediaInput, trace: Context): Promise<AudioVector> {
+    const model = this.embedder.model.name;
+    return withSpan(
+      'audio.encode',
+      trace,
+      { 'mneme.modality': 'audio', 'mneme.model': model },
+      async (span) => {
+        const audio = await this.decode(input, span.setAttribute.bind(span));
+        return {
+          vector: await this.embedder.embed(audio.samples, audio.sampleRate),
+          seconds: audio.seconds,
+          model,
+        };
+      },
+    );
+  }
+
+  private async decode(
+    input: MediaInput,
+    attribute: (key: string, value: number) => unknown,
+  ): Promise<DecodedAudio> {
+    const media = await this.reader.read(input, 'The audio');
+    attribute('mneme.media.bytes', media.bytes.length);
+    const audio = decodeAudio(media, this.config.perception.maxAudioSeconds, 'The audio');
+    attribute('mneme.audio.seconds', audio.seconds);
+    attribute('mneme.audio.sample_rate', audio.sampleRate);
+    return audio;
+  }
+}

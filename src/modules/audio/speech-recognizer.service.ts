@@ -1,0 +1,60 @@
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ModelCatalog } from '../../common/model-catalog.js';
+import { AppConfig } from '../../config/app-config.js';
+import { LazyModel } from '../../engines/onnx/lazy-model.js';
+import { locateModelFolder, type ModelFolder } from '../../engines/onnx/model-folder.js';
+import { SpeechRecognizer, type Transcript } from '../../engines/onnx/transformers.adapter.js';
+import { resample } from './resampler.js';
+
+export const BUNDLED_ASR = 'test/fixtures/models/tiny-whisper';
+
+// Whisper sees 30 s windows; CTC models any length, but attention cost grows with the square of it.
+const WINDOWS = {
+  whisper: { chunkSeconds: 30, strideSeconds: 5 },
+  ctc: { chunkSeconds: 20, strideSeconds: 2 },
+};
+
+/** Speech-to-text: Whisper or a CTC model (wav2vec2 family), as the model folder's config says. */
+@Injectable()
+export class SpeechToText implements OnModuleInit, OnApplicationShutdown {
+  private readonly recognizer: LazyModel<SpeechRecognizer>;
+
+  constructor(
+    private readonly config: AppConfig,
+    catalog: ModelCatalog,
+  ) {
+    const model = locateModelFolder(
+      config.perception.asrModel,
+      config.llm.modelsDir,
+      'asr',
+      BUNDLED_ASR,
+      'MNEME_ASR_MODEL',
+    );
+    this.recognizer = new LazyModel(
+      model,
+      'speech-to-text',
+      (folder) => SpeechRecognizer.load(folder),
+      catalog,
+      'Put a transformers.js Whisper or wav2vec2-CTC folder at ./models/asr or set MNEME_ASR_MODEL.',
+    );
+  }
+
+  get model(): ModelFolder {
+    return this.recognizer.model;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.config.perception.preload) await this.recognizer.preload();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.recognizer.dispose();
+  }
+
+  /** Transcribes mono audio at `sampleRate`, resampled to the model's rate, long audio in overlapping windows. */
+  async transcribe(samples: Float32Array, sampleRate: number, language?: string): Promise<Transcript> {
+    const recognizer = await this.recognizer.get();
+    const audio = resample(samples, sampleRate, recognizer.sampleRate);
+    return recognizer.transcribe(audio, { ...WINDOWS[recognizer.family], ...(language ? { language } : {}) });
+  }
+}
