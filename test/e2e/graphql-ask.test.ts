@@ -148,6 +148,22 @@ describe('ask over GraphQL (HTTP)', () => {
         parallel: null,
         testModel: true,
       },
+      {
+        name: 'tiny-whisper',
+        kind: 'SPEECH_TO_TEXT',
+        state: 'READY',
+        contextSize: null,
+        parallel: null,
+        testModel: true,
+      },
+      {
+        name: 'tiny-clap',
+        kind: 'AUDIO_EMBEDDING',
+        state: 'READY',
+        contextSize: null,
+        parallel: null,
+        testModel: true,
+      },
     ]);
   });
 });

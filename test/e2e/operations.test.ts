@@ -72,6 +72,8 @@ describe('with nothing configured', () => {
         models: [
           { name: 'mneme-test-model', testModel: true },
           { name: 'tiny-clip', testModel: true },
+          { name: 'tiny-whisper', testModel: true },
+          { name: 'tiny-clap', testModel: true },
         ],
       });
     } finally {
