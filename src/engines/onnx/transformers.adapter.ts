@@ -14,6 +14,9 @@ import {
 // The only file that imports @huggingface/transformers (CONVENTIONS.md rule 1). Models load from local folders
 // only: the server never reaches a model hub at run time.
 env.allowRemoteModels = false;
+// Library warnings (e.g. Whisper defaulting to English when no language is given) would go to stdout on every
+// call; errors still surface as exceptions.
+env.logLevel = 40; // LogLevel.ERROR
 
 // transformers.js resolves a model id against one global folder; loads are serialized so each sees its own.
 let loadQueue: Promise<unknown> = Promise.resolve();

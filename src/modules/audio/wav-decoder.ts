@@ -2,7 +2,7 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 
 export interface PcmAudio {
-  /** One Float32Array per channel, samples in [-1, 1]. */
+  /** One Float32Array per channel, nominally in [-1, 1] (float WAVs may exceed it; NaN/Infinity become 0). */
   channels: Float32Array[];
   sampleRate: number;
 }
@@ -93,7 +93,11 @@ function decodeSamples(
 }
 
 function sampleReader(tag: number, bits: number): (data: Buffer, at: number) => number {
-  if (tag === IEEE_FLOAT) return bits === 32 ? (d, at) => d.readFloatLE(at) : (d, at) => d.readDoubleLE(at);
+  if (tag === IEEE_FLOAT) {
+    // A non-finite sample would poison every feature computed from the clip.
+    const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+    return bits === 32 ? (d, at) => finite(d.readFloatLE(at)) : (d, at) => finite(d.readDoubleLE(at));
+  }
   switch (bits) {
     case 8:
       return (d, at) => (d[at]! - 128) / 128; // 8-bit WAV is unsigned
