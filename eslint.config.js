@@ -7,6 +7,7 @@ const sdkAdapters = [
   { name: 'node-llama-cpp', allowedIn: ['src/engines/llm/llama-cpp.adapter.ts'] },
   { name: 'sharp', allowedIn: ['src/engines/image/sharp.adapter.ts'] },
   { name: '@huggingface/transformers', allowedIn: ['src/engines/onnx/transformers.adapter.ts'] },
+  { name: 'audio-decode', allowedIn: ['src/engines/audio/audio-decode.adapter.ts'] },
 ];
 
 export default tseslint.config(

@@ -96,7 +96,7 @@ for (const [name, bytes] of [
   );
   console.log(`  ${name.padEnd(32)} ${stats(samples)}`);
 }
-const decoded = decodeAudio({ bytes: audio, label: 'wav' }, 600, 'wav');
+const decoded = await decodeAudio({ bytes: audio, label: 'wav' }, 600, 'wav');
 const inProcess: [string, () => unknown][] = [
   ['10 s WAV decode + downmix', () => decodeAudio({ bytes: audio, label: 'wav' }, 600, 'wav')],
   ['10 s resample 44.1→16 kHz', () => resample(decoded.samples, 44100, 16000)],

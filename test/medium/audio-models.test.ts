@@ -44,7 +44,7 @@ describe('speech-to-text, both families', () => {
       'tone-22k-pcm24.wav',
       'tone-8k-pcm8.wav',
     ]) {
-      const audio = decodeAudio(wav(name), 600, name);
+      const audio = await decodeAudio(wav(name), 600, name);
       const result = await whisper.transcribe(audio.samples, audio.sampleRate);
       expect(typeof result.text).toBe('string');
       expect(result.language).toBeNull();

@@ -1,9 +1,10 @@
-// jest runs each test file in its own realm; onnxruntime (under transformers.js) checks typed arrays with
-// `instanceof` against this process's constructors, so the test realm must share them.
+// jest runs each test file in its own realm; onnxruntime (under transformers.js) and the WebAssembly audio
+// decoders check typed arrays and wasm objects against this process's constructors, so the realm shares them.
 const { TestEnvironment } = require('jest-environment-node');
 
 const SHARED = [
   'ArrayBuffer',
+  'WebAssembly',
   'Float32Array',
   'Float64Array',
   'Int8Array',

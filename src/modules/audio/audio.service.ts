@@ -71,7 +71,7 @@ export class AudioService {
   ): Promise<DecodedAudio> {
     const media = await this.reader.read(input, 'The audio');
     attribute('mneme.media.bytes', media.bytes.length);
-    const audio = decodeAudio(media, this.config.perception.maxAudioSeconds, 'The audio');
+    const audio = await decodeAudio(media, this.config.perception.maxAudioSeconds, 'The audio');
     attribute('mneme.audio.seconds', audio.seconds);
     attribute('mneme.audio.sample_rate', audio.sampleRate);
     return audio;
