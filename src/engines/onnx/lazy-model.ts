@@ -77,3 +77,23 @@ export class LazyModel<T extends { dispose(): Promise<void> }> {
     await loading?.then((m) => m.dispose()).catch(() => undefined);
   }
 }
+
+/** A Nest provider that owns one LazyModel: preloads it at boot when configured and releases it at shutdown. */
+export abstract class ModelHost<T extends { dispose(): Promise<void> }> {
+  protected constructor(
+    protected readonly lazy: LazyModel<T>,
+    private readonly preloadAtBoot: boolean,
+  ) {}
+
+  get model(): ModelFolder {
+    return this.lazy.model;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.preloadAtBoot) await this.lazy.preload();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.lazy.dispose();
+  }
+}

@@ -1,9 +1,9 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import { meanNormalized, normalize } from '../../common/vector.js';
 import { AppConfig } from '../../config/app-config.js';
-import { LazyModel } from '../../engines/onnx/lazy-model.js';
-import { locateModelFolder, type ModelFolder } from '../../engines/onnx/model-folder.js';
+import { LazyModel, ModelHost } from '../../engines/onnx/lazy-model.js';
+import { locateModelFolder } from '../../engines/onnx/model-folder.js';
 import { ClapTowers } from '../../engines/onnx/transformers.adapter.js';
 import { resample } from './resampler.js';
 
@@ -11,13 +11,8 @@ export const BUNDLED_CLAP = 'test/fixtures/models/tiny-clap';
 
 /** Audio embeddings with a CLAP-family model, whose text tower shares the space. */
 @Injectable()
-export class AudioEmbedder implements OnModuleInit, OnApplicationShutdown {
-  private readonly towers: LazyModel<ClapTowers>;
-
-  constructor(
-    private readonly config: AppConfig,
-    catalog: ModelCatalog,
-  ) {
+export class AudioEmbedder extends ModelHost<ClapTowers> {
+  constructor(config: AppConfig, catalog: ModelCatalog) {
     const model = locateModelFolder(
       config.perception.audioEmbeddingModel,
       config.llm.modelsDir,
@@ -25,25 +20,16 @@ export class AudioEmbedder implements OnModuleInit, OnApplicationShutdown {
       BUNDLED_CLAP,
       'MNEME_AUDIO_EMBEDDING_MODEL',
     );
-    this.towers = new LazyModel(
-      model,
-      'audio-embedding',
-      (folder) => ClapTowers.load(folder),
-      catalog,
-      'Put a transformers.js CLAP folder at ./models/clap or set MNEME_AUDIO_EMBEDDING_MODEL.',
+    super(
+      new LazyModel(
+        model,
+        'audio-embedding',
+        (folder) => ClapTowers.load(folder),
+        catalog,
+        'Put a transformers.js CLAP folder at ./models/clap or set MNEME_AUDIO_EMBEDDING_MODEL.',
+      ),
+      config.perception.preload,
     );
-  }
-
-  get model(): ModelFolder {
-    return this.towers.model;
-  }
-
-  async onModuleInit(): Promise<void> {
-    if (this.config.perception.preload) await this.towers.preload();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.towers.dispose();
   }
 
   /**
@@ -51,7 +37,7 @@ export class AudioEmbedder implements OnModuleInit, OnApplicationShutdown {
    * windows whose embeddings are averaged (the feature extractor would otherwise crop at a random offset).
    */
   async embed(samples: Float32Array, sampleRate: number): Promise<Float32Array> {
-    const towers = await this.towers.get();
+    const towers = await this.lazy.get();
     const audio = resample(samples, sampleRate, towers.sampleRate);
     const window = Math.round(towers.windowSeconds * towers.sampleRate);
     const vectors: Float32Array[] = [];

@@ -1,8 +1,8 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
-import { LazyModel } from '../../engines/onnx/lazy-model.js';
-import { locateModelFolder, type ModelFolder } from '../../engines/onnx/model-folder.js';
+import { LazyModel, ModelHost } from '../../engines/onnx/lazy-model.js';
+import { locateModelFolder } from '../../engines/onnx/model-folder.js';
 import { SpeechRecognizer, type Transcript } from '../../engines/onnx/transformers.adapter.js';
 import { resample } from './resampler.js';
 
@@ -16,13 +16,8 @@ const WINDOWS = {
 
 /** Speech-to-text: Whisper or a CTC model (wav2vec2 family), as the model folder's config says. */
 @Injectable()
-export class SpeechToText implements OnModuleInit, OnApplicationShutdown {
-  private readonly recognizer: LazyModel<SpeechRecognizer>;
-
-  constructor(
-    private readonly config: AppConfig,
-    catalog: ModelCatalog,
-  ) {
+export class SpeechToText extends ModelHost<SpeechRecognizer> {
+  constructor(config: AppConfig, catalog: ModelCatalog) {
     const model = locateModelFolder(
       config.perception.asrModel,
       config.llm.modelsDir,
@@ -30,30 +25,21 @@ export class SpeechToText implements OnModuleInit, OnApplicationShutdown {
       BUNDLED_ASR,
       'MNEME_ASR_MODEL',
     );
-    this.recognizer = new LazyModel(
-      model,
-      'speech-to-text',
-      (folder) => SpeechRecognizer.load(folder),
-      catalog,
-      'Put a transformers.js Whisper or wav2vec2-CTC folder at ./models/asr or set MNEME_ASR_MODEL.',
+    super(
+      new LazyModel(
+        model,
+        'speech-to-text',
+        (folder) => SpeechRecognizer.load(folder),
+        catalog,
+        'Put a transformers.js Whisper or wav2vec2-CTC folder at ./models/asr or set MNEME_ASR_MODEL.',
+      ),
+      config.perception.preload,
     );
-  }
-
-  get model(): ModelFolder {
-    return this.recognizer.model;
-  }
-
-  async onModuleInit(): Promise<void> {
-    if (this.config.perception.preload) await this.recognizer.preload();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.recognizer.dispose();
   }
 
   /** Transcribes mono audio at `sampleRate`, resampled to the model's rate, long audio in overlapping windows. */
   async transcribe(samples: Float32Array, sampleRate: number, language?: string): Promise<Transcript> {
-    const recognizer = await this.recognizer.get();
+    const recognizer = await this.lazy.get();
     const audio = resample(samples, sampleRate, recognizer.sampleRate);
     return recognizer.transcribe(audio, { ...WINDOWS[recognizer.family], ...(language ? { language } : {}) });
   }

@@ -1,8 +1,8 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
-import { LazyModel } from '../../engines/onnx/lazy-model.js';
-import { locateModelFolder, readModelJson, type ModelFolder } from '../../engines/onnx/model-folder.js';
+import { LazyModel, ModelHost } from '../../engines/onnx/lazy-model.js';
+import { locateModelFolder, readModelJson } from '../../engines/onnx/model-folder.js';
 import { ClipTowers } from '../../engines/onnx/transformers.adapter.js';
 import { normalize } from '../../common/vector.js';
 import { ImagePreprocessor, type PreprocessorConfig } from './image-preprocessor.js';
@@ -12,15 +12,11 @@ const LABEL_CACHE_LIMIT = 4096;
 
 /** The CLIP-family model: loaded once (at boot or first use), its label embeddings cached. */
 @Injectable()
-export class ClipEncoder implements OnModuleInit, OnApplicationShutdown {
+export class ClipEncoder extends ModelHost<ClipTowers> {
   readonly preprocessor: ImagePreprocessor;
-  private readonly towers: LazyModel<ClipTowers>;
   private readonly labelCache = new Map<string, Float32Array>();
 
-  constructor(
-    private readonly config: AppConfig,
-    catalog: ModelCatalog,
-  ) {
+  constructor(config: AppConfig, catalog: ModelCatalog) {
     const model = locateModelFolder(
       config.perception.visionModel,
       config.llm.modelsDir,
@@ -28,33 +24,24 @@ export class ClipEncoder implements OnModuleInit, OnApplicationShutdown {
       BUNDLED_CLIP,
       'MNEME_VISION_MODEL',
     );
+    super(
+      new LazyModel(
+        model,
+        'vision',
+        (folder) => ClipTowers.load(folder),
+        catalog,
+        'Put a transformers.js CLIP folder at ./models/clip or set MNEME_VISION_MODEL.',
+      ),
+      config.perception.preload,
+    );
     this.preprocessor = new ImagePreprocessor(
       readModelJson<PreprocessorConfig>(model.folder, 'preprocessor_config.json'),
     );
-    this.towers = new LazyModel(
-      model,
-      'vision',
-      (folder) => ClipTowers.load(folder),
-      catalog,
-      'Put a transformers.js CLIP folder at ./models/clip or set MNEME_VISION_MODEL.',
-    );
-  }
-
-  get model(): ModelFolder {
-    return this.towers.model;
-  }
-
-  async onModuleInit(): Promise<void> {
-    if (this.config.perception.preload) await this.towers.preload();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.towers.dispose();
   }
 
   /** Normalized embeddings of preprocessed images (one batch). */
   async embedImages(pixels: Float32Array, count: number): Promise<Float32Array[]> {
-    const towers = await this.towers.get();
+    const towers = await this.lazy.get();
     const rows = await towers.embedImages(
       pixels,
       count,
@@ -68,7 +55,7 @@ export class ClipEncoder implements OnModuleInit, OnApplicationShutdown {
   async embedLabels(labels: string[]): Promise<Float32Array[]> {
     const missing = [...new Set(labels.filter((l) => !this.labelCache.has(l)))];
     if (missing.length > 0) {
-      const rows = await (await this.towers.get()).embedTexts(missing);
+      const rows = await (await this.lazy.get()).embedTexts(missing);
       if (this.labelCache.size + missing.length > LABEL_CACHE_LIMIT) this.labelCache.clear();
       missing.forEach((label, i) => this.labelCache.set(label, normalize(rows[i]!)));
     }
