@@ -66,16 +66,16 @@ describe('encodeAudio', () => {
 
 describe('bad audio gets its code, and the next good request still works', () => {
   it.each([
-    ['lying-header.wav', media('lying-header.wav'), 'BAD_AUDIO'],
-    ['empty.wav', Buffer.alloc(0), 'BAD_AUDIO'],
-    ['song.mp3', Buffer.concat([Buffer.from('ID3'), Buffer.alloc(512, 1)]), 'BAD_AUDIO'],
-    ['photo.wav', media('alpha.png'), 'UNSUPPORTED_MEDIA_TYPE'],
+    ['lying-header.wav', 'BAD_AUDIO', media('lying-header.wav')],
+    ['empty.wav', 'BAD_AUDIO', Buffer.alloc(0)],
+    ['song.mp3', 'BAD_AUDIO', Buffer.concat([Buffer.from('ID3'), Buffer.alloc(512, 1)])],
+    ['photo.wav', 'UNSUPPORTED_MEDIA_TYPE', media('alpha.png')],
     [
       'huge.wav',
-      Buffer.concat([media('stereo-44k1-pcm16.wav'), Buffer.alloc(200 * 1024)]),
       'PAYLOAD_TOO_LARGE',
+      Buffer.concat([media('stereo-44k1-pcm16.wav'), Buffer.alloc(200 * 1024)]),
     ],
-  ])('%s → %s', async (name, data, code) => {
+  ])('%s → %s', async (name, code, data) => {
     const bad = await upload(name, TRANSCRIBE, data);
     expect(bad.body.errors[0].extensions.code).toBe(code);
     expect(bad.body.errors[0].message).toMatch(/.{20,}/);

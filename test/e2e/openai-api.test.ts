@@ -95,28 +95,28 @@ describe('REST bad input', () => {
     });
 
   it.each([
-    ['no messages', JSON.stringify({ model: 'default', messages: [] }), 400, 'BAD_REQUEST'],
+    ['no messages', 400, 'BAD_REQUEST', JSON.stringify({ model: 'default', messages: [] })],
     [
       'empty user message',
-      JSON.stringify({ messages: [{ role: 'user', content: ' ' }] }),
       400,
       'BAD_REQUEST',
+      JSON.stringify({ messages: [{ role: 'user', content: ' ' }] }),
     ],
     [
       'image part',
-      JSON.stringify({ messages: [{ role: 'user', content: [{ type: 'image_url' }] }] }),
       400,
       'BAD_REQUEST',
+      JSON.stringify({ messages: [{ role: 'user', content: [{ type: 'image_url' }] }] }),
     ],
-    ['n=2', JSON.stringify({ n: 2, messages: [{ role: 'user', content: 'x' }] }), 400, 'BAD_REQUEST'],
-    ['malformed JSON', '{"messages": [', 400, 'BAD_REQUEST'],
+    ['n=2', 400, 'BAD_REQUEST', JSON.stringify({ n: 2, messages: [{ role: 'user', content: 'x' }] })],
+    ['malformed JSON', 400, 'BAD_REQUEST', '{"messages": ['],
     [
       'oversized body',
-      JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(100_000) }] }),
       413,
       'PAYLOAD_TOO_LARGE',
+      JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(100_000) }] }),
     ],
-  ])('%s → %i %s', async (_name, body, status, code) => {
+  ])('%s → %i %s', async (_name, status, code, body) => {
     const response = await post(body);
     expect(response.status).toBe(status);
     const json = (await response.json()) as { error: { code: string; message: string; traceId: string } };
