@@ -24,6 +24,7 @@ const f32 = (field: number, value: number) => {
 };
 
 const FLOAT = 1;
+const INT8 = 3;
 const INT64 = 7;
 
 export type Attr = number | number[] | { float: number };
@@ -74,6 +75,35 @@ export class OnnxGraph {
       this.seed = s;
     }
     return this.tensor(dims, FLOAT, Buffer.from(data.buffer));
+  }
+
+  /** A random int8 weight (for MatMulInteger) and its zero point. */
+  int8Weight(dims: number[]): [string, string] {
+    const count = dims.reduce((a, b) => a * b, 1);
+    const data = Buffer.alloc(count);
+    let s = this.seed;
+    for (let i = 0; i < count; i++) {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      data[i] = s & 0xff;
+    }
+    this.seed = s;
+    return [this.tensor(dims, INT8, data), this.tensor([], INT8, Buffer.alloc(1))];
+  }
+
+  /** A node with several outputs (e.g. DynamicQuantizeLinear). */
+  nodeOutputs(op: string, inputs: string[], count: number): string[] {
+    const outputs = Array.from({ length: count }, () => `t${this.counter++}`);
+    this.nodes.push(
+      Buffer.concat([
+        ...inputs.map((i) => str(1, i)),
+        ...outputs.map((o) => str(2, o)),
+        str(3, `${op}_${this.counter++}`),
+        str(4, op),
+      ]),
+    );
+    return outputs;
   }
 
   int64s(values: number[], dims: number[] = [values.length]): string {

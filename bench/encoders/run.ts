@@ -100,8 +100,13 @@ const raw = {
     asr.run({ input_values: new ort.Tensor('float32', new Float32Array(160_000).fill(0.01), [1, 160_000]) }),
   ),
 };
+const asrQ8 = await ort.InferenceSession.create(path.join(w2v, 'onnx/model_quantized.onnx'), options);
+const speechInput = () =>
+  ({ input_values: new ort.Tensor('float32', new Float32Array(160_000).fill(0.01), [1, 160_000]) }) as const;
+const rawQ8 = await time(() => asrQ8.run(speechInput()));
 await vision.release();
 await asr.release();
+await asrQ8.release();
 
 const decoded = await decodeAudio({ bytes: audio, label: 'wav' }, 600, 'wav');
 const stages = {
@@ -173,6 +178,34 @@ const server = {
 };
 await app.close();
 
+// The same transcription with int8-quantized linear layers (MNEME_ONNX_DTYPE=q8 → model_quantized.onnx).
+const q8App = await createApp(
+  loadConfig({
+    MNEME_HOST: '127.0.0.1',
+    MNEME_ASR_MODEL: w2v,
+    MNEME_ONNX_DTYPE: 'q8',
+    MNEME_PERCEPTION_PRELOAD: 'false', // only the ASR model has a q8 file here
+    MNEME_LOG_LEVEL: 'warn',
+  }),
+  { logger: ['error'] },
+);
+await q8App.listen({ port: 0, host: '127.0.0.1' });
+const q8Address = q8App.getHttpServer().address();
+if (typeof q8Address !== 'object' || q8Address === null) throw new Error('no address');
+const q8Transcribe = await time(async () => {
+  const response = await fetch(`http://127.0.0.1:${q8Address.port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'query($a: MediaInput!) { transcribe(audio: $a) { text } }',
+      variables: { a: b64(audio) },
+    }),
+  });
+  const body = (await response.json()) as { errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+});
+await q8App.close();
+
 console.log('path                                         p50 ms    p95 ms    raw p50   server/raw   target');
 const row = (name: string, samples: number[], rawSamples?: number[], target = '') => {
   const ratio = rawSamples
@@ -187,6 +220,7 @@ row('  the same, multipart upload', server.largeUpload, raw.image, '< 200 ms');
 row('encodeImages 4 × 640×480 (one batch)', server.four, raw.four, '< 500 ms');
 row('  the same, multipart upload', server.fourUpload, raw.four, '< 500 ms');
 row('transcribe 10 s WAV (wav2vec2-base CTC)', server.speech, raw.speech, '< 1000 ms');
+row('  the same, int8 linear layers (q8)', q8Transcribe, rawQ8, '< 1000 ms');
 row('encodeAudio 10 s WAV (tiny CLAP fixture)', server.clap);
 row('  of which: WAV decode + downmix, 10 s', stages.decode);
 row('  of which: resample 44.1 → 16 kHz, 10 s', stages.resample);

@@ -3,6 +3,18 @@ import path from 'node:path';
 import { OnnxGraph } from './onnx-writer.js';
 
 /** Pre-LN transformer layer (CLIP) or post-LN (wav2vec2-base), on [B, T, hidden]. */
+type MatMul = (g: OnnxGraph, input: string, inDim: number, out: number) => string;
+
+const floatMatMul: MatMul = (g, input, inDim, out) => g.node('MatMul', [input, g.weight([inDim, out])]);
+
+/** Dynamic int8 quantization, as onnxruntime's quantize_dynamic writes it: activations quantized per call. */
+const int8MatMul: MatMul = (g, input, inDim, out) => {
+  const [q, scale, zero] = g.nodeOutputs('DynamicQuantizeLinear', [input], 3) as [string, string, string];
+  const [w, wZero] = g.int8Weight([inDim, out]);
+  const product = g.node('Cast', [g.node('MatMulInteger', [q, w, zero, wZero])], { to: 1 });
+  return g.node('Mul', [product, g.node('Mul', [scale, g.scalar(0.0005)])]);
+};
+
 function encoderLayer(
   g: OnnxGraph,
   x: string,
@@ -11,13 +23,14 @@ function encoderLayer(
   ffn: number,
   preNorm: boolean,
   act: 'quick_gelu' | 'gelu',
+  matmul: MatMul = floatMatMul,
 ): string {
   const ln = (input: string) =>
     g.node('LayerNormalization', [input, g.weight([hidden], 'ones'), g.weight([hidden], 'zeros')], {
       axis: -1,
     });
   const linear = (input: string, out: number, inDim = hidden) =>
-    g.node('Add', [g.node('MatMul', [input, g.weight([inDim, out])]), g.weight([out], 'zeros')]);
+    g.node('Add', [matmul(g, input, inDim, out), g.weight([out], 'zeros')]);
   const headDim = hidden / heads;
   const attnIn = preNorm ? ln(x) : x;
   const split = (t: string, perm: number[]) =>
@@ -118,15 +131,10 @@ export function synthesizeClipVitB32(cacheDir: string, tinyClip: string): string
   return folder;
 }
 
-/** A wav2vec2-base CTC model (95M parameters): conv feature encoder, positional conv, 12 post-LN layers. */
-export function synthesizeWav2vec2Base(cacheDir: string, tinyCtc: string): string {
-  const folder = path.join(cacheDir, 'wav2vec2-base-ctc-random');
-  const file = path.join(folder, 'onnx', 'model.onnx');
-  if (existsSync(file)) return folder;
-  mkdirSync(path.join(folder, 'onnx'), { recursive: true });
-  const tiny = JSON.parse(readFileSync(path.join(tinyCtc, 'config.json'), 'utf8')) as Record<string, unknown>;
-  const vocab = tiny.vocab_size as number;
-  const [conv, hidden, heads, ffn, layers] = [512, 768, 12, 3072, 12];
+const W2V = { conv: 512, hidden: 768, heads: 12, ffn: 3072, layers: 12 };
+
+function buildWav2vec2(file: string, vocab: number, matmul: MatMul): void {
+  const { conv, hidden, heads, ffn, layers } = W2V;
   const kernels = [10, 3, 3, 3, 3, 2, 2];
   const strides = [5, 2, 2, 2, 2, 2, 2];
   const g = new OnnxGraph();
@@ -144,7 +152,7 @@ export function synthesizeWav2vec2Base(cacheDir: string, tinyCtc: string): strin
   });
   x = g.node('Transpose', [x], { perm: [0, 2, 1] });
   x = g.node('LayerNormalization', [x, g.weight([conv], 'ones'), g.weight([conv], 'zeros')], { axis: -1 });
-  x = g.node('Add', [g.node('MatMul', [x, g.weight([conv, hidden])]), g.weight([hidden], 'zeros')]);
+  x = g.node('Add', [matmul(g, x, conv, hidden), g.weight([hidden], 'zeros')]);
   // Positional convolution: kernel 128, 16 groups, padding 64, last frame dropped.
   const channels = g.node('Transpose', [x], { perm: [0, 2, 1] });
   let pos = g.node(
@@ -157,24 +165,35 @@ export function synthesizeWav2vec2Base(cacheDir: string, tinyCtc: string): strin
   x = g.node('LayerNormalization', [x, g.weight([hidden], 'ones'), g.weight([hidden], 'zeros')], {
     axis: -1,
   });
-  for (let i = 0; i < layers; i++) x = encoderLayer(g, x, hidden, heads, ffn, false, 'gelu');
+  for (let i = 0; i < layers; i++) x = encoderLayer(g, x, hidden, heads, ffn, false, 'gelu', matmul);
   g.node('Add', [g.node('MatMul', [x, g.weight([hidden, vocab])]), g.weight([vocab], 'zeros')], {}, 'logits');
   g.output('logits', ['batch', 'frames', vocab]);
   g.save(file);
-  writeFileSync(
-    path.join(folder, 'config.json'),
-    JSON.stringify(
-      {
-        ...tiny,
-        hidden_size: hidden,
-        num_attention_heads: heads,
-        intermediate_size: ffn,
-        num_hidden_layers: layers,
-      },
-      null,
-      1,
-    ),
-  );
+}
+
+/**
+ * A wav2vec2-base CTC model (95M parameters): conv feature encoder, positional conv, 12 post-LN layers; written
+ * twice, fp32 (`model.onnx`) and with dynamically int8-quantized linear layers (`model_quantized.onnx`, what
+ * transformers.js loads for dtype q8).
+ */
+export function synthesizeWav2vec2Base(cacheDir: string, tinyCtc: string): string {
+  const folder = path.join(cacheDir, 'wav2vec2-base-ctc-random');
+  const quantized = path.join(folder, 'onnx', 'model_quantized.onnx');
+  if (existsSync(quantized)) return folder;
+  mkdirSync(path.join(folder, 'onnx'), { recursive: true });
+  const tiny = JSON.parse(readFileSync(path.join(tinyCtc, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const vocab = tiny.vocab_size as number;
+  buildWav2vec2(path.join(folder, 'onnx', 'model.onnx'), vocab, floatMatMul);
+  buildWav2vec2(quantized, vocab, int8MatMul);
+  const { hidden, heads, ffn, layers } = W2V;
+  const config = {
+    ...tiny,
+    hidden_size: hidden,
+    num_attention_heads: heads,
+    intermediate_size: ffn,
+    num_hidden_layers: layers,
+  };
+  writeFileSync(path.join(folder, 'config.json'), JSON.stringify(config, null, 1));
   for (const f of ['preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.json']) {
     copyFileSync(path.join(tinyCtc, f), path.join(folder, f));
   }

@@ -46,6 +46,8 @@ export interface PerceptionConfig {
   /** transformers.js CLAP-family model folder; undefined means "discover". */
   audioEmbeddingModel: string | undefined;
   maxAudioSeconds: number;
+  /** Which ONNX weights of each model folder to load: fp32 `<name>.onnx`, or a variant such as q8 `<name>_quantized.onnx`. */
+  dtype: Env['MNEME_ONNX_DTYPE'];
   /** Load perception models at boot (true) or at first use. */
   preload: boolean;
 }
@@ -139,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       asrModel: e.MNEME_ASR_MODEL,
       audioEmbeddingModel: e.MNEME_AUDIO_EMBEDDING_MODEL,
       maxAudioSeconds: e.MNEME_AUDIO_MAX_SECONDS,
+      dtype: e.MNEME_ONNX_DTYPE,
       preload: e.MNEME_PERCEPTION_PRELOAD,
     },
     { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },

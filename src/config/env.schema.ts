@@ -75,6 +75,7 @@ export const envSchema = z.object({
   MNEME_ASR_MODEL: z.string().min(1).optional(),
   MNEME_AUDIO_EMBEDDING_MODEL: z.string().min(1).optional(),
   MNEME_AUDIO_MAX_SECONDS: int(1, 86_400).default(600),
+  MNEME_ONNX_DTYPE: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4']).default('fp32'),
   MNEME_PERCEPTION_PRELOAD: boolFlag.default(true),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('mneme'),

@@ -82,6 +82,26 @@ describe('speech-to-text, both families', () => {
   });
 });
 
+describe('ONNX weight variants', () => {
+  it('reports a missing quantized file as MODEL_UNAVAILABLE naming it, and keeps the model retryable', async () => {
+    const q8 = new SpeechToText(
+      loadConfig({
+        MNEME_ASR_MODEL: fixture('tiny-wav2vec2-ctc'),
+        MNEME_ONNX_DTYPE: 'q8',
+        MNEME_PERCEPTION_PRELOAD: 'false',
+      }),
+      new ModelCatalog(),
+    );
+    services.push(q8);
+    const failure = await q8.transcribe(tone(1, 16000), 16000).catch((e: unknown) => e);
+    expect(failure).toMatchObject({
+      code: 'MODEL_UNAVAILABLE',
+      message: expect.stringContaining('model_quantized.onnx'),
+    });
+    await expect(q8.transcribe(tone(1, 16000), 16000)).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE' });
+  });
+});
+
 describe('CLAP audio embeddings', () => {
   const embedder = new AudioEmbedder(
     loadConfig({ MNEME_AUDIO_EMBEDDING_MODEL: fixture('tiny-clap'), MNEME_PERCEPTION_PRELOAD: 'false' }),

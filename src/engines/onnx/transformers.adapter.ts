@@ -18,6 +18,9 @@ env.allowRemoteModels = false;
 // call; errors still surface as exceptions.
 env.logLevel = 40; // LogLevel.ERROR
 
+/** ONNX weight variants transformers.js knows: fp32 `<name>.onnx`, q8 `<name>_quantized.onnx`, fp16, q4, … */
+export type OnnxDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4';
+
 // transformers.js resolves a model id against one global folder; loads are serialized so each sees its own.
 let loadQueue: Promise<unknown> = Promise.resolve();
 
@@ -38,13 +41,13 @@ export class ClipTowers {
     private readonly tokenizer: AutoTokenizer,
   ) {}
 
-  static async load(folder: string): Promise<ClipTowers> {
+  static async load(folder: string, dtype: OnnxDtype = 'fp32'): Promise<ClipTowers> {
     const vision = await fromFolder(folder, (id) =>
-      CLIPVisionModelWithProjection.from_pretrained(id, { dtype: 'fp32' }),
+      CLIPVisionModelWithProjection.from_pretrained(id, { dtype }),
     );
     try {
       const text = await fromFolder(folder, (id) =>
-        CLIPTextModelWithProjection.from_pretrained(id, { dtype: 'fp32' }),
+        CLIPTextModelWithProjection.from_pretrained(id, { dtype }),
       );
       const tokenizer = await fromFolder(folder, (id) => AutoTokenizer.from_pretrained(id));
       return new ClipTowers(vision, text, tokenizer);
@@ -114,9 +117,9 @@ export class SpeechRecognizer {
     readonly family: AsrFamily,
   ) {}
 
-  static async load(folder: string): Promise<SpeechRecognizer> {
+  static async load(folder: string, dtype: OnnxDtype = 'fp32'): Promise<SpeechRecognizer> {
     const asr = (await fromFolder(folder, (id) =>
-      pipeline('automatic-speech-recognition', id, { dtype: 'fp32' }),
+      pipeline('automatic-speech-recognition', id, { dtype }),
     )) as unknown as AsrPipeline;
     return new SpeechRecognizer(asr, asr.model.config.model_type === 'whisper' ? 'whisper' : 'ctc');
   }
@@ -184,13 +187,13 @@ export class ClapTowers {
     private readonly tokenizer: AutoTokenizer,
   ) {}
 
-  static async load(folder: string): Promise<ClapTowers> {
+  static async load(folder: string, dtype: OnnxDtype = 'fp32'): Promise<ClapTowers> {
     const audio = await fromFolder(folder, (id) =>
-      ClapAudioModelWithProjection.from_pretrained(id, { dtype: 'fp32' }),
+      ClapAudioModelWithProjection.from_pretrained(id, { dtype }),
     );
     try {
       const text = await fromFolder(folder, (id) =>
-        ClapTextModelWithProjection.from_pretrained(id, { dtype: 'fp32' }),
+        ClapTextModelWithProjection.from_pretrained(id, { dtype }),
       );
       const processor = await fromFolder(folder, (id) => AutoProcessor.from_pretrained(id));
       const tokenizer = await fromFolder(folder, (id) => AutoTokenizer.from_pretrained(id));

@@ -24,7 +24,7 @@ export class AudioEmbedder extends ModelHost<ClapTowers> {
       new LazyModel(
         model,
         'audio-embedding',
-        (folder) => ClapTowers.load(folder),
+        (folder) => ClapTowers.load(folder, config.perception.dtype),
         catalog,
         'Put a transformers.js CLAP folder at ./models/clap or set MNEME_AUDIO_EMBEDDING_MODEL.',
       ),

@@ -29,7 +29,7 @@ export class SpeechToText extends ModelHost<SpeechRecognizer> {
       new LazyModel(
         model,
         'speech-to-text',
-        (folder) => SpeechRecognizer.load(folder),
+        (folder) => SpeechRecognizer.load(folder, config.perception.dtype),
         catalog,
         'Put a transformers.js Whisper or wav2vec2-CTC folder at ./models/asr or set MNEME_ASR_MODEL.',
       ),

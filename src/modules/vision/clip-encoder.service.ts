@@ -28,7 +28,7 @@ export class ClipEncoder extends ModelHost<ClipTowers> {
       new LazyModel(
         model,
         'vision',
-        (folder) => ClipTowers.load(folder),
+        (folder) => ClipTowers.load(folder, config.perception.dtype),
         catalog,
         'Put a transformers.js CLIP folder at ./models/clip or set MNEME_VISION_MODEL.',
       ),
