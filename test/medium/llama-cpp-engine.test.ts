@@ -27,8 +27,11 @@ function ctx(signal: AbortSignal = new AbortController().signal): CallContext {
   return { tenant: 't1', signal, trace: ROOT_CONTEXT };
 }
 
+// With this system prompt the fixture model deterministically runs to its token limit (a bare "Hello" stops
+// after 38 tokens), so tests that cancel mid-generation always have a generation to cancel.
+const SYSTEM = { role: 'system' as const, content: 'You are Mneme, a helpful assistant. Answer concisely.' };
 const hello = (maxTokens: number): GenerateRequest => ({
-  messages: [{ role: 'user', content: 'Hello' }],
+  messages: [SYSTEM, { role: 'user', content: 'Hello' }],
   maxTokens,
 });
 
@@ -74,7 +77,7 @@ describe('LlamaCppEngine on the fixture GGUF', () => {
     const short = await generateToEnd(engine, hello(1), ctx());
     const long = await generateToEnd(
       engine,
-      { messages: [{ role: 'user', content: 'Hello '.repeat(20) }], maxTokens: 1 },
+      { messages: [SYSTEM, { role: 'user', content: 'Hello '.repeat(20) }], maxTokens: 1 },
       ctx(),
     );
     expect(long.usage.promptTokens).toBeGreaterThan(short.usage.promptTokens + 15);
@@ -180,12 +183,18 @@ describe('LlamaCppEngine admission and lifecycle', () => {
   });
 
   it('drains: cancels what outlives the grace period with SHUTTING_DOWN and refuses new work', async () => {
-    const engine = engineWith();
+    // One slot and four long asks: random weights may emit EOS early (multi-threaded float sums make even greedy
+    // decoding vary), but the whole queue cannot finish within 10 ms, so some of it must be cancelled.
+    const engine = engineWith({ MNEME_LLM_PARALLEL: '1' });
     await engine.load();
-    const running = generateToEnd(engine, hello(2000), ctx());
-    await new Promise((r) => setTimeout(r, 50));
-    await engine.drain(50);
-    await expect(running).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    const asks = Array.from({ length: 4 }, () => generateToEnd(engine, hello(2000), ctx()));
+    await new Promise((r) => setTimeout(r, 10));
+    await engine.drain(10);
+    const outcomes = await Promise.allSettled(asks);
+    const cancelled = outcomes.filter((o) => o.status === 'rejected');
+    expect(cancelled.length).toBeGreaterThan(0);
+    for (const o of cancelled) expect(o.reason).toMatchObject({ code: 'SHUTTING_DOWN' });
+    expect(engine.stats()).toMatchObject({ active: 0, queued: 0 });
     await expect(generateToEnd(engine, hello(1), ctx())).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
     await engine.unload();
     expect(engine.models()[0]?.state).toBe('unloaded');
