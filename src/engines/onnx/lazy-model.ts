@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import type { CatalogState, ModelCatalog, ModelKind } from '../../common/model-catalog.js';
-import type { ModelFolder } from './model-folder.js';
+import { locateModelFolder, type ModelFolder } from './model-folder.js';
 
 /**
  * One model's lifecycle: loaded once (at boot or on first use), listed in the catalog with its state, and
@@ -78,12 +78,40 @@ export class LazyModel<T extends { dispose(): Promise<void> }> {
   }
 }
 
+export interface ModelHostSpec<T> {
+  kind: ModelKind;
+  /** The folder the user configured, if any. */
+  configured: string | undefined;
+  modelsDir: string;
+  /** Folder name looked for inside the models dir, e.g. `clip`. */
+  conventional: string;
+  /** Package-relative fallback folder (a random-weight fixture). */
+  bundled: string;
+  /** The variable that configures it, named in messages. */
+  variable: string;
+  /** What a suitable folder is, for the hint, e.g. "a transformers.js CLIP folder". */
+  describe: string;
+  load: (folder: string) => Promise<T>;
+  preload: boolean;
+}
+
 /** A Nest provider that owns one LazyModel: preloads it at boot when configured and releases it at shutdown. */
 export abstract class ModelHost<T extends { dispose(): Promise<void> }> {
-  protected constructor(
-    protected readonly lazy: LazyModel<T>,
-    private readonly preloadAtBoot: boolean,
-  ) {}
+  protected readonly lazy: LazyModel<T>;
+  private readonly preloadAtBoot: boolean;
+
+  protected constructor(spec: ModelHostSpec<T>, catalog: ModelCatalog) {
+    const model = locateModelFolder(
+      spec.configured,
+      spec.modelsDir,
+      spec.conventional,
+      spec.bundled,
+      spec.variable,
+    );
+    const hint = `Put ${spec.describe} at ./models/${spec.conventional} or set ${spec.variable}.`;
+    this.lazy = new LazyModel(model, spec.kind, spec.load, catalog, hint);
+    this.preloadAtBoot = spec.preload;
+  }
 
   get model(): ModelFolder {
     return this.lazy.model;

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import { meanNormalized, normalize } from '../../common/vector.js';
 import { AppConfig } from '../../config/app-config.js';
-import { LazyModel, ModelHost } from '../../engines/onnx/lazy-model.js';
-import { locateModelFolder } from '../../engines/onnx/model-folder.js';
+import { ModelHost } from '../../engines/onnx/lazy-model.js';
 import { ClapTowers } from '../../engines/onnx/transformers.adapter.js';
 import { resample } from './resampler.js';
 
@@ -13,22 +12,19 @@ export const BUNDLED_CLAP = 'test/fixtures/models/tiny-clap';
 @Injectable()
 export class AudioEmbedder extends ModelHost<ClapTowers> {
   constructor(config: AppConfig, catalog: ModelCatalog) {
-    const model = locateModelFolder(
-      config.perception.audioEmbeddingModel,
-      config.llm.modelsDir,
-      'clap',
-      BUNDLED_CLAP,
-      'MNEME_AUDIO_EMBEDDING_MODEL',
-    );
     super(
-      new LazyModel(
-        model,
-        'audio-embedding',
-        (folder) => ClapTowers.load(folder, config.perception.dtype),
-        catalog,
-        'Put a transformers.js CLAP folder at ./models/clap or set MNEME_AUDIO_EMBEDDING_MODEL.',
-      ),
-      config.perception.preload,
+      {
+        kind: 'audio-embedding',
+        configured: config.perception.audioEmbeddingModel,
+        modelsDir: config.llm.modelsDir,
+        conventional: 'clap',
+        bundled: BUNDLED_CLAP,
+        variable: 'MNEME_AUDIO_EMBEDDING_MODEL',
+        describe: 'a transformers.js CLAP folder',
+        load: (folder) => ClapTowers.load(folder, config.perception.dtype),
+        preload: config.perception.preload,
+      },
+      catalog,
     );
   }
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
-import { LazyModel, ModelHost } from '../../engines/onnx/lazy-model.js';
-import { locateModelFolder } from '../../engines/onnx/model-folder.js';
+import { ModelHost } from '../../engines/onnx/lazy-model.js';
 import { SpeechRecognizer, type Transcript } from '../../engines/onnx/transformers.adapter.js';
 import { resample } from './resampler.js';
 
@@ -18,22 +17,19 @@ const WINDOWS = {
 @Injectable()
 export class SpeechToText extends ModelHost<SpeechRecognizer> {
   constructor(config: AppConfig, catalog: ModelCatalog) {
-    const model = locateModelFolder(
-      config.perception.asrModel,
-      config.llm.modelsDir,
-      'asr',
-      BUNDLED_ASR,
-      'MNEME_ASR_MODEL',
-    );
     super(
-      new LazyModel(
-        model,
-        'speech-to-text',
-        (folder) => SpeechRecognizer.load(folder, config.perception.dtype),
-        catalog,
-        'Put a transformers.js Whisper or wav2vec2-CTC folder at ./models/asr or set MNEME_ASR_MODEL.',
-      ),
-      config.perception.preload,
+      {
+        kind: 'speech-to-text',
+        configured: config.perception.asrModel,
+        modelsDir: config.llm.modelsDir,
+        conventional: 'asr',
+        bundled: BUNDLED_ASR,
+        variable: 'MNEME_ASR_MODEL',
+        describe: 'a transformers.js Whisper or wav2vec2-CTC folder',
+        load: (folder) => SpeechRecognizer.load(folder, config.perception.dtype),
+        preload: config.perception.preload,
+      },
+      catalog,
     );
   }
 

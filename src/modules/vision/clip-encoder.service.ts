@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
-import { LazyModel, ModelHost } from '../../engines/onnx/lazy-model.js';
-import { locateModelFolder, readModelJson } from '../../engines/onnx/model-folder.js';
+import { ModelHost } from '../../engines/onnx/lazy-model.js';
+import { readModelJson } from '../../engines/onnx/model-folder.js';
 import { ClipTowers } from '../../engines/onnx/transformers.adapter.js';
 import { normalize } from '../../common/vector.js';
 import { ImagePreprocessor, type PreprocessorConfig } from './image-preprocessor.js';
@@ -17,25 +17,22 @@ export class ClipEncoder extends ModelHost<ClipTowers> {
   private readonly labelCache = new Map<string, Float32Array>();
 
   constructor(config: AppConfig, catalog: ModelCatalog) {
-    const model = locateModelFolder(
-      config.perception.visionModel,
-      config.llm.modelsDir,
-      'clip',
-      BUNDLED_CLIP,
-      'MNEME_VISION_MODEL',
-    );
     super(
-      new LazyModel(
-        model,
-        'vision',
-        (folder) => ClipTowers.load(folder, config.perception.dtype),
-        catalog,
-        'Put a transformers.js CLIP folder at ./models/clip or set MNEME_VISION_MODEL.',
-      ),
-      config.perception.preload,
+      {
+        kind: 'vision',
+        configured: config.perception.visionModel,
+        modelsDir: config.llm.modelsDir,
+        conventional: 'clip',
+        bundled: BUNDLED_CLIP,
+        variable: 'MNEME_VISION_MODEL',
+        describe: 'a transformers.js CLIP folder',
+        load: (folder) => ClipTowers.load(folder, config.perception.dtype),
+        preload: config.perception.preload,
+      },
+      catalog,
     );
     this.preprocessor = new ImagePreprocessor(
-      readModelJson<PreprocessorConfig>(model.folder, 'preprocessor_config.json'),
+      readModelJson<PreprocessorConfig>(this.model.folder, 'preprocessor_config.json'),
     );
   }
 
