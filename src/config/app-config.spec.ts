@@ -49,6 +49,16 @@ describe('loadConfig', () => {
     expect(error.problems.map((p) => p.split(':')[0])).toEqual(['MNEME_PORT', 'MNEME_LLM_PARALLEL']);
   });
 
+  it('takes each perception model ONNX dtype from its own key, else from MNEME_ONNX_DTYPE', () => {
+    expect(loadConfig({}).perception.dtype).toEqual({ vision: 'fp32', asr: 'fp32', audioEmbedding: 'fp32' });
+    expect(loadConfig({ MNEME_ONNX_DTYPE: 'fp16', MNEME_ASR_DTYPE: 'q8' }).perception.dtype).toEqual({
+      vision: 'fp16',
+      asr: 'q8',
+      audioEmbedding: 'fp16',
+    });
+    expect(configError({ MNEME_VISION_DTYPE: 'int4' }).problems[0]).toMatch(/^MNEME_VISION_DTYPE/);
+  });
+
   it('coerces numeric variables', () => {
     const config = loadConfig({ MNEME_PORT: '8080', MNEME_LLM_THREADS: '3', MNEME_LLM_QUEUE_LIMIT: '0' });
     expect(config.server.port).toBe(8080);

@@ -33,6 +33,8 @@ export interface LlmConfig {
   systemPrompt: string;
 }
 
+export type OnnxDtype = Env['MNEME_ONNX_DTYPE'];
+
 export interface PerceptionConfig {
   maxMediaBytes: number;
   maxImagePixels: number;
@@ -46,8 +48,11 @@ export interface PerceptionConfig {
   /** transformers.js CLAP-family model folder; undefined means "discover". */
   audioEmbeddingModel: string | undefined;
   maxAudioSeconds: number;
-  /** Which ONNX weights of each model folder to load: fp32 `<name>.onnx`, or a variant such as q8 `<name>_quantized.onnx`. */
-  dtype: Env['MNEME_ONNX_DTYPE'];
+  /**
+   * Which ONNX weights each model folder loads: fp32 `<name>.onnx`, or a variant such as q8
+   * `<name>_quantized.onnx`. Per model, because quantization helps some (speech) and hurts others.
+   */
+  dtype: { vision: OnnxDtype; asr: OnnxDtype; audioEmbedding: OnnxDtype };
   /** Load perception models at boot (true) or at first use. */
   preload: boolean;
 }
@@ -141,7 +146,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       asrModel: e.MNEME_ASR_MODEL,
       audioEmbeddingModel: e.MNEME_AUDIO_EMBEDDING_MODEL,
       maxAudioSeconds: e.MNEME_AUDIO_MAX_SECONDS,
-      dtype: e.MNEME_ONNX_DTYPE,
+      dtype: {
+        vision: e.MNEME_VISION_DTYPE ?? e.MNEME_ONNX_DTYPE,
+        asr: e.MNEME_ASR_DTYPE ?? e.MNEME_ONNX_DTYPE,
+        audioEmbedding: e.MNEME_AUDIO_EMBEDDING_DTYPE ?? e.MNEME_ONNX_DTYPE,
+      },
       preload: e.MNEME_PERCEPTION_PRELOAD,
     },
     { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },

@@ -43,6 +43,8 @@ const apiKeys = z.string().transform((raw, ctx) => {
 });
 
 /** Every MNEME_* variable the server reads. Documented in README.md; keep the two in step. */
+const onnxDtype = z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4']);
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   MNEME_PORT: int(0, 65535).default(4000),
@@ -75,7 +77,10 @@ export const envSchema = z.object({
   MNEME_ASR_MODEL: z.string().min(1).optional(),
   MNEME_AUDIO_EMBEDDING_MODEL: z.string().min(1).optional(),
   MNEME_AUDIO_MAX_SECONDS: int(1, 86_400).default(600),
-  MNEME_ONNX_DTYPE: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4']).default('fp32'),
+  MNEME_ONNX_DTYPE: onnxDtype.default('fp32'),
+  MNEME_VISION_DTYPE: onnxDtype.optional(),
+  MNEME_ASR_DTYPE: onnxDtype.optional(),
+  MNEME_AUDIO_EMBEDDING_DTYPE: onnxDtype.optional(),
   MNEME_PERCEPTION_PRELOAD: boolFlag.default(true),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('mneme'),

@@ -21,7 +21,7 @@ export class AudioEmbedder extends ModelHost<ClapTowers> {
         bundled: BUNDLED_CLAP,
         variable: 'MNEME_AUDIO_EMBEDDING_MODEL',
         describe: 'a transformers.js CLAP folder',
-        load: (folder) => ClapTowers.load(folder, config.perception.dtype),
+        load: (folder) => ClapTowers.load(folder, config.perception.dtype.audioEmbedding),
         preload: config.perception.preload,
       },
       catalog,

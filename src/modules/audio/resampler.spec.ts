@@ -159,4 +159,14 @@ describe('resample', () => {
       expect(worstError(aligned, (k) => input[k]!, 100, input.length - 100)).toBeLessThan(1e-3);
     });
   });
+
+  it('gives the same signal through a rate pair too irregular for per-phase taps (44.1 kHz → 16 001 Hz)', () => {
+    // 16 001 phases is past the per-phase limit, so this takes the interpolated-kernel loop end to end.
+    const out = resample(sine(1000, 44_100, 11_025), 44_100, 16_001);
+    expect(out).toHaveLength(4000);
+    const inPhase = (n: number) => Math.sin((2 * Math.PI * 1000 * n) / 16_001);
+    expect(worstError(out, inPhase, EDGE, out.length - EDGE)).toBeLessThan(1e-3);
+    const regular = resample(sine(1000, 44_100, 11_025), 44_100, 16_000);
+    expect(rms(out, EDGE, out.length - EDGE)).toBeCloseTo(rms(regular, EDGE, regular.length - EDGE), 3);
+  });
 });

@@ -1,16 +1,28 @@
 /**
  * Band-limited resampling with a Kaiser-windowed sinc: the filter's cutoff sits below the lower of the two
  * Nyquist frequencies, so downsampling (44.1/48 kHz → 16 kHz) does not fold high frequencies back as aliases.
- * The kernel is tabulated once per rate pair and read with linear interpolation.
+ * For the common rate pairs (a small ratio of integers, e.g. 44.1 → 16 kHz is 160 phases) each output phase
+ * gets its own normalized taps once, so the inner loop is a plain dot product; other pairs and the two edges
+ * read one tabulated kernel with linear interpolation.
  */
 const HALF_TAPS = 16; // zero crossings per side at the lower rate
 const KAISER_BETA = 8;
 const ROLL_OFF = 0.92; // cutoff as a fraction of the lower Nyquist frequency
 const TABLE_STEPS = 512; // table entries per input sample
+const MAX_PHASES = 4096; // beyond this, per-phase taps cost more memory than they save time
 
 interface Kernel {
   reach: number;
   table: Float32Array;
+  polyphase: Polyphase | undefined;
+}
+
+/** Output n reads input from floor(n·step/phases) − reach + 1 with taps[(n·step mod phases)·width …]. */
+interface Polyphase {
+  phases: number;
+  step: number;
+  width: number;
+  taps: Float32Array;
 }
 
 const kernels = new Map<string, Kernel>();
@@ -18,9 +30,21 @@ const kernels = new Map<string, Kernel>();
 export function resample(input: Float32Array, from: number, to: number): Float32Array {
   if (from === to || input.length === 0) return input;
   const ratio = to / from;
-  const { reach, table } = kernelFor(from, to);
+  const { reach, table, polyphase } = kernelFor(from, to);
   const out = new Float32Array(Math.round(input.length * ratio));
   for (let n = 0; n < out.length; n++) {
+    if (polyphase) {
+      const { phases, step, width, taps } = polyphase;
+      const whole = Math.floor((n * step) / phases);
+      const first = whole - reach + 1;
+      if (first >= 0 && first + width <= input.length) {
+        const offset = ((n * step) % phases) * width;
+        let sum = 0;
+        for (let j = 0; j < width; j++) sum += input[first + j]! * taps[offset + j]!;
+        out[n] = sum;
+        continue;
+      }
+    }
     const centre = n / ratio;
     const first = Math.max(0, Math.ceil(centre - reach));
     const last = Math.min(input.length - 1, Math.floor(centre + reach));
@@ -54,9 +78,39 @@ function kernelFor(from: number, to: number): Kernel {
     const window = x >= 1 ? 0 : besselI0(KAISER_BETA * Math.sqrt(1 - x * x)) / i0;
     table[i] = window * sinc(cutoff * t);
   }
-  const kernel = { reach, table };
+  const kernel = { reach, table, polyphase: polyphaseFor(from, to, reach, table) };
   kernels.set(key, kernel);
   return kernel;
+}
+
+function polyphaseFor(from: number, to: number, reach: number, table: Float32Array): Polyphase | undefined {
+  const divisor = gcd(from, to);
+  const phases = to / divisor;
+  const step = from / divisor;
+  if (!Number.isInteger(phases) || phases > MAX_PHASES) return undefined;
+  // Input k = whole + j for j in (−reach, reach]: every sample the general loop would read for any phase.
+  const width = 2 * reach;
+  const taps = new Float32Array(phases * width);
+  for (let p = 0; p < phases; p++) {
+    const fraction = p / phases;
+    let total = 0;
+    for (let j = 0; j < width; j++) {
+      const position = Math.abs(j - reach + 1 - fraction) * TABLE_STEPS;
+      const index = Math.floor(position);
+      const w =
+        index + 1 < table.length
+          ? table[index]! + (position - index) * (table[index + 1]! - table[index]!)
+          : 0;
+      taps[p * width + j] = w;
+      total += w;
+    }
+    for (let j = 0; j < width; j++) taps[p * width + j] = taps[p * width + j]! / total;
+  }
+  return { phases, step, width, taps };
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 function sinc(x: number): number {

@@ -26,7 +26,7 @@ export class SpeechToText extends ModelHost<SpeechRecognizer> {
         bundled: BUNDLED_ASR,
         variable: 'MNEME_ASR_MODEL',
         describe: 'a transformers.js Whisper or wav2vec2-CTC folder',
-        load: (folder) => SpeechRecognizer.load(folder, config.perception.dtype),
+        load: (folder) => SpeechRecognizer.load(folder, config.perception.dtype.asr),
         preload: config.perception.preload,
       },
       catalog,

@@ -26,7 +26,7 @@ export class ClipEncoder extends ModelHost<ClipTowers> {
         bundled: BUNDLED_CLIP,
         variable: 'MNEME_VISION_MODEL',
         describe: 'a transformers.js CLIP folder',
-        load: (folder) => ClipTowers.load(folder, config.perception.dtype),
+        load: (folder) => ClipTowers.load(folder, config.perception.dtype.vision),
         preload: config.perception.preload,
       },
       catalog,
