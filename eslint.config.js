@@ -8,6 +8,9 @@ const sdkAdapters = [
   { name: 'sharp', allowedIn: ['src/engines/image/sharp.adapter.ts'] },
   { name: '@huggingface/transformers', allowedIn: ['src/engines/onnx/transformers.adapter.ts'] },
   { name: 'audio-decode', allowedIn: ['src/engines/audio/audio-decode.adapter.ts'] },
+  { name: 'ioredis', allowedIn: ['src/modules/memory/working/redis-working-memory.store.ts'] },
+  { name: '@lancedb/lancedb', allowedIn: ['src/modules/memory/episodic/lancedb-episode.table.ts'] },
+  { name: 'apache-arrow', allowedIn: ['src/modules/memory/episodic/lancedb-episode.table.ts'] },
 ];
 
 export default tseslint.config(

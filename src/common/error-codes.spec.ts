@@ -22,6 +22,7 @@ describe('httpStatusOf', () => {
     [ErrorCode.CANCELLED, 499],
     [ErrorCode.INTERNAL, 500],
     [ErrorCode.MODEL_UNAVAILABLE, 503],
+    [ErrorCode.STORE_UNAVAILABLE, 503],
     [ErrorCode.SHUTTING_DOWN, 503],
     [ErrorCode.DEADLINE_EXCEEDED, 504],
   ])('maps %s to %d', (code, status) => {

@@ -17,6 +17,7 @@ export enum ErrorCode {
   OVERLOADED = 'OVERLOADED',
   DEADLINE_EXCEEDED = 'DEADLINE_EXCEEDED',
   MODEL_UNAVAILABLE = 'MODEL_UNAVAILABLE',
+  STORE_UNAVAILABLE = 'STORE_UNAVAILABLE',
   SHUTTING_DOWN = 'SHUTTING_DOWN',
   INTERNAL = 'INTERNAL',
 }
@@ -51,6 +52,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.INTERNAL:
       return 500;
     case ErrorCode.MODEL_UNAVAILABLE:
+    case ErrorCode.STORE_UNAVAILABLE:
     case ErrorCode.SHUTTING_DOWN:
       return 503;
     case ErrorCode.DEADLINE_EXCEEDED:

@@ -1,4 +1,4 @@
-export type ModelKind = 'llm' | 'vision' | 'speech-to-text' | 'audio-embedding';
+export type ModelKind = 'llm' | 'vision' | 'speech-to-text' | 'audio-embedding' | 'text-embedding';
 export type CatalogState = 'loading' | 'ready' | 'failed' | 'unloaded';
 
 export interface CatalogEntry {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { envSchema, type Env } from './env.schema.js';
+import { memoryConfigFrom, type MemoryConfig } from './memory.config.js';
 
 export interface ServerConfig {
   port: number;
@@ -70,6 +71,7 @@ export class AppConfig {
     readonly llm: LlmConfig,
     readonly perception: PerceptionConfig,
     readonly telemetry: TelemetryConfig,
+    readonly memory: MemoryConfig,
   ) {}
 }
 
@@ -154,5 +156,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       preload: e.MNEME_PERCEPTION_PRELOAD,
     },
     { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
+    memoryConfigFrom(e, path.resolve(e.MNEME_DATA_DIR)),
   );
 }

@@ -82,6 +82,20 @@ export const envSchema = z.object({
   MNEME_ASR_DTYPE: onnxDtype.optional(),
   MNEME_AUDIO_EMBEDDING_DTYPE: onnxDtype.optional(),
   MNEME_PERCEPTION_PRELOAD: boolFlag.default(true),
+  MNEME_REDIS_URL: z
+    .url()
+    .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL')
+    .optional(),
+  MNEME_REDIS_TIMEOUT_MS: int(50, 60_000).default(1000),
+  MNEME_WORKING_MEMORY_TTL_SECONDS: int(1, 365 * 86_400).default(86_400),
+  MNEME_WORKING_MEMORY_MAX_TURNS: int(2, 100_000).default(200),
+  MNEME_WORKING_MEMORY_TOKENS: int(0, 1_000_000).default(1024),
+  MNEME_WORKING_MEMORY_DEGRADE: boolFlag.default(false),
+  MNEME_EPISODIC_RECALL_ITEMS: int(0, 100).default(5),
+  MNEME_EPISODIC_RECALL_TOKENS: int(0, 1_000_000).default(512),
+  MNEME_EPISODIC_INDEX_THRESHOLD: int(256, 1_000_000_000).default(50_000),
+  MNEME_TEXT_EMBEDDING_MODEL: z.string().min(1).optional(),
+  MNEME_TEXT_EMBEDDING_DTYPE: onnxDtype.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('mneme'),
 });

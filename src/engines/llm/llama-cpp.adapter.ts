@@ -88,6 +88,11 @@ export class LlamaCppModel {
   }
 
   /** Generates on a free sequence; the caller guarantees one is free (it holds a slot). */
+  /** Tokens of plain text under this model's tokenizer (no template, no special tokens). */
+  countTokens(text: string): number {
+    return this.model.tokenize(text).length;
+  }
+
   async generate(messages: ChatMessage[], options: LlamaGenerateOptions): Promise<LlamaGenerateOutcome> {
     const sequence = this.context.getSequence();
     const chat = new LlamaChat({

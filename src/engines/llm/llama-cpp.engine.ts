@@ -174,6 +174,10 @@ export class LlamaCppEngine extends LlmEngine implements OnApplicationShutdown {
     }
   }
 
+  async countTokens(text: string): Promise<number> {
+    return (await this.readyModel()).countTokens(text);
+  }
+
   private async readyModel(): Promise<LlamaCppModel> {
     if (this.model) return this.model;
     try {

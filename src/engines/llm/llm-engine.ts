@@ -84,6 +84,8 @@ export abstract class LlmEngine {
   abstract unload(): Promise<void>;
   abstract models(): ModelInfo[];
   abstract stats(): EngineStats;
+  /** Tokens of plain text under the served model's tokenizer; waits for the model to load. */
+  abstract countTokens(text: string): Promise<number>;
 }
 
 /** Runs a generation to its end and returns the result. */

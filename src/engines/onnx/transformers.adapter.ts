@@ -245,3 +245,36 @@ function rows(tensor: Tensor): Float32Array[] {
   const data = tensor.data as Float32Array;
   return Array.from({ length: count }, (_, i) => data.slice(i * dims, (i + 1) * dims));
 }
+
+/** A sentence-embedding model (BERT, MiniLM, BGE, …): mean-pooled, L2-normalized token states. */
+export class TextEmbedder {
+  private constructor(
+    private readonly extract: (
+      texts: string[],
+      options: { pooling: 'mean'; normalize: boolean },
+    ) => Promise<Tensor>,
+    readonly dims: number,
+    private readonly release: () => Promise<void>,
+  ) {}
+
+  static async load(folder: string, dtype: OnnxDtype = 'fp32'): Promise<TextEmbedder> {
+    const extractor = await fromFolder(folder, (id) => pipeline('feature-extraction', id, { dtype }));
+    const extract = (texts: string[], options: { pooling: 'mean'; normalize: boolean }) =>
+      extractor(texts, options);
+    // The width is what the model really outputs, not what a config claims.
+    const probe = await extract(['probe'], { pooling: 'mean', normalize: true });
+    return new TextEmbedder(extract, probe.dims[1]!, () => extractor.dispose());
+  }
+
+  /** One normalized vector per text, computed as one batch. */
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const output = await this.extract(texts, { pooling: 'mean', normalize: true });
+    const data = output.data as Float32Array;
+    return texts.map((_, i) => data.slice(i * this.dims, (i + 1) * this.dims));
+  }
+
+  dispose(): Promise<void> {
+    return this.release();
+  }
+}

@@ -14,6 +14,7 @@ const KINDS: Record<ModelKind, ModelKindGql> = {
   vision: ModelKindGql.VISION,
   'speech-to-text': ModelKindGql.SPEECH_TO_TEXT,
   'audio-embedding': ModelKindGql.AUDIO_EMBEDDING,
+  'text-embedding': ModelKindGql.TEXT_EMBEDDING,
 };
 
 @Resolver(() => Model)

@@ -13,6 +13,7 @@ export enum ModelKindGql {
   VISION = 'vision',
   SPEECH_TO_TEXT = 'speech-to-text',
   AUDIO_EMBEDDING = 'audio-embedding',
+  TEXT_EMBEDDING = 'text-embedding',
 }
 registerEnumType(ModelKindGql, { name: 'ModelKind' });
 

@@ -1,0 +1,57 @@
+import { windowByTokens } from './token-window.js';
+import type { Turn, TurnRole } from './working-memory.store.js';
+
+const turn = (seq: number, role: TurnRole, tokens: number): Turn => ({
+  id: `t${seq}`,
+  seq,
+  role,
+  text: `turn ${seq}`,
+  tokens,
+  createdAt: 1000 + seq,
+});
+
+const conversation = [
+  turn(1, 'user', 10),
+  turn(2, 'assistant', 20),
+  turn(3, 'user', 5),
+  turn(4, 'assistant', 15),
+];
+
+describe('windowByTokens', () => {
+  it('keeps everything when the budget allows', () => {
+    expect(windowByTokens(conversation, 50).map((t) => t.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('keeps exactly the budget (the limit is inclusive)', () => {
+    expect(windowByTokens(conversation, 20).map((t) => t.seq)).toEqual([3, 4]);
+  });
+
+  it('keeps a contiguous tail: stops at the first turn that does not fit', () => {
+    // 4 (15) + 3 (5) = 20; 2 (20) would make 40 > 39, so 1 (10) is not considered even though it would fit.
+    expect(windowByTokens(conversation, 39).map((t) => t.seq)).toEqual([3, 4]);
+  });
+
+  it('drops an assistant turn whose question fell outside the window', () => {
+    // 4 + 3 + 2 = 40 fits 45, but 2 is the reply to 1, which does not fit: 2 is dropped too.
+    expect(windowByTokens(conversation, 45).map((t) => t.seq)).toEqual([3, 4]);
+  });
+
+  it('returns nothing when even the newest turn is over budget', () => {
+    expect(windowByTokens(conversation, 14)).toEqual([]);
+  });
+
+  it('returns nothing for an empty conversation', () => {
+    expect(windowByTokens([], 100)).toEqual([]);
+  });
+
+  it('drops even the newest turn when it is a reply whose question does not fit', () => {
+    expect(windowByTokens(conversation, 15)).toEqual([]);
+  });
+
+  it('only drops a reply when its question was cut, not a conversation that starts with a reply', () => {
+    expect(windowByTokens(conversation.slice(0, 3), 25).map((t) => t.seq)).toEqual([3]);
+    expect(windowByTokens([turn(1, 'assistant', 5), turn(2, 'user', 5)], 10).map((t) => t.seq)).toEqual([
+      1, 2,
+    ]);
+  });
+});
