@@ -17,6 +17,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'test/.build/**',
       'node_modules/**',
       'coverage/**',
       'data/**',
@@ -64,5 +65,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
     },
+  },
+  // Plain-JS child processes the tests spawn: linted, but without type information.
+  {
+    files: ['test/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { projectService: false }, globals: { process: 'readonly', AbortController: 'readonly' } },
   },
 );

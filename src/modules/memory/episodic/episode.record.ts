@@ -1,0 +1,40 @@
+/** An episode as episodic memory stores it (storage record; GraphQL models are mapped from it explicitly). */
+export interface EpisodeRecord {
+  id: string;
+  tenant: string;
+  sessionId: string;
+  role: string;
+  text: string;
+  /** Short form used when the text is too long for a prompt; equal to the text for short turns. */
+  summary: string;
+  /** text | image | audio | multimodal. */
+  modality: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** 0..1. */
+  importance: number;
+  accessCount: number;
+  /** Epoch milliseconds; 0 when never recalled. */
+  lastAccessAt: number;
+  /** Content hashes (sha256 hex) of media stored with the episode. */
+  media: string[];
+  /** Text embedding, normalized. */
+  vector: Float32Array;
+}
+
+/** Always carries the tenant: there is no way to ask the table for rows without naming whose. */
+export interface EpisodeFilter {
+  tenant: string;
+  sessionId?: string;
+  /** Inclusive lower / exclusive upper bound on createdAt, epoch ms. */
+  from?: number;
+  to?: number;
+  modality?: string;
+  ids?: string[];
+}
+
+/** A keyset position for paging a session in (createdAt, id) order. */
+export interface EpisodeCursor {
+  createdAt: number;
+  id: string;
+}

@@ -1,0 +1,328 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { CallContext } from '../../../common/call-context.js';
+import { ErrorCode } from '../../../common/error-codes.js';
+import { GroupCommit } from '../../../common/group-commit.js';
+import { MnemeError, isMnemeError } from '../../../common/mneme-error.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { memorySpan } from '../memory-span.js';
+import type { EpisodeCursor, EpisodeFilter, EpisodeRecord } from './episode.record.js';
+import { rankHybrid, type RankedEpisode } from './hybrid-ranking.js';
+import { estimateImportance, provisionalSummary } from './importance.js';
+import { LanceEpisodeTable, type VectorTuning } from './lancedb-episode.table.js';
+import { TextEmbedderService } from './text-embedder.service.js';
+
+export interface EpisodeInput {
+  /** Shared with the working-memory turn that records the same words; generated when absent. */
+  id?: string;
+  sessionId: string;
+  role: string;
+  text: string;
+  modality?: string;
+  importance?: number;
+  media?: string[];
+  createdAt?: number;
+}
+
+export interface RecallQuery {
+  text: string;
+  first: number;
+  sessionId?: string;
+  from?: number;
+  to?: number;
+  modality?: string;
+  /** Episodes already in the prompt (e.g. the working-memory window). */
+  exclude?: ReadonlySet<string>;
+}
+
+const MAINTAIN_EVERY_COMMITS = 50;
+const KEEP_VERSIONS_MS = 60_000;
+const TOUCH_FLUSH_MS = 2000;
+/** Searched per list before fusion: fusion needs depth beyond `first` to find items ranked well by both. */
+const CANDIDATE_FACTOR = 4;
+const MIN_CANDIDATES = 20;
+export const VECTOR_TUNING: VectorTuning = { nprobes: 32, refineFactor: 10 };
+
+/**
+ * Episodic memory on LanceDB. Writes go through a group commit (one table version per batch, acknowledged only
+ * once committed); every write, delete and maintenance step runs in one lane, reads run concurrently.
+ */
+@Injectable()
+export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('EpisodicMemory');
+  private opening: Promise<LanceEpisodeTable> | undefined;
+  private lane: Promise<unknown> = Promise.resolve();
+  private readonly commits: GroupCommit<EpisodeRecord>;
+  private commitsSinceMaintenance = 0;
+  private vectorIndexed = false;
+  private indexing: Promise<void> | undefined;
+  private textIndexed = false;
+  private readonly touches = new Map<string, Set<string>>();
+  private readonly touchTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly embedder: TextEmbedderService,
+  ) {
+    this.commits = new GroupCommit((batch) => this.serial((table) => this.commit(table, batch)));
+    this.touchTimer = setInterval(() => void this.flushTouches(), TOUCH_FLUSH_MS);
+    this.touchTimer.unref();
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.table().catch(() => undefined); // logged; requests retry the open and get STORE_UNAVAILABLE
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.touchTimer);
+    await this.commits.idle();
+    await this.indexing;
+    await this.flushTouches();
+    await this.lane.catch(() => undefined);
+    const table = await this.opening?.catch(() => undefined);
+    this.opening = undefined;
+    table?.close();
+  }
+
+  /** Stores episodes; resolves once they are committed (they survive a crash from then on). */
+  remember(inputs: EpisodeInput[], ctx: CallContext): Promise<EpisodeRecord[]> {
+    return memorySpan(
+      'episodic',
+      'remember',
+      'lancedb',
+      ctx,
+      async () => {
+        if (inputs.length === 0) return [];
+        await this.table();
+        const vectors = await this.embedder.embed(inputs.map((i) => i.text));
+        const now = Date.now();
+        const records = inputs.map<EpisodeRecord>((input, i) => ({
+          id: input.id ?? randomUUID(),
+          tenant: ctx.tenant,
+          sessionId: input.sessionId,
+          role: input.role,
+          text: input.text,
+          summary: provisionalSummary(input.text),
+          modality: input.modality ?? 'text',
+          createdAt: input.createdAt ?? now,
+          importance: input.importance ?? estimateImportance(input.role, input.text),
+          accessCount: 0,
+          lastAccessAt: 0,
+          media: input.media ?? [],
+          vector: vectors[i]!,
+        }));
+        await this.commits.write(records);
+        return records;
+      },
+      (r) => r.length,
+    );
+  }
+
+  /** Hybrid recall (vector + full text, fused), best first; counts an access for each returned episode. */
+  recall(query: RecallQuery, ctx: CallContext): Promise<RankedEpisode<EpisodeRecord>[]> {
+    return memorySpan(
+      'episodic',
+      'recall',
+      'lancedb',
+      ctx,
+      async () => {
+        if (query.first <= 0) return [];
+        const table = await this.table();
+        const [vector] = await this.embedder.embed([query.text]);
+        const filter: EpisodeFilter = {
+          tenant: ctx.tenant,
+          sessionId: query.sessionId,
+          from: query.from,
+          to: query.to,
+          modality: query.modality,
+        };
+        const excluded = query.exclude?.size ?? 0;
+        const depth = Math.max(MIN_CANDIDATES, query.first * CANDIDATE_FACTOR) + excluded;
+        const [byVector, byText] = await this.guard(() =>
+          Promise.all([
+            table.vectorSearch(vector!, filter, depth, this.vectorIndexed ? VECTOR_TUNING : undefined),
+            this.textIndexed ? table.textSearch(query.text, filter, depth) : Promise.resolve([]),
+          ]),
+        );
+        const keep = (e: EpisodeRecord) => !query.exclude?.has(e.id);
+        const ranked = rankHybrid<EpisodeRecord>(
+          byVector.filter(keep),
+          byText.filter(keep),
+          Date.now(),
+        ).slice(0, query.first);
+        this.noteAccess(
+          ctx.tenant,
+          ranked.map((r) => r.item.id),
+        );
+        return ranked;
+      },
+      (r) => r.length,
+    );
+  }
+
+  /** One session's episodes in time order, after a cursor. */
+  list(
+    sessionId: string,
+    first: number,
+    after: EpisodeCursor | undefined,
+    ctx: CallContext,
+  ): Promise<EpisodeRecord[]> {
+    return memorySpan(
+      'episodic',
+      'list',
+      'lancedb',
+      ctx,
+      async () => {
+        const table = await this.table();
+        return this.guard(() => table.list({ tenant: ctx.tenant, sessionId }, after, first));
+      },
+      (r) => r.length,
+    );
+  }
+
+  /** The caller's episodes with these ids (others' ids simply find nothing). */
+  get(ids: string[], ctx: CallContext): Promise<EpisodeRecord[]> {
+    return memorySpan(
+      'episodic',
+      'get',
+      'lancedb',
+      ctx,
+      async () => {
+        const table = await this.table();
+        return this.guard(() => table.list({ tenant: ctx.tenant, ids }, undefined, ids.length));
+      },
+      (r) => r.length,
+    );
+  }
+
+  /** Deletes the caller's episodes matching the scope; answers how many. Waits for queued writes first. */
+  forget(scope: { id?: string; sessionId?: string }, ctx: CallContext): Promise<number> {
+    return memorySpan(
+      'episodic',
+      'forget',
+      'lancedb',
+      ctx,
+      async () => {
+        await this.commits.idle();
+        const filter: EpisodeFilter = { tenant: ctx.tenant, sessionId: scope.sessionId };
+        if (scope.id !== undefined) filter.ids = [scope.id];
+        return this.serial((table) => table.delete(filter));
+      },
+      (n) => n,
+    );
+  }
+
+  private async commit(table: LanceEpisodeTable, batch: EpisodeRecord[]): Promise<void> {
+    await table.add(batch);
+    if (!this.textIndexed) {
+      await table.createTextIndex();
+      this.textIndexed = true;
+    }
+    if (++this.commitsSinceMaintenance >= MAINTAIN_EVERY_COMMITS) {
+      this.commitsSinceMaintenance = 0;
+      // Maintenance runs after the acknowledged commit, so a slow compaction never delays a remember.
+      void this.serial((t) => this.maintain(t)).catch((error: Error) =>
+        this.logger.warn(`Maintenance failed (will retry): ${error.message}`),
+      );
+    }
+  }
+
+  /** Compacts, folds new rows into the indexes, prunes old versions; builds the ANN index past the threshold. */
+  async maintain(table?: LanceEpisodeTable): Promise<void> {
+    const run = async (t: LanceEpisodeTable) => {
+      const stats = await t.optimize(new Date(Date.now() - KEEP_VERSIONS_MS));
+      this.logger.debug(
+        `Optimized: ${stats.fragmentsRemoved} fragments compacted, ${stats.versionsRemoved} versions pruned`,
+      );
+      const rows = await t.countAll();
+      if (!this.vectorIndexed && !this.indexing && rows >= this.config.memory.episodic.indexThreshold) {
+        // Minutes at 100k rows: built beside the write lane (LanceDB commits it alongside concurrent appends,
+        // which stay searchable unindexed), so remember() never waits for it.
+        this.indexing = this.buildVectorIndex(t, rows).finally(() => (this.indexing = undefined));
+      }
+    };
+    if (table) return run(table);
+    await this.commits.idle();
+    await this.serial(run);
+    await this.indexing;
+  }
+
+  private async buildVectorIndex(table: LanceEpisodeTable, rows: number): Promise<void> {
+    const started = Date.now();
+    try {
+      await table.createVectorIndex(rows);
+      this.vectorIndexed = true;
+      this.logger.log(`Built the ANN vector index over ${rows} episodes in ${Date.now() - started} ms`);
+    } catch (error) {
+      this.logger.warn(
+        `Building the vector index failed (next maintenance retries): ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private noteAccess(tenant: string, ids: string[]): void {
+    if (ids.length === 0) return;
+    const set = this.touches.get(tenant) ?? new Set<string>();
+    ids.forEach((id) => set.add(id));
+    this.touches.set(tenant, set);
+  }
+
+  /** Access counts are batched: one update per tenant every few seconds, never one commit per recall. */
+  private async flushTouches(): Promise<void> {
+    if (this.touches.size === 0) return;
+    const pending = [...this.touches];
+    this.touches.clear();
+    const at = Date.now();
+    await this.serial(async (table) => {
+      for (const [tenant, ids] of pending) await table.touch(tenant, [...ids], at);
+    }).catch((error: Error) => this.logger.warn(`Recording recall accesses failed: ${error.message}`));
+  }
+
+  /** Runs one write-side step after the previous one, whatever its outcome. */
+  private serial<T>(fn: (table: LanceEpisodeTable) => Promise<T>): Promise<T> {
+    const run = this.lane
+      .catch(() => undefined)
+      .then(async () => this.guard(async () => fn(await this.table())));
+    this.lane = run.catch(() => undefined);
+    return run;
+  }
+
+  private table(): Promise<LanceEpisodeTable> {
+    this.opening ??= this.open().catch((error: unknown) => {
+      this.opening = undefined;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.error(`Opening episodic memory failed: ${reason}`);
+      if (isMnemeError(error)) throw error;
+      throw unavailable(reason, error);
+    });
+    return this.opening;
+  }
+
+  private async open(): Promise<LanceEpisodeTable> {
+    const dir = this.config.memory.episodic.dir;
+    mkdirSync(dir, { recursive: true });
+    const table = await LanceEpisodeTable.open(dir, await this.embedder.identity());
+    this.textIndexed = await table.hasIndex('text');
+    this.vectorIndexed = await table.hasIndex('vector');
+    return table;
+  }
+
+  /** Storage failures become STORE_UNAVAILABLE with the reason; our own errors pass through. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isMnemeError(error)) throw error;
+      throw unavailable(error instanceof Error ? error.message : String(error), error);
+    }
+  }
+}
+
+function unavailable(reason: string, cause: unknown): MnemeError {
+  return new MnemeError(
+    ErrorCode.STORE_UNAVAILABLE,
+    `Episodic memory (LanceDB) cannot answer now: ${reason.split('\n')[0]}. Memory already written is kept; retry shortly.`,
+    { retryAfterSeconds: 2, details: { tier: 'episodic' }, cause },
+  );
+}

@@ -1,0 +1,283 @@
+import * as lancedb from '@lancedb/lancedb';
+import { Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import type { EpisodeCursor, EpisodeFilter, EpisodeRecord } from './episode.record.js';
+
+// The only file that imports @lancedb/lancedb and apache-arrow (CONVENTIONS.md rule 1).
+
+const TABLE = 'episodes';
+const EMBEDDER_KEY = 'mneme.embedder';
+const COLUMNS = [
+  'id',
+  'tenant',
+  'session_id',
+  'role',
+  'text',
+  'summary',
+  'modality',
+  'created_at',
+  'importance',
+  'access_count',
+  'last_access_at',
+  'media',
+];
+
+export interface VectorTuning {
+  /** IVF partitions probed per query (only with an index). */
+  nprobes: number;
+  /** Candidates re-ranked with exact distances = limit × refineFactor (only with an index). */
+  refineFactor: number;
+}
+
+export interface EmbedderIdentity {
+  name: string;
+  dims: number;
+}
+
+/**
+ * The episodic table in an embedded LanceDB directory. Every read and delete goes through `where()`, which
+ * always starts with the tenant; values are escaped, ids never concatenated raw.
+ */
+export class LanceEpisodeTable {
+  private constructor(
+    private readonly db: lancedb.Connection,
+    private readonly table: lancedb.Table,
+    readonly dims: number,
+  ) {}
+
+  /** Opens (or creates) the table; refuses a table built with another embedding model, saying what to do. */
+  static async open(dir: string, embedder: EmbedderIdentity): Promise<LanceEpisodeTable> {
+    const db = await lancedb.connect(dir);
+    const identity = `${embedder.name}:${embedder.dims}`;
+    let table: lancedb.Table;
+    if ((await db.tableNames()).includes(TABLE)) {
+      table = await db.openTable(TABLE);
+      const stored = (await table.schema()).metadata.get(EMBEDDER_KEY);
+      if (stored !== identity) {
+        table.close();
+        db.close();
+        throw new Error(
+          `episodic memory in ${dir} was embedded with ${stored ?? 'an unknown model'}, but the configured ` +
+            `text-embedding model is ${identity}. Set MNEME_TEXT_EMBEDDING_MODEL back, or move that directory ` +
+            'away to start an empty memory.',
+        );
+      }
+    } else {
+      table = await db.createEmptyTable(TABLE, schemaFor(embedder.dims, identity), { existOk: true });
+    }
+    return new LanceEpisodeTable(db, table, embedder.dims);
+  }
+
+  /** One commit (one table version) for the whole batch. */
+  async add(records: EpisodeRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // LanceDB pads or truncates a vector of the wrong width without a word; refuse it instead.
+    const wrong = records.find((r) => r.vector.length !== this.dims);
+    if (wrong)
+      throw new Error(
+        `episode ${wrong.id} has a ${wrong.vector.length}-dim vector; the table holds ${this.dims}`,
+      );
+    await this.table.add(records.map(toRow));
+  }
+
+  async vectorSearch(
+    vector: Float32Array,
+    filter: EpisodeFilter,
+    limit: number,
+    tuning: VectorTuning | undefined,
+  ): Promise<(EpisodeRecord & { distance: number })[]> {
+    let query = this.table
+      .vectorSearch(vector)
+      .column('vector')
+      .distanceType('cosine')
+      .where(where(filter))
+      .select([...COLUMNS, 'vector', '_distance'])
+      .limit(limit);
+    if (tuning) query = query.nprobes(tuning.nprobes).refineFactor(tuning.refineFactor);
+    const rows = await query.toArray();
+    return rows.map((row: Row) => ({ ...fromRow(row), distance: Number(row._distance) }));
+  }
+
+  async textSearch(
+    text: string,
+    filter: EpisodeFilter,
+    limit: number,
+  ): Promise<(EpisodeRecord & { score: number })[]> {
+    const rows = await this.table
+      .query()
+      .fullTextSearch(text, { columns: ['text'] })
+      .where(where(filter))
+      .select([...COLUMNS, 'vector', '_score'])
+      .limit(limit)
+      .toArray();
+    return rows.map((row: Row) => ({ ...fromRow(row), score: Number(row._score) }));
+  }
+
+  /** Rows matching the filter after the cursor, in (createdAt, id) order, sorted by LanceDB. */
+  async list(
+    filter: EpisodeFilter,
+    after: EpisodeCursor | undefined,
+    limit: number,
+  ): Promise<EpisodeRecord[]> {
+    const keyset = after
+      ? `(created_at > ${num(after.createdAt)} OR (created_at = ${num(after.createdAt)} AND id > ${str(after.id)}))`
+      : undefined;
+    const rows = await this.table
+      .query()
+      .where(where(filter, keyset))
+      .select(COLUMNS) // the sort columns must be selected, or LanceDB fails the sort
+      .orderBy([
+        { columnName: 'created_at', ascending: true },
+        { columnName: 'id', ascending: true },
+      ])
+      .limit(limit)
+      .toArray();
+    return rows.map((row: Row) => fromRow(row));
+  }
+
+  count(filter: EpisodeFilter): Promise<number> {
+    return this.table.countRows(where(filter));
+  }
+
+  countAll(): Promise<number> {
+    return this.table.countRows();
+  }
+
+  /** Deletes what matches; answers how many rows went. */
+  async delete(filter: EpisodeFilter): Promise<number> {
+    const predicate = where(filter);
+    const count = await this.table.countRows(predicate);
+    if (count > 0) await this.table.delete(predicate);
+    return count;
+  }
+
+  /** Counts one more recall of each id and stamps the time, in one commit. */
+  async touch(tenant: string, ids: string[], at: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.table.update({
+      where: where({ tenant, ids }),
+      valuesSql: { access_count: 'access_count + 1', last_access_at: num(at) },
+    });
+  }
+
+  async hasIndex(column: string): Promise<boolean> {
+    return (await this.table.listIndices()).some((index) => index.columns.includes(column));
+  }
+
+  async createTextIndex(): Promise<void> {
+    await this.table.createIndex('text', {
+      config: lancedb.Index.fts({ withPosition: false }),
+      replace: true,
+    });
+  }
+
+  /** IVF-PQ over the vectors: partitions ≈ √rows, sub-vectors of 8 dims (cosine). */
+  async createVectorIndex(rows: number): Promise<void> {
+    const numPartitions = Math.max(1, Math.round(Math.sqrt(rows)));
+    const numSubVectors = this.dims % 8 === 0 ? this.dims / 8 : this.dims % 4 === 0 ? this.dims / 4 : 1;
+    await this.table.createIndex('vector', {
+      config: lancedb.Index.ivfPq({ numPartitions, numSubVectors, distanceType: 'cosine' }),
+      replace: true,
+    });
+  }
+
+  /** Compacts small fragments, folds new rows into the indexes and removes versions older than `olderThan`. */
+  async optimize(olderThan: Date): Promise<{ fragmentsRemoved: number; versionsRemoved: number }> {
+    const stats = await this.table.optimize({ cleanupOlderThan: olderThan });
+    return {
+      fragmentsRemoved: stats.compaction.fragmentsRemoved,
+      versionsRemoved: stats.prune.oldVersionsRemoved,
+    };
+  }
+
+  async versions(): Promise<number> {
+    return (await this.table.listVersions()).length;
+  }
+
+  close(): void {
+    this.table.close();
+    this.db.close();
+  }
+}
+
+type Row = Record<string, unknown>;
+
+function schemaFor(dims: number, identity: string): Schema {
+  return new Schema(
+    [
+      new Field('id', new Utf8(), false),
+      new Field('tenant', new Utf8(), false),
+      new Field('session_id', new Utf8(), false),
+      new Field('role', new Utf8(), false),
+      new Field('text', new Utf8(), false),
+      new Field('summary', new Utf8(), false),
+      new Field('modality', new Utf8(), false),
+      new Field('created_at', new Float64(), false),
+      new Field('importance', new Float32(), false),
+      new Field('access_count', new Int32(), false),
+      new Field('last_access_at', new Float64(), false),
+      new Field('media', new List(new Field('item', new Utf8(), true)), false),
+      new Field('vector', new FixedSizeList(dims, new Field('item', new Float32(), true)), false),
+    ],
+    new Map([[EMBEDDER_KEY, identity]]),
+  );
+}
+
+function toRow(r: EpisodeRecord): Row {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    session_id: r.sessionId,
+    role: r.role,
+    text: r.text,
+    summary: r.summary,
+    modality: r.modality,
+    created_at: r.createdAt,
+    importance: r.importance,
+    access_count: r.accessCount,
+    last_access_at: r.lastAccessAt,
+    media: r.media,
+    vector: Array.from(r.vector),
+  };
+}
+
+function fromRow(row: Row): EpisodeRecord {
+  const media = row.media as { toArray(): unknown[] } | null;
+  const vector = row.vector as { toArray(): Float32Array } | undefined;
+  return {
+    id: String(row.id),
+    tenant: String(row.tenant),
+    sessionId: String(row.session_id),
+    role: String(row.role),
+    text: String(row.text),
+    summary: String(row.summary),
+    modality: String(row.modality),
+    createdAt: Number(row.created_at),
+    importance: Number(row.importance),
+    accessCount: Number(row.access_count),
+    lastAccessAt: Number(row.last_access_at),
+    media: media ? media.toArray().map(String) : [],
+    vector: vector ? Float32Array.from(vector.toArray()) : new Float32Array(0),
+  };
+}
+
+/** The one place filters become SQL: tenant first, always; every value escaped. */
+function where(filter: EpisodeFilter, extra?: string): string {
+  const parts = [`tenant = ${str(filter.tenant)}`];
+  if (filter.sessionId !== undefined) parts.push(`session_id = ${str(filter.sessionId)}`);
+  if (filter.from !== undefined) parts.push(`created_at >= ${num(filter.from)}`);
+  if (filter.to !== undefined) parts.push(`created_at < ${num(filter.to)}`);
+  if (filter.modality !== undefined) parts.push(`modality = ${str(filter.modality)}`);
+  if (filter.ids !== undefined)
+    parts.push(filter.ids.length === 0 ? 'false' : `id IN (${filter.ids.map(str).join(', ')})`);
+  if (extra) parts.push(extra);
+  return parts.join(' AND ');
+}
+
+function str(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function num(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+  return String(value);
+}

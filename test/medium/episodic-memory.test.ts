@@ -1,0 +1,282 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { CallContext } from '../../src/common/call-context.js';
+import { ErrorCode } from '../../src/common/error-codes.js';
+import { ModelCatalog } from '../../src/common/model-catalog.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
+import { TextEmbedderService } from '../../src/modules/memory/episodic/text-embedder.service.js';
+import { buildForChildren } from '../support/build-for-children.js';
+
+const ctxOf = (tenant: string): CallContext => ({
+  tenant,
+  signal: new AbortController().signal,
+  trace: ROOT_CONTEXT,
+});
+const alice = ctxOf('alice');
+const bob = ctxOf('bob');
+
+interface Memory {
+  config: AppConfig;
+  embedder: TextEmbedderService;
+  episodic: EpisodicMemoryService;
+  close(): Promise<void>;
+}
+
+async function openMemory(dataDir: string, env: Record<string, string> = {}): Promise<Memory> {
+  const config = loadConfig({ MNEME_DATA_DIR: dataDir, MNEME_LOG_LEVEL: 'error', ...env });
+  const embedder = new TextEmbedderService(config, new ModelCatalog());
+  await embedder.onModuleInit();
+  const episodic = new EpisodicMemoryService(config, embedder);
+  await episodic.onModuleInit();
+  return {
+    config,
+    embedder,
+    episodic,
+    close: async () => {
+      await episodic.onApplicationShutdown();
+      await embedder.onApplicationShutdown();
+    },
+  };
+}
+
+const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'mneme-episodic-'));
+const open: Memory[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((m) => m.close()));
+});
+async function fresh(env: Record<string, string> = {}): Promise<Memory> {
+  const memory = await openMemory(tempDir(), env);
+  open.push(memory);
+  return memory;
+}
+
+describe('episodic memory on LanceDB', () => {
+  it('stores episodes with embeddings of the model width, importance and a summary', async () => {
+    const { episodic, embedder } = await fresh();
+    const [stored] = await episodic.remember(
+      [{ sessionId: 's1', role: 'user', text: 'Please remember that my locker code is 4711' }],
+      alice,
+    );
+    const { dims } = await embedder.identity();
+    expect(stored!.vector).toHaveLength(dims);
+    const norm = Math.hypot(...stored!.vector);
+    expect(norm).toBeCloseTo(1, 4);
+    expect(stored!.importance).toBeGreaterThan(0.5); // an explicit "remember" cue
+    expect(stored!.summary).toBe('Please remember that my locker code is 4711');
+    const [listed] = await episodic.list('s1', 10, undefined, alice);
+    expect(listed).toMatchObject({ id: stored!.id, role: 'user', sessionId: 's1', modality: 'text' });
+  });
+
+  it('recalls by words (full text) and by meaning (vector), fused, with ranks from both lists', async () => {
+    const { episodic } = await fresh();
+    await episodic.remember(
+      [
+        { sessionId: 's1', role: 'user', text: 'my bicycle is a green gazelle' },
+        { sessionId: 's1', role: 'assistant', text: 'noted, a green bicycle' },
+        { sessionId: 's2', role: 'user', text: 'the weather in lisbon is sunny' },
+      ],
+      alice,
+    );
+    const hits = await episodic.recall({ text: 'gazelle', first: 3 }, alice);
+    expect(hits[0]!.item.text).toBe('my bicycle is a green gazelle');
+    expect(hits[0]!.textRank).toBe(1);
+    expect(hits[0]!.vectorRank).toBeDefined();
+    expect(hits.length).toBeLessThanOrEqual(3);
+    const scores = hits.map((h) => h.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it('filters recall by session, time range and modality', async () => {
+    const { episodic } = await fresh();
+    const t0 = Date.now() - 10_000;
+    await episodic.remember(
+      [
+        { sessionId: 'a', role: 'user', text: 'kiwi one', createdAt: t0 },
+        { sessionId: 'b', role: 'user', text: 'kiwi two', createdAt: t0 + 5000 },
+        { sessionId: 'b', role: 'user', text: 'kiwi three', createdAt: t0 + 6000, modality: 'image' },
+      ],
+      alice,
+    );
+    const texts = async (q: Parameters<EpisodicMemoryService['recall']>[0]) =>
+      (await episodic.recall(q, alice)).map((h) => h.item.text).sort();
+    expect(await texts({ text: 'kiwi', first: 10, sessionId: 'a' })).toEqual(['kiwi one']);
+    expect(await texts({ text: 'kiwi', first: 10, from: t0 + 1000 })).toEqual(['kiwi three', 'kiwi two']);
+    expect(await texts({ text: 'kiwi', first: 10, to: t0 + 1000 })).toEqual(['kiwi one']);
+    expect(await texts({ text: 'kiwi', first: 10, modality: 'image' })).toEqual(['kiwi three']);
+  });
+
+  it('walls tenants off: no query returns another tenant’s episode', async () => {
+    const { episodic } = await fresh();
+    const [secret] = await episodic.remember(
+      [{ sessionId: 's', role: 'user', text: 'alice secret zebra' }],
+      alice,
+    );
+    await episodic.remember([{ sessionId: 's', role: 'user', text: 'bob owns a zebra too' }], bob);
+    const bobs = await episodic.recall({ text: 'alice secret zebra', first: 50 }, bob);
+    expect(bobs.map((h) => h.item.tenant)).toEqual(['bob']);
+    expect(await episodic.list('s', 50, undefined, bob)).toHaveLength(1);
+    expect(await episodic.get([secret!.id], bob)).toEqual([]);
+    expect(await episodic.forget({ id: secret!.id }, bob)).toBe(0);
+    expect(await episodic.forget({}, bob)).toBe(1);
+    expect((await episodic.get([secret!.id], alice)).map((e) => e.text)).toEqual(['alice secret zebra']);
+  });
+
+  it('escapes filter values: a quote in a session id is data, not SQL', async () => {
+    const { episodic } = await fresh();
+    await episodic.remember([{ sessionId: 'x', role: 'user', text: 'kept' }], alice);
+    expect(await episodic.list("x' OR '1'='1", 10, undefined, alice)).toEqual([]);
+    expect(await episodic.forget({ sessionId: "x' OR tenant <> 'nobody" }, alice)).toBe(0);
+    expect(await episodic.list('x', 10, undefined, alice)).toHaveLength(1);
+  });
+
+  it('pages a session in time order with a keyset cursor', async () => {
+    const { episodic } = await fresh();
+    const t0 = Date.now() - 100_000;
+    await episodic.remember(
+      Array.from({ length: 7 }, (_, i) => ({
+        sessionId: 'p',
+        role: 'user',
+        text: `turn ${i}`,
+        createdAt: t0 + (6 - i) * 10,
+      })),
+      alice,
+    );
+    const page1 = await episodic.list('p', 3, undefined, alice);
+    const last = page1[2]!;
+    const page2 = await episodic.list('p', 3, { createdAt: last.createdAt, id: last.id }, alice);
+    const last2 = page2[2]!;
+    const page3 = await episodic.list('p', 3, { createdAt: last2.createdAt, id: last2.id }, alice);
+    expect([...page1, ...page2, ...page3].map((e) => e.text)).toEqual([
+      'turn 6',
+      'turn 5',
+      'turn 4',
+      'turn 3',
+      'turn 2',
+      'turn 1',
+      'turn 0',
+    ]);
+  });
+
+  it('forgets one episode, a session or everything, and forgotten episodes never come back in recall', async () => {
+    const { episodic } = await fresh();
+    const stored = await episodic.remember(
+      [
+        { sessionId: 's1', role: 'user', text: 'walnut alpha' },
+        { sessionId: 's1', role: 'user', text: 'walnut beta' },
+        { sessionId: 's2', role: 'user', text: 'walnut gamma' },
+        { sessionId: 's3', role: 'user', text: 'walnut delta' },
+      ],
+      alice,
+    );
+    expect(await episodic.forget({ id: stored[0]!.id }, alice)).toBe(1);
+    expect(await episodic.forget({ sessionId: 's2' }, alice)).toBe(1);
+    const left = (await episodic.recall({ text: 'walnut', first: 10 }, alice)).map((h) => h.item.text).sort();
+    expect(left).toEqual(['walnut beta', 'walnut delta']);
+    expect(await episodic.forget({}, alice)).toBe(2);
+    expect(await episodic.recall({ text: 'walnut', first: 10 }, alice)).toEqual([]);
+  });
+
+  it('batches concurrent writes into fewer commits (table versions) than writes', async () => {
+    const { episodic } = await fresh();
+    await episodic.remember([{ sessionId: 'w', role: 'user', text: 'first' }], alice);
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        episodic.remember([{ sessionId: 'w', role: 'user', text: `w${i}` }], alice),
+      ),
+    );
+    expect(await episodic.list('w', 100, undefined, alice)).toHaveLength(41);
+    const versions = await (episodic as unknown as { table(): Promise<{ versions(): Promise<number> }> })
+      .table()
+      .then((t) => t.versions());
+    expect(versions).toBeLessThan(20);
+  });
+
+  it('keeps everything across a close and reopen, and compaction loses nothing', async () => {
+    const dir = tempDir();
+    const first = await openMemory(dir);
+    await first.episodic.remember(
+      Array.from({ length: 5 }, (_, i) => ({ sessionId: 'd', role: 'user', text: `durable ${i}` })),
+      alice,
+    );
+    for (let i = 0; i < 5; i++)
+      await first.episodic.remember([{ sessionId: 'd', role: 'user', text: `more ${i}` }], alice);
+    await first.episodic.maintain();
+    await first.close();
+    const second = await openMemory(dir);
+    open.push(second);
+    expect(await second.episodic.list('d', 100, undefined, alice)).toHaveLength(10);
+    expect((await second.episodic.recall({ text: 'durable', first: 10 }, alice)).length).toBeGreaterThan(0);
+  });
+
+  it('refuses to open memory embedded by a different model, saying what to do', async () => {
+    const dir = tempDir();
+    const first = await openMemory(dir);
+    await first.episodic.remember([{ sessionId: 's', role: 'user', text: 'x' }], alice);
+    await first.close();
+    // The same weights under another name: a different model as far as stored vectors are concerned.
+    const other = path.join(tempDir(), 'other-embedder');
+    cpSync('test/fixtures/models/tiny-bert', other, { recursive: true });
+    const second = await openMemory(dir, { MNEME_TEXT_EMBEDDING_MODEL: other });
+    open.push(second);
+    const error = await second.episodic.list('s', 1, undefined, alice).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: ErrorCode.STORE_UNAVAILABLE });
+    expect((error as Error).message).toMatch(
+      /embedded with tiny-bert:\d+.*other-embedder:\d+.*MNEME_TEXT_EMBEDDING_MODEL/,
+    );
+  });
+
+  it('answers STORE_UNAVAILABLE, not a crash, when its directory cannot be created', async () => {
+    // A file where the data directory should be. (Not /proc: Node 20's recursive mkdir loops forever there.)
+    const file = path.join(tempDir(), 'not-a-directory');
+    writeFileSync(file, '');
+    const { episodic } = await fresh({ MNEME_DATA_DIR: file });
+    await expect(
+      episodic.remember([{ sessionId: 's', role: 'user', text: 'x' }], alice),
+    ).rejects.toMatchObject({
+      code: ErrorCode.STORE_UNAVAILABLE,
+    });
+  });
+});
+
+describe('episodic memory: crash safety of batched writes', () => {
+  let srcDir: string;
+  beforeAll(() => {
+    srcDir = buildForChildren('episodic');
+  }, 120_000);
+
+  it('keeps every acknowledged episode when the writer is killed mid-batch', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, ['test/medium/children/episodic-writer.mjs', srcDir, dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const acked: string[] = [];
+    let buffer = '';
+    await new Promise<void>((resolve, reject) => {
+      child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop()!;
+        for (const line of lines) if (line.startsWith('ack ')) acked.push(...line.slice(4).split(' '));
+        if (acked.length >= 150) resolve();
+      });
+    });
+    child.removeAllListeners('exit');
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+
+    const reopened = await openMemory(dir);
+    open.push(reopened);
+    const stored = new Set((await reopened.episodic.list('s', 100_000, undefined, alice)).map((e) => e.id));
+    const missing = acked.filter((id) => !stored.has(id));
+    expect(missing).toEqual([]);
+    expect(stored.size).toBeGreaterThanOrEqual(acked.length);
+    // Still writable after the crash.
+    await reopened.episodic.remember([{ sessionId: 's', role: 'user', text: 'after the crash' }], alice);
+  }, 60_000);
+});
