@@ -70,6 +70,9 @@ export default tseslint.config(
   {
     files: ['test/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { parserOptions: { projectService: false }, globals: { process: 'readonly', AbortController: 'readonly' } },
+    languageOptions: {
+      parserOptions: { projectService: false },
+      globals: { process: 'readonly', AbortController: 'readonly' },
+    },
   },
 );
