@@ -90,7 +90,7 @@ export const envSchema = z.object({
   MNEME_WORKING_MEMORY_TTL_SECONDS: int(1, 365 * 86_400).default(86_400),
   MNEME_WORKING_MEMORY_MAX_TURNS: int(2, 100_000).default(200),
   MNEME_WORKING_MEMORY_TOKENS: int(0, 1_000_000).default(1024),
-  MNEME_WORKING_MEMORY_DEGRADE: boolFlag.default(false),
+  MNEME_MEMORY_DEGRADE: boolFlag.default(false),
   MNEME_EPISODIC_RECALL_ITEMS: int(0, 100).default(5),
   MNEME_EPISODIC_RECALL_TOKENS: int(0, 1_000_000).default(512),
   MNEME_EPISODIC_INDEX_THRESHOLD: int(256, 1_000_000_000).default(50_000),

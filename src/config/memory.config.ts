@@ -10,8 +10,6 @@ export interface MemoryConfig {
     maxTurns: number;
     /** Prompt tokens given to the recent turns of the session. */
     tokens: number;
-    /** When the store is down: answer without working memory (and say so) instead of STORE_UNAVAILABLE. */
-    degrade: boolean;
   };
   episodic: {
     /** The LanceDB directory. */
@@ -22,6 +20,8 @@ export interface MemoryConfig {
     /** Rows past which an ANN vector index is built. */
     indexThreshold: number;
   };
+  /** When a memory store is down: answer without that tier (and say so) instead of STORE_UNAVAILABLE. */
+  degrade: boolean;
   /** transformers.js feature-extraction model folder; undefined means "discover". */
   textEmbeddingModel: string | undefined;
   textEmbeddingDtype: Env['MNEME_ONNX_DTYPE'];
@@ -35,7 +35,6 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
       ttlMs: e.MNEME_WORKING_MEMORY_TTL_SECONDS * 1000,
       maxTurns: e.MNEME_WORKING_MEMORY_MAX_TURNS,
       tokens: e.MNEME_WORKING_MEMORY_TOKENS,
-      degrade: e.MNEME_WORKING_MEMORY_DEGRADE,
     },
     episodic: {
       dir: path.join(dataDir, 'episodic'),
@@ -43,6 +42,7 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
       recallTokens: e.MNEME_EPISODIC_RECALL_TOKENS,
       indexThreshold: e.MNEME_EPISODIC_INDEX_THRESHOLD,
     },
+    degrade: e.MNEME_MEMORY_DEGRADE,
     textEmbeddingModel: e.MNEME_TEXT_EMBEDDING_MODEL,
     textEmbeddingDtype: e.MNEME_TEXT_EMBEDDING_DTYPE ?? e.MNEME_ONNX_DTYPE,
   };

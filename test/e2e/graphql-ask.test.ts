@@ -164,6 +164,14 @@ describe('ask over GraphQL (HTTP)', () => {
         parallel: null,
         testModel: true,
       },
+      {
+        name: 'tiny-bert',
+        kind: 'TEXT_EMBEDDING',
+        state: 'READY',
+        contextSize: null,
+        parallel: null,
+        testModel: true,
+      },
     ]);
   });
 });

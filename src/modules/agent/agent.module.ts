@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { MemoryModule } from '../memory/memory.module.js';
 import { AgentResolver } from './agent.resolver.js';
 import { AgentService } from './agent.service.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
 
 @Module({
+  imports: [MemoryModule],
   providers: [AgentService, AgentResolver],
   controllers: [ChatCompletionsController],
 })

@@ -4,10 +4,9 @@ import { deadlineError } from '../../common/abort.js';
 import type { CallContext } from '../../common/call-context.js';
 import { mapAsyncIterator } from '../../common/map-async-iterator.js';
 import { AppConfig } from '../../config/app-config.js';
-import type { GenerationEvent } from '../../engines/llm/llm-engine.js';
 import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
 import { contextWithSpan, endSpan, startSpan, traceIdOf } from '../../telemetry/tracing.js';
-import { AgentService } from './agent.service.js';
+import { AgentService, type AgentEvent } from './agent.service.js';
 import { toAnswer } from './answer.mapper.js';
 import { AskInput } from './dto/ask.input.js';
 import { Answer } from './models/answer.model.js';
@@ -27,7 +26,7 @@ export class AgentResolver {
     if (!scope) throw new Error('ask over HTTP without a request scope');
     const ctx: CallContext = { tenant, signal: scope.signal, trace: scope.trace };
     for await (const event of this.agent.ask(input, ctx)) {
-      if (event.type === 'done') return toAnswer(event.result, input.sessionId, scope.traceId ?? '');
+      if (event.type === 'answer') return toAnswer(event.answer, scope.traceId ?? '', input.debug === true);
     }
     throw new Error('generation ended without an answer');
   }
@@ -54,17 +53,17 @@ export class AgentResolver {
 
     const events = this.agent.ask(input, { tenant, signal: deadline.signal, trace })[Symbol.asyncIterator]();
     let index = 0;
-    const toEvent = (event: GenerationEvent): AskEvent =>
+    const toEvent = (event: AgentEvent): AskEvent =>
       event.type === 'token'
         ? { kind: AskEventKind.TOKEN, index: index++, token: event.text, answer: null }
         : {
             kind: AskEventKind.ANSWER,
             index: index++,
             token: null,
-            answer: toAnswer(event.result, input.sessionId, traceId),
+            answer: toAnswer(event.answer, traceId, input.debug === true),
           };
     // Pull the first event before subscribing so bad input, overflow or overload fail the subscription itself.
-    let first: IteratorResult<GenerationEvent>;
+    let first: IteratorResult<AgentEvent>;
     try {
       first = await events.next();
     } catch (error) {

@@ -1,8 +1,14 @@
-import type { GenerationResult } from '../../engines/llm/llm-engine.js';
+import { MemoryTierGql } from '../memory/models/memory.model.js';
+import type { MemoryTierName } from '../memory/memory-span.js';
+import type { AgentAnswer } from './agent.service.js';
 import { Answer, FinishReasonGql } from './models/answer.model.js';
 
-/** Engine result → GraphQL model (explicit: the schema is a contract, the engine's types are not). */
-export function toAnswer(result: GenerationResult, sessionId: string | undefined, traceId: string): Answer {
+const tierOf = (tier: MemoryTierName) =>
+  tier === 'working' ? MemoryTierGql.WORKING : MemoryTierGql.EPISODIC;
+
+/** Pipeline answer → GraphQL model (explicit: the schema is a contract, the engine's types are not). */
+export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): Answer {
+  const { result, memory } = answer;
   return {
     text: result.text,
     model: result.model,
@@ -13,7 +19,14 @@ export function toAnswer(result: GenerationResult, sessionId: string | undefined
       totalTokens: result.usage.promptTokens + result.usage.completionTokens,
     },
     timings: { ...result.timings },
-    sessionId: sessionId ?? null,
+    sessionId: answer.sessionId,
+    memory: {
+      used: memory.used.map((m) => ({ id: m.id, tier: tierOf(m.tier) })),
+      remembered: memory.remembered,
+      degraded: memory.degraded.map(tierOf),
+      warnings: memory.warnings,
+    },
+    context: debug ? answer.context.map((m) => ({ role: m.role, content: m.content })) : null,
     traceId,
   };
 }

@@ -1,5 +1,15 @@
 import { Field, Float, InputType, Int } from '@nestjs/graphql';
-import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 @InputType({ description: 'One question to the agent.' })
 export class AskInput {
@@ -39,4 +49,12 @@ export class AskInput {
   @Min(0)
   @Max(2)
   temperature?: number;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Return the assembled prompt (system prompt, memories, turns) in Answer.context.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  debug?: boolean;
 }

@@ -1,4 +1,5 @@
-import { Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { MemoryTierGql } from '../../memory/models/memory.model.js';
 
 export enum FinishReasonGql {
   STOP = 'stop',
@@ -21,6 +22,32 @@ export class Timings {
   @Field(() => Float, { description: 'Decode rate after the first token.' }) tokensPerSecond!: number;
 }
 
+@ObjectType({ description: 'A memory an answer was given with.' })
+export class MemoryRef {
+  @Field(() => ID) id!: string;
+  @Field(() => MemoryTierGql) tier!: MemoryTierGql;
+}
+
+@ObjectType({ description: 'What memory did for this answer.' })
+export class AnswerMemory {
+  @Field(() => [MemoryRef], {
+    description: 'Memories put into the prompt: the session’s turns, recalled episodes.',
+  })
+  used!: MemoryRef[];
+  @Field(() => [ID], { description: 'Ids of the question and answer as remembered now.' })
+  remembered!: string[];
+  @Field(() => [MemoryTierGql], { description: 'Tiers skipped because their store was down.' })
+  degraded!: MemoryTierGql[];
+  @Field(() => [String], { description: 'Memory writes that failed; the answer itself stands.' })
+  warnings!: string[];
+}
+
+@ObjectType({ description: 'One message of the prompt the model answered from.' })
+export class PromptMessage {
+  @Field(() => String) role!: string;
+  @Field(() => String) content!: string;
+}
+
 @ObjectType({ description: 'The agent’s answer to one ask.' })
 export class Answer {
   @Field(() => String) text!: string;
@@ -28,6 +55,15 @@ export class Answer {
   @Field(() => FinishReasonGql) finishReason!: FinishReasonGql;
   @Field(() => Usage) usage!: Usage;
   @Field(() => Timings) timings!: Timings;
-  @Field(() => String, { nullable: true }) sessionId!: string | null;
+  @Field(() => String, {
+    description: 'The session this exchange belongs to (assigned when the ask had none).',
+  })
+  sessionId!: string;
+  @Field(() => AnswerMemory) memory!: AnswerMemory;
+  @Field(() => [PromptMessage], {
+    nullable: true,
+    description: 'The assembled prompt (system, memories, turns, question); only when the ask set debug.',
+  })
+  context!: PromptMessage[] | null;
   @Field(() => String, { description: 'OpenTelemetry trace id of this request.' }) traceId!: string;
 }

@@ -62,6 +62,7 @@ export interface RedisOptions {
   /** Per-command timeout; a slower Redis counts as unavailable. */
   timeoutMs: number;
   onError?: (error: Error) => void;
+  onReady?: () => void;
 }
 
 /**
@@ -88,6 +89,7 @@ export class RedisWorkingMemoryStore extends WorkingMemoryStore {
       lazyConnect: false,
     });
     redis.on('error', (error: Error) => options.onError?.(error));
+    redis.on('ready', () => options.onReady?.());
     redis.defineCommand('mnemeAppend', { numberOfKeys: 3, lua: APPEND });
     redis.defineCommand('mnemeForgetTurn', { numberOfKeys: 1, lua: FORGET_TURN });
     redis.defineCommand('mnemeForgetSession', { numberOfKeys: 3, lua: FORGET_SESSION });

@@ -54,4 +54,10 @@ describe('windowByTokens', () => {
       1, 2,
     ]);
   });
+
+  it('charges each turn the per-message template overhead', () => {
+    // 15 + 5 + 2 × 3 = 26 fits 26; with 3 more turns' overhead the older pair does not.
+    expect(windowByTokens(conversation, 26, 3).map((t) => t.seq)).toEqual([3, 4]);
+    expect(windowByTokens(conversation, 25, 3).map((t) => t.seq)).toEqual([]);
+  });
 });

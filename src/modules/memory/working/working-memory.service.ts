@@ -17,11 +17,15 @@ export class WorkingMemoryService implements OnModuleDestroy {
     return this.store.backend;
   }
 
-  /** The most recent turns of the session that fit `budget` tokens, oldest first. */
-  window(sessionId: string, budget: number, ctx: CallContext): Promise<Turn[]> {
+  /** The most recent turns of the session that fit `budget` tokens (with per-turn overhead), oldest first. */
+  window(sessionId: string, budget: number, ctx: CallContext, perTurnOverhead = 0): Promise<Turn[]> {
     const key = keyOf(sessionId, ctx);
     return this.traced('window', ctx, async () =>
-      windowByTokens(await this.store.recent(key, this.config.memory.working.maxTurns), budget),
+      windowByTokens(
+        await this.store.recent(key, this.config.memory.working.maxTurns),
+        budget,
+        perTurnOverhead,
+      ),
     );
   }
 

@@ -1,0 +1,22 @@
+import { Field, ID, InputType } from '@nestjs/graphql';
+import { Equals, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { SESSION_ID, SESSION_ID_MESSAGE } from './recall.args.js';
+
+@InputType({ description: 'What to forget: exactly one of episodeId, sessionId or everything.' })
+export class ForgetInput {
+  @Field(() => ID, { nullable: true, description: 'One episode (and its working-memory turn).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  episodeId?: string;
+
+  @Field(() => String, { nullable: true, description: 'A whole session, in every tier.' })
+  @IsOptional()
+  @Matches(SESSION_ID, { message: SESSION_ID_MESSAGE })
+  sessionId?: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Everything remembered for the caller.' })
+  @IsOptional()
+  @Equals(true, { message: 'everything must be true when given' })
+  everything?: boolean;
+}

@@ -1,0 +1,60 @@
+import { ArgsType, Field, Int } from '@nestjs/graphql';
+import {
+  ArrayNotEmpty,
+  IsEnum,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { MemoryTierGql } from '../models/memory.model.js';
+
+export const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const SESSION_ID_MESSAGE = 'sessionId must be 1-128 of A-Z a-z 0-9 . _ : -';
+
+@ArgsType()
+export class RecallArgs {
+  @Field(() => String)
+  @IsString()
+  @Matches(/\S/, { message: 'query must not be empty' })
+  @MaxLength(10_000)
+  query!: string;
+
+  @Field(() => [MemoryTierGql], { defaultValue: [MemoryTierGql.WORKING, MemoryTierGql.EPISODIC] })
+  @ArrayNotEmpty()
+  @IsEnum(MemoryTierGql, { each: true })
+  tiers!: MemoryTierGql[];
+
+  @Field(() => Int, { defaultValue: 10, description: '1 to 100.' })
+  @IsInt()
+  @Min(1)
+  @Max(100, { message: 'first must be at most 100' })
+  first!: number;
+
+  @Field(() => String, { nullable: true, description: 'Limit to one session (the working tier needs it).' })
+  @IsOptional()
+  @Matches(SESSION_ID, { message: SESSION_ID_MESSAGE })
+  sessionId?: string;
+}
+
+@ArgsType()
+export class EpisodesArgs {
+  @Field(() => String)
+  @Matches(SESSION_ID, { message: SESSION_ID_MESSAGE })
+  sessionId!: string;
+
+  @Field(() => Int, { defaultValue: 20, description: '1 to 100.' })
+  @IsInt()
+  @Min(1)
+  @Max(100, { message: 'first must be at most 100' })
+  first!: number;
+
+  @Field(() => String, { nullable: true, description: 'endCursor of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  after?: string;
+}

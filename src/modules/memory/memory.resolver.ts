@@ -1,0 +1,63 @@
+import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { ErrorCode } from '../../common/error-codes.js';
+import { MnemeError } from '../../common/mneme-error.js';
+import { callContextOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { ForgetInput } from './dto/forget.input.js';
+import { EpisodesArgs, RecallArgs } from './dto/recall.args.js';
+import { decodeCursor, encodeCursor, toEpisode, toMemory } from './memory.mapper.js';
+import { MemoryService, type ForgetScope } from './memory.service.js';
+import { EpisodeConnection, ForgetResult, Memory } from './models/memory.model.js';
+
+@Resolver()
+export class MemoryResolver {
+  constructor(private readonly memory: MemoryService) {}
+
+  @Query(() => [Memory], {
+    description: 'Search your memory: episodic by relevance, working = a session’s recent turns.',
+  })
+  async recall(@Args() args: RecallArgs, @Context() gql: GqlContext): Promise<Memory[]> {
+    const hits = await this.memory.recall(
+      args.query,
+      args.tiers,
+      args.first,
+      args.sessionId,
+      callContextOf(gql),
+    );
+    return hits.map(toMemory);
+  }
+
+  @Query(() => EpisodeConnection, { description: 'One session’s episodes, oldest first, a page at a time.' })
+  async episodes(@Args() args: EpisodesArgs, @Context() gql: GqlContext): Promise<EpisodeConnection> {
+    const after = args.after === undefined ? undefined : decodeCursor(args.after);
+    const rows = await this.memory.episodes(args.sessionId, args.first + 1, after, callContextOf(gql));
+    const page = rows.slice(0, args.first);
+    const edges = page.map((e) => ({ cursor: encodeCursor(e), node: toEpisode(e) }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > args.first, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  @Mutation(() => ForgetResult, {
+    description: 'Forget one episode, a session, or everything; counts per tier.',
+  })
+  async forget(@Args('input') input: ForgetInput, @Context() gql: GqlContext): Promise<ForgetResult> {
+    const counts = await this.memory.forget(scopeOf(input), callContextOf(gql));
+    return { ...counts, total: counts.working + counts.episodic };
+  }
+}
+
+function scopeOf(input: ForgetInput): ForgetScope {
+  const given = [input.episodeId, input.sessionId, input.everything].filter(
+    (v) => v !== undefined && v !== null,
+  );
+  if (given.length !== 1) {
+    throw new MnemeError(
+      ErrorCode.BAD_REQUEST,
+      'forget takes exactly one of episodeId, sessionId or everything.',
+    );
+  }
+  if (input.episodeId) return { episodeId: input.episodeId };
+  if (input.sessionId) return { sessionId: input.sessionId };
+  return { everything: true };
+}

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { CallContext } from '../../common/call-context.js';
+import { ErrorCode } from '../../common/error-codes.js';
+import { MnemeError, isMnemeError } from '../../common/mneme-error.js';
+import { AppConfig } from '../../config/app-config.js';
+import { LlmEngine } from '../../engines/llm/llm-engine.js';
+import type { EpisodeCursor, EpisodeRecord } from './episodic/episode.record.js';
+import { EpisodicMemoryService } from './episodic/episodic-memory.service.js';
+import type { MemoryTierName } from './memory-span.js';
+import { fitToBudget, type RecalledEpisode } from './prompt-context.js';
+import { WorkingMemoryService } from './working/working-memory.service.js';
+import type { Turn } from './working/working-memory.store.js';
+
+/** Tokens a chat template spends around one message (role markers, separators); generous for ChatML. */
+export const MESSAGE_OVERHEAD = 6;
+
+/** What an ask gets from memory before it is answered. */
+export interface PromptMemory {
+  turns: Turn[];
+  episodes: RecalledEpisode[];
+  /** Tiers skipped because their store was down (only with MNEME_MEMORY_DEGRADE). */
+  degraded: MemoryTierName[];
+}
+
+export interface MemoryHit {
+  id: string;
+  tier: MemoryTierName;
+  sessionId: string;
+  role: string;
+  text: string;
+  createdAt: number;
+  score: number;
+}
+
+export type ForgetScope = { episodeId: string } | { sessionId: string } | { everything: true };
+
+export interface ForgetCounts {
+  working: number;
+  episodic: number;
+}
+
+/** The memory facade: recall() and remember() across tiers, as the ask pipeline and the API use them. */
+@Injectable()
+export class MemoryService {
+  private readonly logger = new Logger('Memory');
+
+  constructor(
+    private readonly working: WorkingMemoryService,
+    private readonly episodic: EpisodicMemoryService,
+    private readonly engine: LlmEngine,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Recent turns of the session and recalled episodes for a prompt, within `budget` tokens: the working window
+   * first (up to its own share), then episodes not already in the window.
+   */
+  async forPrompt(
+    prompt: string,
+    sessionId: string,
+    budget: number,
+    ctx: CallContext,
+  ): Promise<PromptMemory> {
+    const degraded: MemoryTierName[] = [];
+    const { working: workingConfig, episodic: episodicConfig } = this.config.memory;
+    const workingBudget = Math.min(workingConfig.tokens, budget);
+    const turns = await this.orDegrade('working', degraded, [] as Turn[], () =>
+      this.working.window(sessionId, workingBudget, ctx, MESSAGE_OVERHEAD),
+    );
+    const used = turns.reduce((sum, t) => sum + t.tokens + MESSAGE_OVERHEAD, 0);
+    const episodeBudget = Math.min(episodicConfig.recallTokens, budget - used);
+    if (episodeBudget <= 0 || episodicConfig.recallItems === 0) return { turns, episodes: [], degraded };
+    const hits = await this.orDegrade('episodic', degraded, [], () =>
+      this.episodic.recall(
+        { text: prompt, first: episodicConfig.recallItems, exclude: new Set(turns.map((t) => t.id)) },
+        ctx,
+      ),
+    );
+    const costed = await Promise.all(
+      hits.map(async (h) => ({
+        episode: toRecalled(h.item),
+        tokens: await this.engine.countTokens(h.item.summary),
+      })),
+    );
+    const episodes = fitToBudget(costed, (c) => c.tokens + 8, episodeBudget).map((c) => c.episode);
+    return { turns, episodes, degraded };
+  }
+
+  /**
+   * Remembers one exchange in both tiers under shared ids. Never throws: the answer already exists, so a store
+   * failure is reported back as a warning instead of losing it.
+   */
+  async rememberExchange(
+    sessionId: string,
+    question: string,
+    answer: string,
+    ctx: CallContext,
+  ): Promise<{ ids: string[]; warnings: string[] }> {
+    const now = Date.now();
+    const exchange = [
+      { id: randomUUID(), role: 'user' as const, text: question, createdAt: now },
+      { id: randomUUID(), role: 'assistant' as const, text: answer, createdAt: now + 1 },
+    ];
+    const tokens = await Promise.all(exchange.map((t) => this.engine.countTokens(t.text)));
+    const outcomes = await Promise.allSettled([
+      this.working.append(
+        sessionId,
+        exchange.map((t, i) => ({ ...t, tokens: tokens[i]! })),
+        ctx,
+      ),
+      this.episodic.remember(
+        exchange.map((t) => ({ ...t, sessionId })),
+        ctx,
+      ),
+    ]);
+    const warnings = outcomes.flatMap((o, i) => {
+      if (o.status === 'fulfilled') return [];
+      const tier = i === 0 ? 'working' : 'episodic';
+      const reason = o.reason instanceof Error ? o.reason.message : String(o.reason);
+      this.logger.warn(`Remembering an exchange in ${tier} memory failed: ${reason}`);
+      return [`not remembered in ${tier} memory: ${reason}`];
+    });
+    return { ids: exchange.map((t) => t.id), warnings };
+  }
+
+  /** Explicit recall for the API: episodic hits by relevance, and/or the session's working window. */
+  async recall(
+    query: string,
+    tiers: readonly MemoryTierName[],
+    first: number,
+    sessionId: string | undefined,
+    ctx: CallContext,
+  ): Promise<MemoryHit[]> {
+    const hits: MemoryHit[] = [];
+    if (tiers.includes('working') && sessionId !== undefined) {
+      const turns = await this.working.window(sessionId, Number.MAX_SAFE_INTEGER, ctx);
+      // Working memory is the session's recency window: newest first, scored by position.
+      turns.reverse().forEach((t, i) =>
+        hits.push({
+          id: t.id,
+          tier: 'working',
+          sessionId,
+          role: t.role,
+          text: t.text,
+          createdAt: t.createdAt,
+          score: 1 / (1 + i),
+        }),
+      );
+    }
+    if (tiers.includes('episodic')) {
+      const ranked = await this.episodic.recall({ text: query, first, sessionId }, ctx);
+      for (const r of ranked) hits.push({ ...toHit(r.item), score: r.score });
+    }
+    return hits.slice(0, first);
+  }
+
+  episodes(
+    sessionId: string,
+    first: number,
+    after: EpisodeCursor | undefined,
+    ctx: CallContext,
+  ): Promise<EpisodeRecord[]> {
+    return this.episodic.list(sessionId, first, after, ctx);
+  }
+
+  /** Forgets in every tier; answers what each deleted. Episodic first, so nothing forgotten is recalled again. */
+  async forget(scope: ForgetScope, ctx: CallContext): Promise<ForgetCounts> {
+    if ('episodeId' in scope) {
+      const [episode] = await this.episodic.get([scope.episodeId], ctx);
+      if (!episode) {
+        throw new MnemeError(ErrorCode.NOT_FOUND, `No episode ${scope.episodeId} in your memory.`);
+      }
+      const episodic = await this.episodic.forget({ id: episode.id }, ctx);
+      const working = await this.working.forgetTurn(episode.sessionId, episode.id, ctx);
+      return { working, episodic };
+    }
+    if ('sessionId' in scope) {
+      const episodic = await this.episodic.forget({ sessionId: scope.sessionId }, ctx);
+      return { working: await this.working.forgetSession(scope.sessionId, ctx), episodic };
+    }
+    const episodic = await this.episodic.forget({}, ctx);
+    return { working: await this.working.forgetTenant(ctx), episodic };
+  }
+
+  private async orDegrade<T>(
+    tier: MemoryTierName,
+    degraded: MemoryTierName[],
+    fallback: T,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!this.config.memory.degrade || !isMnemeError(error) || error.code !== ErrorCode.STORE_UNAVAILABLE)
+        throw error;
+      this.logger.warn(`Answering without ${tier} memory: ${error.message}`);
+      degraded.push(tier);
+      return fallback;
+    }
+  }
+}
+
+function toRecalled(e: EpisodeRecord): RecalledEpisode {
+  return { id: e.id, role: e.role, text: e.summary, createdAt: e.createdAt };
+}
+
+function toHit(e: EpisodeRecord): Omit<MemoryHit, 'score'> {
+  return {
+    id: e.id,
+    tier: 'episodic',
+    sessionId: e.sessionId,
+    role: e.role,
+    text: e.text,
+    createdAt: e.createdAt,
+  };
+}

@@ -1,0 +1,62 @@
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+
+export enum MemoryTierGql {
+  WORKING = 'working',
+  EPISODIC = 'episodic',
+}
+registerEnumType(MemoryTierGql, {
+  name: 'MemoryTier',
+  description: 'WORKING: the recent turns of a session. EPISODIC: everything remembered, searchable.',
+});
+
+@ObjectType({ description: 'One recalled memory.' })
+export class Memory {
+  @Field(() => ID) id!: string;
+  @Field(() => MemoryTierGql) tier!: MemoryTierGql;
+  @Field(() => String) sessionId!: string;
+  @Field(() => String, { description: 'user or assistant.' }) role!: string;
+  @Field(() => String) text!: string;
+  @Field(() => GraphQLISODateTime) createdAt!: Date;
+  @Field(() => Float, { description: 'Relevance; comparable within one tier of one answer only.' })
+  score!: number;
+}
+
+@ObjectType({ description: 'A remembered turn in episodic memory.' })
+export class Episode {
+  @Field(() => ID) id!: string;
+  @Field(() => String) sessionId!: string;
+  @Field(() => String) role!: string;
+  @Field(() => String) text!: string;
+  @Field(() => String) summary!: string;
+  @Field(() => String, { description: 'text, image, audio or multimodal.' }) modality!: string;
+  @Field(() => GraphQLISODateTime) createdAt!: Date;
+  @Field(() => Float, { description: '0..1.' }) importance!: number;
+  @Field(() => Int, { description: 'How often it was recalled.' }) accessCount!: number;
+  @Field(() => GraphQLISODateTime, { nullable: true }) lastAccessAt!: Date | null;
+  @Field(() => [String], { description: 'Content hashes of media stored with it.' }) media!: string[];
+}
+
+@ObjectType()
+export class EpisodeEdge {
+  @Field(() => String) cursor!: string;
+  @Field(() => Episode) node!: Episode;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+@ObjectType({ description: 'A page of one session’s episodes, oldest first.' })
+export class EpisodeConnection {
+  @Field(() => [EpisodeEdge]) edges!: EpisodeEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+}
+
+@ObjectType({ description: 'How many items each tier deleted.' })
+export class ForgetResult {
+  @Field(() => Int) working!: number;
+  @Field(() => Int) episodic!: number;
+  @Field(() => Int) total!: number;
+}

@@ -1,0 +1,55 @@
+import { assemblePrompt, fitToBudget } from './prompt-context.js';
+import type { Turn } from './working/working-memory.store.js';
+
+const turn = (seq: number, role: 'user' | 'assistant', text: string): Turn => ({
+  id: `t${seq}`,
+  seq,
+  role,
+  text,
+  tokens: 1,
+  createdAt: 0,
+});
+
+describe('assemblePrompt', () => {
+  it('is system prompt, recent turns, then the question when nothing is recalled', () => {
+    const messages = assemblePrompt(
+      'Be brief.',
+      [],
+      [turn(1, 'user', 'hi'), turn(2, 'assistant', 'hello')],
+      'and?',
+    );
+    expect(messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'hello' },
+      { role: 'user', content: 'and?' },
+    ]);
+  });
+
+  it('puts recalled episodes in the system message, dated and attributed, on one line each', () => {
+    const messages = assemblePrompt(
+      'Be brief.',
+      [{ id: 'e1', role: 'user', text: 'my cat is\ncalled Tom', createdAt: Date.UTC(2026, 10, 20) }],
+      [],
+      'what is my cat called?',
+    );
+    expect(messages[0]!.content).toBe(
+      'Be brief.\n\nRelevant memories from earlier conversations:\n- [2026-11-20, user] my cat is called Tom',
+    );
+    expect(messages.at(-1)).toEqual({ role: 'user', content: 'what is my cat called?' });
+  });
+
+  it('has no system message when there is neither a system prompt nor a memory', () => {
+    expect(assemblePrompt('', [], [], 'q')).toEqual([{ role: 'user', content: 'q' }]);
+  });
+});
+
+describe('fitToBudget', () => {
+  it('keeps items in order while they fit, skipping one that is too big', () => {
+    expect(fitToBudget([3, 10, 4, 2], (n) => n, 9)).toEqual([3, 4, 2]);
+  });
+
+  it('keeps nothing with a zero budget', () => {
+    expect(fitToBudget([1, 2], (n) => n, 0)).toEqual([]);
+  });
+});
