@@ -210,6 +210,7 @@ describe('memory over GraphQL (in-process working memory, LanceDB episodic)', ()
     expect(p2.episodes.edges.map((e) => e.node.text)).toEqual([expect.any(String)]); // 4 episodes: 3 + 1
     expect(p2.episodes.pageInfo).toEqual({ hasNextPage: false, endCursor: p2.episodes.edges[0]!.cursor });
     expect(await codeOf(alice.request(EPISODES, { sessionId: 'conv-1', first: 1000 }))).toBe('BAD_REQUEST');
+    expect(await codeOf(alice.request(RECALL, { query: 'x', tiers: ['WORKING'] }))).toBe('BAD_REQUEST');
     expect(await codeOf(alice.request(EPISODES, { sessionId: 'conv-1', after: 'not-a-cursor' }))).toBe(
       'BAD_REQUEST',
     );

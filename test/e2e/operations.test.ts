@@ -74,6 +74,7 @@ describe('with nothing configured', () => {
           { name: 'tiny-clip', testModel: true },
           { name: 'tiny-whisper', testModel: true },
           { name: 'tiny-clap', testModel: true },
+          { name: 'tiny-bert', testModel: true },
         ],
       });
     } finally {

@@ -6,7 +6,7 @@ import { ForgetInput } from './dto/forget.input.js';
 import { EpisodesArgs, RecallArgs } from './dto/recall.args.js';
 import { decodeCursor, encodeCursor, toEpisode, toMemory } from './memory.mapper.js';
 import { MemoryService, type ForgetScope } from './memory.service.js';
-import { EpisodeConnection, ForgetResult, Memory } from './models/memory.model.js';
+import { EpisodeConnection, ForgetResult, Memory, MemoryTierGql } from './models/memory.model.js';
 
 @Resolver()
 export class MemoryResolver {
@@ -16,6 +16,12 @@ export class MemoryResolver {
     description: 'Search your memory: episodic by relevance, working = a session’s recent turns.',
   })
   async recall(@Args() args: RecallArgs, @Context() gql: GqlContext): Promise<Memory[]> {
+    if (args.sessionId === undefined && args.tiers.every((t) => t === MemoryTierGql.WORKING)) {
+      throw new MnemeError(
+        ErrorCode.BAD_REQUEST,
+        'The WORKING tier is one session’s recent turns: pass sessionId.',
+      );
+    }
     const hits = await this.memory.recall(
       args.query,
       args.tiers,
