@@ -31,7 +31,7 @@ export class GroupCommit<T> {
     });
   }
 
-  /** Resolves when everything enqueued before this call has been flushed (successfully or not). */
+  /** Resolves when the queue is empty and no flush runs (writes enqueued meanwhile are waited for too). */
   async idle(): Promise<void> {
     while (this.flushing) await this.flushing;
   }

@@ -180,6 +180,16 @@ describe('episodic memory on LanceDB', () => {
     expect(await episodic.recall({ text: 'walnut', first: 10 }, alice)).toEqual([]);
   });
 
+  it('forget also takes writes still under way (embedding or queued) when it was called', async () => {
+    const { episodic } = await fresh();
+    const pending = episodic.remember([{ sessionId: 'race', role: 'user', text: 'in flight' }], alice);
+    const count = await episodic.forget({ sessionId: 'race' }, alice);
+    await pending;
+    expect(count).toBe(1);
+    expect(await episodic.list('race', 10, undefined, alice)).toEqual([]);
+    expect(await episodic.recall({ text: 'in flight', first: 5 }, alice)).toEqual([]);
+  });
+
   it('batches concurrent writes into fewer commits (table versions) than writes', async () => {
     const { episodic } = await fresh();
     await episodic.remember([{ sessionId: 'w', role: 'user', text: 'first' }], alice);

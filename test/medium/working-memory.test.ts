@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { ErrorCode } from '../../src/common/error-codes.js';
 import { MnemeError } from '../../src/common/mneme-error.js';
 import { InProcessWorkingMemoryStore } from '../../src/modules/memory/working/in-process-working-memory.store.js';
@@ -150,14 +151,21 @@ describe.each([
     expect((await store.recent({ tenant: 'other', sessionId: s1 }, 10)).map((t) => t.text)).toEqual(['kept']);
   });
 
-  it('keeps ids with separators apart (no key collisions through ":" or "%")', async () => {
+  it('keeps ids with separators apart (pairs whose raw keys would collide)', async () => {
     const store = await make();
     const base = freshSession();
-    await store.append({ tenant: 'a:b', sessionId: `${base}` }, [turn('one')]);
-    await store.append({ tenant: 'a', sessionId: `b:${base}` }, [turn('two')]);
-    expect((await store.recent({ tenant: 'a:b', sessionId: base }, 10)).map((t) => t.text)).toEqual(['one']);
-    expect((await store.recent({ tenant: 'a', sessionId: `b:${base}` }, 10)).map((t) => t.text)).toEqual([
+    // Unencoded, both would be …:a:s:x:s:<base>.
+    await store.append({ tenant: 'a:s:x', sessionId: base }, [turn('one')]);
+    await store.append({ tenant: 'a', sessionId: `x:s:${base}` }, [turn('two')]);
+    expect((await store.recent({ tenant: 'a:s:x', sessionId: base }, 10)).map((t) => t.text)).toEqual([
+      'one',
+    ]);
+    expect((await store.recent({ tenant: 'a', sessionId: `x:s:${base}` }, 10)).map((t) => t.text)).toEqual([
       'two',
+    ]);
+    expect(await store.forgetTenant('a')).toBe(1);
+    expect((await store.recent({ tenant: 'a:s:x', sessionId: base }, 10)).map((t) => t.text)).toEqual([
+      'one',
     ]);
   });
 });
@@ -203,5 +211,23 @@ describe('working memory on Redis: durability and outages', () => {
     }
     expect(recovered).toBe(true);
     expect((await store.recent(key, 10)).map((t) => t.text)).toContain('back');
+  });
+
+  it('answers STORE_UNAVAILABLE when Redis refuses writes (out of memory), not INTERNAL', async () => {
+    const store = await redisStore();
+    const admin = new Redis(redis.url);
+    try {
+      await admin.config('SET', 'maxmemory', '1');
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      const error = await store
+        .append({ tenant: 'alice', sessionId: freshSession() }, [turn('x')])
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: ErrorCode.STORE_UNAVAILABLE });
+      expect((error as Error).message).toContain('OOM');
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+      await admin.quit();
+    }
+    await store.append({ tenant: 'alice', sessionId: freshSession() }, [turn('y')]);
   });
 });

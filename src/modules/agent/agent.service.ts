@@ -92,11 +92,12 @@ export class AgentService {
 
   /**
    * Prompt tokens memory may use: the context window minus the question, the system prompt, the template and
-   * room for the answer (its token limit, at most a quarter of the window).
+   * room for the answer — all of an explicit maxTokens (memory never squeezes what the caller asked for), else
+   * the server default capped at a quarter of the window.
    */
   private async memoryBudget(input: AskInput, systemPrompt: string): Promise<number> {
     const contextSize = this.engine.models()[0]?.contextSize ?? this.config.llm.contextSize;
-    const answerRoom = Math.min(input.maxTokens ?? this.config.llm.maxTokens, Math.floor(contextSize / 4));
+    const answerRoom = input.maxTokens ?? Math.min(this.config.llm.maxTokens, Math.floor(contextSize / 4));
     const [question, system] = await Promise.all([
       this.engine.countTokens(input.prompt),
       this.engine.countTokens(systemPrompt),

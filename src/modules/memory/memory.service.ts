@@ -14,6 +14,8 @@ import type { Turn } from './working/working-memory.store.js';
 
 /** Tokens a chat template spends around one message (role markers, separators); generous for ChatML. */
 export const MESSAGE_OVERHEAD = 6;
+const EPISODE_LINE_OVERHEAD = 16;
+const MEMORY_HEADER_TOKENS = 16;
 
 /** What an ask gets from memory before it is answered. */
 export interface PromptMemory {
@@ -83,7 +85,12 @@ export class MemoryService {
         tokens: await this.engine.countTokens(h.item.summary),
       })),
     );
-    const episodes = fitToBudget(costed, (c) => c.tokens + 8, episodeBudget).map((c) => c.episode);
+    // Each line also carries "- [YYYY-MM-DD, assistant] " (~12 tokens); the block has a header line.
+    const episodes = fitToBudget(
+      costed,
+      (c) => c.tokens + EPISODE_LINE_OVERHEAD,
+      episodeBudget - MEMORY_HEADER_TOKENS,
+    ).map((c) => c.episode);
     return { turns, episodes, degraded };
   }
 
@@ -102,13 +109,16 @@ export class MemoryService {
       { id: randomUUID(), role: 'user' as const, text: question, createdAt: now },
       { id: randomUUID(), role: 'assistant' as const, text: answer, createdAt: now + 1 },
     ];
-    const tokens = await Promise.all(exchange.map((t) => this.engine.countTokens(t.text)));
-    const outcomes = await Promise.allSettled([
-      this.working.append(
+    const appendTurns = async () => {
+      const tokens = await Promise.all(exchange.map((t) => this.engine.countTokens(t.text)));
+      return this.working.append(
         sessionId,
         exchange.map((t, i) => ({ ...t, tokens: tokens[i]! })),
         ctx,
-      ),
+      );
+    };
+    const outcomes = await Promise.allSettled([
+      appendTurns(),
       this.episodic.remember(
         exchange.map((t) => ({ ...t, sessionId })),
         ctx,
@@ -124,7 +134,10 @@ export class MemoryService {
     return { ids: exchange.map((t) => t.id), warnings };
   }
 
-  /** Explicit recall for the API: episodic hits by relevance, and/or the session's working window. */
+  /**
+   * Explicit recall for the API: up to `first` of the session's newest turns (working) followed by up to
+   * `first` episodes by relevance (episodic) — `first` is per tier, so neither tier crowds the other out.
+   */
   async recall(
     query: string,
     tiers: readonly MemoryTierName[],
@@ -136,23 +149,26 @@ export class MemoryService {
     if (tiers.includes('working') && sessionId !== undefined) {
       const turns = await this.working.window(sessionId, Number.MAX_SAFE_INTEGER, ctx);
       // Working memory is the session's recency window: newest first, scored by position.
-      turns.reverse().forEach((t, i) =>
-        hits.push({
-          id: t.id,
-          tier: 'working',
-          sessionId,
-          role: t.role,
-          text: t.text,
-          createdAt: t.createdAt,
-          score: 1 / (1 + i),
-        }),
-      );
+      turns
+        .reverse()
+        .slice(0, first)
+        .forEach((t, i) =>
+          hits.push({
+            id: t.id,
+            tier: 'working',
+            sessionId,
+            role: t.role,
+            text: t.text,
+            createdAt: t.createdAt,
+            score: 1 / (1 + i),
+          }),
+        );
     }
     if (tiers.includes('episodic')) {
       const ranked = await this.episodic.recall({ text: query, first, sessionId }, ctx);
       for (const r of ranked) hits.push({ ...toHit(r.item), score: r.score });
     }
-    return hits.slice(0, first);
+    return hits;
   }
 
   episodes(

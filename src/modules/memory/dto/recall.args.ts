@@ -28,7 +28,7 @@ export class RecallArgs {
   @IsEnum(MemoryTierGql, { each: true })
   tiers!: MemoryTierGql[];
 
-  @Field(() => Int, { defaultValue: 10, description: '1 to 100.' })
+  @Field(() => Int, { defaultValue: 10, description: 'Per tier, 1 to 100.' })
   @IsInt()
   @Min(1)
   @Max(100, { message: 'first must be at most 100' })

@@ -59,6 +59,8 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   private indexing: Promise<void> | undefined;
   private textIndexed = false;
   private readonly touches = new Map<string, Set<string>>();
+  /** Every remember() from its first step (embedding included) until its commit settles. */
+  private readonly inflight = new Set<Promise<unknown>>();
   private readonly touchTimer: NodeJS.Timeout;
 
   constructor(
@@ -76,47 +78,58 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.touchTimer);
-    await this.commits.idle();
-    await this.indexing;
+    await this.settled();
     await this.flushTouches();
     await this.lane.catch(() => undefined);
     const table = await this.opening?.catch(() => undefined);
     this.opening = undefined;
-    table?.close();
+    // An index build can take minutes and cannot be cancelled: leave it to process exit (it is rebuilt at
+    // the next start) rather than hold shutdown past its grace period or close the table under it.
+    if (!this.indexing) table?.close();
   }
 
   /** Stores episodes; resolves once they are committed (they survive a crash from then on). */
   remember(inputs: EpisodeInput[], ctx: CallContext): Promise<EpisodeRecord[]> {
-    return memorySpan(
+    const run = memorySpan(
       'episodic',
       'remember',
       'lancedb',
       ctx,
-      async () => {
-        if (inputs.length === 0) return [];
-        await this.table();
-        const vectors = await this.embedder.embed(inputs.map((i) => i.text));
-        const now = Date.now();
-        const records = inputs.map<EpisodeRecord>((input, i) => ({
-          id: input.id ?? randomUUID(),
-          tenant: ctx.tenant,
-          sessionId: input.sessionId,
-          role: input.role,
-          text: input.text,
-          summary: provisionalSummary(input.text),
-          modality: input.modality ?? 'text',
-          createdAt: input.createdAt ?? now,
-          importance: input.importance ?? estimateImportance(input.role, input.text),
-          accessCount: 0,
-          lastAccessAt: 0,
-          media: input.media ?? [],
-          vector: vectors[i]!,
-        }));
-        await this.commits.write(records);
-        return records;
-      },
+      () => this.store(inputs, ctx),
       (r) => r.length,
     );
+    this.inflight.add(run);
+    void run.finally(() => this.inflight.delete(run)).catch(() => undefined);
+    return run;
+  }
+
+  private async store(inputs: EpisodeInput[], ctx: CallContext): Promise<EpisodeRecord[]> {
+    if (inputs.length === 0) return [];
+    await this.table();
+    const vectors = await this.embedder.embed(inputs.map((i) => i.text));
+    const now = Date.now();
+    const records = inputs.map<EpisodeRecord>((input, i) => ({
+      id: input.id ?? randomUUID(),
+      tenant: ctx.tenant,
+      sessionId: input.sessionId,
+      role: input.role,
+      text: input.text,
+      summary: provisionalSummary(input.text),
+      modality: input.modality ?? 'text',
+      createdAt: input.createdAt ?? now,
+      importance: input.importance ?? estimateImportance(input.role, input.text),
+      accessCount: 0,
+      lastAccessAt: 0,
+      media: input.media ?? [],
+      vector: vectors[i]!,
+    }));
+    await this.commits.write(records);
+    return records;
+  }
+
+  /** Resolves when every remember() that had started before this call has settled. */
+  private async settled(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
   }
 
   /** Hybrid recall (vector + full text, fused), best first; counts an access for each returned episode. */
@@ -204,7 +217,8 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       'lancedb',
       ctx,
       async () => {
-        await this.commits.idle();
+        // Writes already under way (still embedding, or queued) land first, then go with the delete.
+        await this.settled();
         const filter: EpisodeFilter = { tenant: ctx.tenant, sessionId: scope.sessionId };
         if (scope.id !== undefined) filter.ids = [scope.id];
         return this.serial((table) => table.delete(filter));
@@ -216,8 +230,15 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   private async commit(table: LanceEpisodeTable, batch: EpisodeRecord[]): Promise<void> {
     await table.add(batch);
     if (!this.textIndexed) {
-      await table.createTextIndex();
-      this.textIndexed = true;
+      // The rows are committed: an index failure must not reject their writers. The next commit retries.
+      try {
+        await table.createTextIndex();
+        this.textIndexed = true;
+      } catch (error) {
+        this.logger.warn(
+          `Building the full-text index failed (retried on the next write): ${(error as Error).message}`,
+        );
+      }
     }
     if (++this.commitsSinceMaintenance >= MAINTAIN_EVERY_COMMITS) {
       this.commitsSinceMaintenance = 0;
@@ -231,6 +252,8 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   /** Compacts, folds new rows into the indexes, prunes old versions; builds the ANN index past the threshold. */
   async maintain(table?: LanceEpisodeTable): Promise<void> {
     const run = async (t: LanceEpisodeTable) => {
+      // Compaction and version cleanup could delete files the index build is reading: wait for it.
+      if (this.indexing) return;
       const stats = await t.optimize(new Date(Date.now() - KEEP_VERSIONS_MS));
       this.logger.debug(
         `Optimized: ${stats.fragmentsRemoved} fragments compacted, ${stats.versionsRemoved} versions pruned`,
@@ -243,7 +266,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       }
     };
     if (table) return run(table);
-    await this.commits.idle();
+    await this.settled();
     await this.serial(run);
     await this.indexing;
   }

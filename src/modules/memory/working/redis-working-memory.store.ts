@@ -87,6 +87,8 @@ export class RedisWorkingMemoryStore extends WorkingMemoryStore {
       connectTimeout: Math.max(options.timeoutMs, 1000),
       retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
       lazyConnect: false,
+      // A command sent just before a drop may have run; resending it after reconnect could append twice.
+      autoResendUnfulfilledCommands: false,
     });
     redis.on('error', (error: Error) => options.onError?.(error));
     redis.on('ready', () => options.onReady?.());
@@ -170,8 +172,9 @@ export class RedisWorkingMemoryStore extends WorkingMemoryStore {
     try {
       return await command();
     } catch (error) {
-      // A script or reply error is a bug here, not an outage: let it surface as INTERNAL.
-      if (error instanceof ReplyError) throw error;
+      // A script or syntax error is a bug here, not an outage: let it surface as INTERNAL. Operational replies
+      // (read-only replica after failover, out of memory, busy with a script, loading) are outages.
+      if (error instanceof ReplyError && !OUTAGE_REPLY.test((error as Error).message)) throw error;
       // ioredis' own wording ("Stream isn't writeable…") means nothing to a user; say what is happening.
       const message = error instanceof Error ? error.message : String(error);
       const reason =
@@ -187,6 +190,8 @@ export class RedisWorkingMemoryStore extends WorkingMemoryStore {
     }
   }
 }
+
+const OUTAGE_REPLY = /^(READONLY|OOM|BUSY|MASTERDOWN|LOADING|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF)\b/;
 
 /** Key-safe: tenant and session ids never contain ':' once encoded, so no id can reach into another's keys. */
 function encode(id: string): string {

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { CallContext } from '../../../common/call-context.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { memorySpan } from '../memory-span.js';
@@ -7,7 +7,7 @@ import { WorkingMemoryStore, type SessionKey, type Turn, type TurnInput } from '
 
 /** The working-memory tier as the rest of the server uses it: traced, windowed, always tenant-keyed. */
 @Injectable()
-export class WorkingMemoryService implements OnModuleDestroy {
+export class WorkingMemoryService implements OnApplicationShutdown {
   constructor(
     private readonly store: WorkingMemoryStore,
     private readonly config: AppConfig,
@@ -64,7 +64,8 @@ export class WorkingMemoryService implements OnModuleDestroy {
     return this.store.ping();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server has closed (in-flight asks have remembered their exchange), not before. */
+  async onApplicationShutdown(): Promise<void> {
     await this.store.close();
   }
 
