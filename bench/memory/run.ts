@@ -33,7 +33,7 @@ const threshold = config.memory.episodic.indexThreshold;
 const cache = path.join(packageRoot(), 'bench/.cache');
 const corpus = new SyntheticCorpus();
 
-const label = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
+const label = (n: number) => (n % 1e6 === 0 ? `${n / 1e6}M` : n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const log = (line: string) => console.log(`[${secs(performance.now() - started).padStart(7)}] ${line}`);
 
@@ -106,8 +106,13 @@ async function openTable(size: number): Promise<LanceEpisodeTable> {
   return table;
 }
 
-const recallAt = (got: string[][], exact: string[][]) =>
-  got.reduce((sum, ids, i) => sum + ids.filter((id) => exact[i]!.includes(id)).length / K, 0) / got.length;
+/** Mean recall@K over the queries `which` keeps (by index; query i asks tenant t(i % TENANTS)). */
+const recallAt = (got: string[][], exact: string[][], which = (_: number) => true) => {
+  const kept = got
+    .map((ids, i) => ids.filter((id) => exact[i]!.includes(id)).length / K)
+    .filter((_, i) => which(i));
+  return kept.reduce((a, b) => a + b, 0) / kept.length;
+};
 
 async function episodic(size: number): Promise<void> {
   const name = `episodic ${label(size)}`.padEnd(14);
@@ -152,14 +157,18 @@ async function episodic(size: number): Promise<void> {
         const ids = await search(q, tuning);
         if (i >= 0) got[i] = ids;
       });
-      return { tuning, samples, recall: recallAt(got, exact) };
+      // Split by tenant size: misses concentrate where a small tenant has few rows near the query.
+      const small = recallAt(got, exact, (i) => i % TENANTS >= TENANTS / 2);
+      return { tuning, samples, recall: recallAt(got, exact), small };
     };
     const tuned = (t: VectorTuning) => `nprobes ${t.nprobes}, refine ×${t.refineFactor}`;
+    const recallNote = (m: Awaited<ReturnType<typeof measure>>) =>
+      `recall@10 ${m.recall.toFixed(3)}, small tenants t5–t9 ${m.small.toFixed(3)} (${tuned(m.tuning)})`;
     const current = await measure(VECTOR_TUNING);
     rows.push({
       name: `${name} IVF_PQ, VECTOR_TUNING`,
       samples: current.samples,
-      note: `recall@10 ${current.recall.toFixed(3)} (${tuned(VECTOR_TUNING)})`,
+      note: recallNote(current),
       target,
     });
 
@@ -177,12 +186,17 @@ async function episodic(size: number): Promise<void> {
       console.log(`  nprobes ${String(nprobes).padEnd(11)} ${cells.join('')}`);
     }
     const good = grid.filter((m) => m.recall >= 0.95);
-    const best = good.sort((a, b) => percentile(a.samples, 50) - percentile(b.samples, 50))[0];
+    // Latency differences under ~10 % are noise here: among those, the least work (nprobes × refine) wins.
+    const fastest = Math.min(...good.map((m) => percentile(m.samples, 50)));
+    const work = (m: (typeof good)[number]) => m.tuning.nprobes * m.tuning.refineFactor;
+    const best = good
+      .filter((m) => percentile(m.samples, 50) <= fastest * 1.1)
+      .sort((a, b) => work(a) - work(b))[0];
     if (best) {
       rows.push({
         name: `${name} IVF_PQ, cheapest ≥ 0.95`,
         samples: best.samples,
-        note: `recall@10 ${best.recall.toFixed(3)} (${tuned(best.tuning)})`,
+        note: recallNote(best),
         target,
       });
       findings.push(
