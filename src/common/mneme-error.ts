@@ -26,7 +26,8 @@ export class MnemeError extends Error {
 
   /** graphql-js copies an original error's `extensions` onto the GraphQLError it wraps it in. */
   get extensions(): Record<string, unknown> {
-    return { code: this.code, ...this.details };
+    const retry = this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds };
+    return { code: this.code, ...retry, ...this.details };
   }
 
   get httpStatus(): number {

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { envSchema, type Env } from './env.schema.js';
 import { memoryConfigFrom, type MemoryConfig } from './memory.config.js';
+import { routingConfigFrom, type RoutingConfig } from './routing.config.js';
 
 export interface ServerConfig {
   port: number;
@@ -72,6 +73,7 @@ export class AppConfig {
     readonly perception: PerceptionConfig,
     readonly telemetry: TelemetryConfig,
     readonly memory: MemoryConfig,
+    readonly routing: RoutingConfig,
   ) {}
 }
 
@@ -157,5 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
     memoryConfigFrom(e, path.resolve(e.MNEME_DATA_DIR)),
+    routingConfigFrom(
+      e.MNEME_ROUTING_PATHS,
+      e.MNEME_ROUTING_FORCE_TENANTS,
+      e.MNEME_ROUTING_STEP_DOWN_TENANTS,
+    ),
   );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { routingPathsSchema, tenantListSchema } from './routing.config.js';
 
 // Decimal digits only: coercion would read ' ' as 0 and '0x1F90' as 8080.
 const int = (min: number, max: number) =>
@@ -91,11 +92,14 @@ export const envSchema = z.object({
   MNEME_WORKING_MEMORY_MAX_TURNS: int(2, 100_000).default(200),
   MNEME_WORKING_MEMORY_TOKENS: int(0, 1_000_000).default(1024),
   MNEME_MEMORY_DEGRADE: boolFlag.default(false),
-  MNEME_EPISODIC_RECALL_ITEMS: int(0, 100).default(5),
+  MNEME_EPISODIC_RECALL_ITEMS: int(0, 100).default(10),
   MNEME_EPISODIC_RECALL_TOKENS: int(0, 1_000_000).default(512),
   MNEME_EPISODIC_INDEX_THRESHOLD: int(256, 1_000_000_000).default(50_000),
   MNEME_TEXT_EMBEDDING_MODEL: z.string().min(1).optional(),
   MNEME_TEXT_EMBEDDING_DTYPE: onnxDtype.optional(),
+  MNEME_ROUTING_PATHS: routingPathsSchema.optional(),
+  MNEME_ROUTING_FORCE_TENANTS: tenantListSchema.optional(),
+  MNEME_ROUTING_STEP_DOWN_TENANTS: tenantListSchema.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('mneme'),
 });

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { MemoryModule } from '../memory/memory.module.js';
+import { RoutingModule } from '../routing/routing.module.js';
 import { AgentResolver } from './agent.resolver.js';
 import { AgentService } from './agent.service.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
 
 @Module({
-  imports: [MemoryModule],
+  imports: [MemoryModule, RoutingModule],
   providers: [AgentService, AgentResolver],
   controllers: [ChatCompletionsController],
 })

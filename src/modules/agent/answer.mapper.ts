@@ -1,8 +1,10 @@
 import { MemoryTierGql } from '../memory/models/memory.model.js';
+import { PathGql } from '../routing/models/route.model.js';
 import type { MemoryTierName } from '../memory/memory-span.js';
 import type { AgentAnswer } from './agent.service.js';
 import { Answer, FinishReasonGql } from './models/answer.model.js';
 
+const PATH = { fast: PathGql.FAST, medium: PathGql.MEDIUM, deep: PathGql.DEEP } as const;
 const tierOf = (tier: MemoryTierName) =>
   tier === 'working' ? MemoryTierGql.WORKING : MemoryTierGql.EPISODIC;
 
@@ -25,6 +27,12 @@ export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): 
       remembered: memory.remembered,
       degraded: memory.degraded.map(tierOf),
       warnings: memory.warnings,
+    },
+    route: {
+      path: PATH[answer.route.path],
+      reason: answer.route.reason,
+      scores: { ...answer.route.scores },
+      steppedDown: answer.route.steppedDown,
     },
     context: debug ? answer.context.map((m) => ({ role: m.role, content: m.content })) : null,
     traceId,

@@ -17,6 +17,12 @@ export const MESSAGE_OVERHEAD = 6;
 const EPISODE_LINE_OVERHEAD = 16;
 const MEMORY_HEADER_TOKENS = 16;
 
+/** How much memory a compute path recalls: which tiers, and at most how many episodes. */
+export interface RecallDepth {
+  tiers: readonly MemoryTierName[];
+  recallItems: number;
+}
+
 /** What an ask gets from memory before it is answered. */
 export interface PromptMemory {
   turns: Turn[];
@@ -62,22 +68,25 @@ export class MemoryService {
     prompt: string,
     sessionId: string,
     budget: number,
+    depth: RecallDepth,
     ctx: CallContext,
   ): Promise<PromptMemory> {
     const degraded: MemoryTierName[] = [];
     const { working: workingConfig, episodic: episodicConfig } = this.config.memory;
     const workingBudget = Math.min(workingConfig.tokens, budget);
-    const turns = await this.orDegrade('working', degraded, [] as Turn[], () =>
-      this.working.window(sessionId, workingBudget, ctx, MESSAGE_OVERHEAD),
-    );
+    const turns = depth.tiers.includes('working')
+      ? await this.orDegrade('working', degraded, [] as Turn[], () =>
+          this.working.window(sessionId, workingBudget, ctx, MESSAGE_OVERHEAD),
+        )
+      : [];
     const used = turns.reduce((sum, t) => sum + t.tokens + MESSAGE_OVERHEAD, 0);
     const episodeBudget = Math.min(episodicConfig.recallTokens, budget - used);
-    if (episodeBudget <= 0 || episodicConfig.recallItems === 0) return { turns, episodes: [], degraded };
+    const items = depth.tiers.includes('episodic')
+      ? Math.min(depth.recallItems, episodicConfig.recallItems)
+      : 0;
+    if (episodeBudget <= 0 || items === 0) return { turns, episodes: [], degraded };
     const hits = await this.orDegrade('episodic', degraded, [], () =>
-      this.episodic.recall(
-        { text: prompt, first: episodicConfig.recallItems, exclude: new Set(turns.map((t) => t.id)) },
-        ctx,
-      ),
+      this.episodic.recall({ text: prompt, first: items, exclude: new Set(turns.map((t) => t.id)) }, ctx),
     );
     const costed = await Promise.all(
       hits.map(async (h) => ({

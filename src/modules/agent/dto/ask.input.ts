@@ -1,6 +1,8 @@
 import { Field, Float, InputType, Int } from '@nestjs/graphql';
+import { PathGql } from '../../routing/models/route.model.js';
 import {
   IsBoolean,
+  IsEnum,
   IsInt,
   IsNumber,
   IsOptional,
@@ -57,4 +59,13 @@ export class AskInput {
   @IsOptional()
   @IsBoolean()
   debug?: boolean;
+
+  @Field(() => PathGql, {
+    nullable: true,
+    description:
+      'Ask for a compute path; it tips the router’s choice (forces it only for tenants allowed to).',
+  })
+  @IsOptional()
+  @IsEnum(PathGql)
+  hint?: PathGql;
 }

@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { MemoryTierGql } from '../../memory/models/memory.model.js';
+import { RouteInfo } from '../../routing/models/route.model.js';
 
 export enum FinishReasonGql {
   STOP = 'stop',
@@ -38,7 +39,10 @@ export class AnswerMemory {
   remembered!: string[];
   @Field(() => [MemoryTierGql], { description: 'Tiers skipped because their store was down.' })
   degraded!: MemoryTierGql[];
-  @Field(() => [String], { description: 'Memory writes that failed; the answer itself stands.' })
+  @Field(() => [String], {
+    description:
+      'What went wrong with memory (a failed write, recall trimmed to fit); the answer itself stands.',
+  })
   warnings!: string[];
 }
 
@@ -60,6 +64,7 @@ export class Answer {
   })
   sessionId!: string;
   @Field(() => AnswerMemory) memory!: AnswerMemory;
+  @Field(() => RouteInfo) route!: RouteInfo;
   @Field(() => [PromptMessage], {
     nullable: true,
     description: 'The assembled prompt (system, memories, turns, question); only when the ask set debug.',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toClientError } from '../../../http/error-response.js';
 import { callContextOf } from '../../../http/request-scope.hook.js';
@@ -24,6 +24,7 @@ export class ChatCompletionsController {
   }
 
   @Post('chat/completions')
+  @HttpCode(200)
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = parseChatCompletion(request.body);
     const ctx = callContextOf(request);

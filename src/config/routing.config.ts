@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+export type PathName = 'fast' | 'medium' | 'deep';
+export const PATHS: readonly PathName[] = ['fast', 'medium', 'deep'];
+
+const pathSchema = z
+  .object({
+    /** Served model name, or "default". */
+    model: z.string().min(1).max(128),
+    /** Tokens of context the path may fill (capped by the model's own context). */
+    contextSize: z.number().int().min(256).max(1_048_576),
+    maxTokens: z.number().int().min(1).max(131_072),
+    temperature: z.number().min(0).max(2),
+    /** Which memory tiers are recalled into the prompt, and how many episodes. */
+    memoryTiers: z.array(z.enum(['working', 'episodic'])),
+    recallItems: z.number().int().min(0).max(100),
+    /** Background knowledge extraction after answering (the semantic-memory issue). */
+    extraction: z.boolean(),
+    /** P95 latency target for the server's overhead plus the model; admission refuses longer expected waits. */
+    targetMs: z.number().int().min(1).max(3_600_000),
+    /** Requests of this path generated at once, and waiting at most. */
+    concurrency: z.number().int().min(1).max(1024),
+    queue: z.number().int().min(0).max(100_000),
+  })
+  .strict();
+
+export type PathProfile = z.infer<typeof pathSchema>;
+
+export const DEFAULT_PATHS: Record<PathName, PathProfile> = {
+  fast: {
+    model: 'default',
+    contextSize: 2048,
+    maxTokens: 256,
+    temperature: 0.3,
+    memoryTiers: ['working', 'episodic'],
+    recallItems: 3,
+    extraction: false,
+    targetMs: 500,
+    concurrency: 2,
+    queue: 8,
+  },
+  medium: {
+    model: 'default',
+    contextSize: 8192,
+    maxTokens: 512,
+    temperature: 0.5,
+    memoryTiers: ['working', 'episodic'],
+    recallItems: 5,
+    extraction: true,
+    targetMs: 2000,
+    concurrency: 2,
+    queue: 16,
+  },
+  deep: {
+    model: 'default',
+    contextSize: 32_768,
+    maxTokens: 1024,
+    temperature: 0.7,
+    memoryTiers: ['working', 'episodic'],
+    recallItems: 10,
+    extraction: true,
+    targetMs: 10_000,
+    concurrency: 1,
+    queue: 8,
+  },
+};
+
+/** `MNEME_ROUTING_PATHS`: JSON overriding any field of any path, e.g. {"fast":{"concurrency":1}}. */
+export const routingPathsSchema = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"fast":{"concurrency":1}}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .object({ fast: pathSchema.partial(), medium: pathSchema.partial(), deep: pathSchema.partial() })
+      .partial()
+      .strict(),
+  );
+
+/** A comma-separated tenant list; `*` means every tenant. */
+export const tenantListSchema = z.string().transform((raw) =>
+  raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean),
+);
+
+export interface RoutingConfig {
+  paths: Record<PathName, PathProfile>;
+  /** Tenants whose `hint` forces the path instead of asking for it. */
+  forceTenants: readonly string[];
+  /** Tenants whose deep requests may step down to medium under pressure. */
+  stepDownTenants: readonly string[];
+}
+
+export function routingConfigFrom(
+  overrides: z.infer<typeof routingPathsSchema> | undefined,
+  forceTenants: string[] | undefined,
+  stepDownTenants: string[] | undefined,
+): RoutingConfig {
+  const paths = {} as Record<PathName, PathProfile>;
+  for (const name of PATHS) paths[name] = { ...DEFAULT_PATHS[name], ...overrides?.[name] };
+  return { paths, forceTenants: forceTenants ?? [], stepDownTenants: stepDownTenants ?? ['*'] };
+}
+
+export function tenantListed(list: readonly string[], tenant: string): boolean {
+  return list.includes('*') || list.includes(tenant);
+}

@@ -1,0 +1,34 @@
+import { Context, Query, Resolver } from '@nestjs/graphql';
+import { PATHS } from '../../config/routing.config.js';
+import { AppConfig } from '../../config/app-config.js';
+import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { PathGql, PathStatus } from './models/route.model.js';
+import { RoutingService } from './routing.service.js';
+
+const PATH = { fast: PathGql.FAST, medium: PathGql.MEDIUM, deep: PathGql.DEEP } as const;
+
+@Resolver()
+export class RoutingResolver {
+  constructor(
+    private readonly routing: RoutingService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Query(() => [PathStatus], {
+    description: 'Each compute path’s limits and load: running, waiting, refused.',
+  })
+  paths(@Context() gql: GqlContext): PathStatus[] {
+    tenantOf(gql); // any authenticated caller; counts only, no tenant data
+    const stats = this.routing.stats();
+    return PATHS.map((p) => {
+      const profile = this.config.routing.paths[p];
+      return {
+        path: PATH[p],
+        concurrency: profile.concurrency,
+        queueLimit: profile.queue,
+        targetMs: profile.targetMs,
+        ...stats[p],
+      };
+    });
+  }
+}
