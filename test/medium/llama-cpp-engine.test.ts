@@ -94,6 +94,17 @@ describe('LlamaCppEngine on the fixture GGUF', () => {
     expect(peak).toBe(2);
   });
 
+  it('serves a stream of short requests with every slot busy: a freed sequence is waited for, not "No sequences left"', async () => {
+    // Each finished generation hands its slot straight to the next waiter while node-llama-cpp still reclaims
+    // the sequence asynchronously; 12 requests over 2 slots hit that hand-over 10 times.
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => generateToEnd(engine, hello(2), ctx())),
+    );
+    expect(results).toHaveLength(12);
+    for (const result of results) expect(result.usage.completionTokens).toBeGreaterThan(0);
+    expect(engine.stats().active).toBe(0);
+  });
+
   it('maps a prompt longer than the context to CONTEXT_OVERFLOW with the counts', async () => {
     const request = { messages: [{ role: 'user' as const, content: 'word '.repeat(2000) }] };
     await expect(generateToEnd(engine, request, ctx())).rejects.toMatchObject({

@@ -8,6 +8,7 @@ import {
   type ChatWrapper,
   type Llama,
   type LlamaContext,
+  type LlamaContextSequence,
   type LlamaModel,
 } from 'node-llama-cpp';
 import type { ChatMessage } from './llm-engine.js';
@@ -87,14 +88,14 @@ export class LlamaCppModel {
     return contextText.tokenize(this.model.tokenizer).length;
   }
 
-  /** Generates on a free sequence; the caller guarantees one is free (it holds a slot). */
   /** Tokens of plain text under this model's tokenizer (no template, no special tokens). */
   countTokens(text: string): number {
     return this.model.tokenize(text).length;
   }
 
+  /** Generates on a free sequence; the caller guarantees one is free (it holds a slot). */
   async generate(messages: ChatMessage[], options: LlamaGenerateOptions): Promise<LlamaGenerateOutcome> {
-    const sequence = this.context.getSequence();
+    const sequence = await this.freeSequence();
     const chat = new LlamaChat({
       contextSequence: sequence,
       chatWrapper: this.chatWrapper,
@@ -122,6 +123,21 @@ export class LlamaCppModel {
       };
     } finally {
       chat.dispose();
+    }
+  }
+
+  /**
+   * A disposed sequence returns to the context asynchronously (node-llama-cpp reclaims its id under a lock), so
+   * right after a slot is released its sequence may not be back yet: wait for it briefly instead of failing.
+   */
+  private async freeSequence(): Promise<LlamaContextSequence> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.context.getSequence();
+      } catch (error) {
+        if (attempt >= 200 || !(error instanceof Error) || !error.message.includes('No sequences left')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     }
   }
 
