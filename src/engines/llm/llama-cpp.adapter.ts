@@ -135,7 +135,8 @@ export class LlamaCppModel {
       try {
         return this.context.getSequence();
       } catch (error) {
-        if (attempt >= 200 || !(error instanceof Error) || !error.message.includes('No sequences left')) throw error;
+        if (attempt >= 200 || !(error instanceof Error) || !error.message.includes('No sequences left'))
+          throw error;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     }
