@@ -88,6 +88,24 @@ export function routeByRules(request: RouteRequest): RouteDecision {
   return { path, reason: `${why}${hinted}`, scores };
 }
 
+/**
+ * The same signals as numbers, for the learned router: word count (log-scaled), media, each reasoning cue,
+ * requested length, question marks and digits.
+ */
+export function ruleFeatures(request: Pick<RouteRequest, 'prompt' | 'media' | 'maxTokens'>): number[] {
+  const words = request.prompt.trim().split(/\s+/).length;
+  const maxTokens = request.maxTokens ?? 0;
+  return [
+    Math.log1p(words) / 7,
+    request.media > 0 ? 1 : 0,
+    ...CUES.map((cue) => (cue.pattern.test(request.prompt) ? 1 : 0)),
+    maxTokens > 384 ? 1 : 0,
+    maxTokens > 1024 ? 1 : 0,
+    Math.min(3, (request.prompt.match(/\?/g) ?? []).length) / 3,
+    Math.min(10, (request.prompt.match(/\d+/g) ?? []).length) / 10,
+  ];
+}
+
 function signalsOf(request: RouteRequest): Signal[] {
   const signals: Signal[] = [];
   const words = request.prompt.trim().split(/\s+/).length;
