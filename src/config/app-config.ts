@@ -159,10 +159,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
     memoryConfigFrom(e, path.resolve(e.MNEME_DATA_DIR)),
-    routingConfigFrom(
-      e.MNEME_ROUTING_PATHS,
-      e.MNEME_ROUTING_FORCE_TENANTS,
-      e.MNEME_ROUTING_STEP_DOWN_TENANTS,
-    ),
+    routingConfigFrom(e),
   );
 }

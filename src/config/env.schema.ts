@@ -98,6 +98,8 @@ export const envSchema = z.object({
   MNEME_TEXT_EMBEDDING_MODEL: z.string().min(1).optional(),
   MNEME_TEXT_EMBEDDING_DTYPE: onnxDtype.optional(),
   MNEME_ROUTING_PATHS: routingPathsSchema.optional(),
+  MNEME_ROUTER_MODEL: z.string().min(1).optional(),
+  MNEME_ROUTER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
   MNEME_ROUTING_FORCE_TENANTS: tenantListSchema.optional(),
   MNEME_ROUTING_STEP_DOWN_TENANTS: tenantListSchema.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),

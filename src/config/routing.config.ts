@@ -97,16 +97,28 @@ export interface RoutingConfig {
   forceTenants: readonly string[];
   /** Tenants whose deep requests may step down to medium under pressure. */
   stepDownTenants: readonly string[];
+  /** A trained router (`npm run router:train`); undefined: `<models dir>/router.json` when present. */
+  learnedModel: string | undefined;
+  /** Below this probability the learned router defers to the rules. */
+  minConfidence: number;
 }
 
-export function routingConfigFrom(
-  overrides: z.infer<typeof routingPathsSchema> | undefined,
-  forceTenants: string[] | undefined,
-  stepDownTenants: string[] | undefined,
-): RoutingConfig {
+export function routingConfigFrom(e: {
+  MNEME_ROUTING_PATHS?: z.infer<typeof routingPathsSchema>;
+  MNEME_ROUTING_FORCE_TENANTS?: string[];
+  MNEME_ROUTING_STEP_DOWN_TENANTS?: string[];
+  MNEME_ROUTER_MODEL?: string;
+  MNEME_ROUTER_MIN_CONFIDENCE: number;
+}): RoutingConfig {
   const paths = {} as Record<PathName, PathProfile>;
-  for (const name of PATHS) paths[name] = { ...DEFAULT_PATHS[name], ...overrides?.[name] };
-  return { paths, forceTenants: forceTenants ?? [], stepDownTenants: stepDownTenants ?? ['*'] };
+  for (const name of PATHS) paths[name] = { ...DEFAULT_PATHS[name], ...e.MNEME_ROUTING_PATHS?.[name] };
+  return {
+    paths,
+    forceTenants: e.MNEME_ROUTING_FORCE_TENANTS ?? [],
+    stepDownTenants: e.MNEME_ROUTING_STEP_DOWN_TENANTS ?? ['*'],
+    learnedModel: e.MNEME_ROUTER_MODEL,
+    minConfidence: e.MNEME_ROUTER_MIN_CONFIDENCE,
+  };
 }
 
 export function tenantListed(list: readonly string[], tenant: string): boolean {

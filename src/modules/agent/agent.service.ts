@@ -57,7 +57,7 @@ export class AgentService {
    * The path's slot is held until the exchange is remembered, and released however the ask ends.
    */
   async *ask(input: AskInput, ctx: CallContext): AsyncIterable<AgentEvent> {
-    const decided = this.routing.decide(
+    const decided = await this.routing.decide(
       { prompt: input.prompt, media: 0, maxTokens: input.maxTokens, hint: input.hint },
       ctx,
     );
@@ -149,7 +149,7 @@ export class AgentService {
    */
   async *chat(request: GenerateRequest, ctx: CallContext): AsyncIterable<GenerationEvent> {
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-    const decided = this.routing.decide(
+    const decided = await this.routing.decide(
       { prompt: lastUser, media: 0, maxTokens: request.maxTokens, hint: undefined },
       ctx,
     );

@@ -45,6 +45,6 @@ async function workingMemoryStore(config: AppConfig): Promise<WorkingMemoryStore
     MemoryService,
     MemoryResolver,
   ],
-  exports: [MemoryService],
+  exports: [MemoryService, TextEmbedderService],
 })
 export class MemoryModule {}

@@ -1,12 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { CallContext } from '../../common/call-context.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { isMnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { PATHS, tenantListed, type PathName, type PathProfile } from '../../config/routing.config.js';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
-import { endSpan, startSpan, withSpan } from '../../telemetry/tracing.js';
+import { withSpan } from '../../telemetry/tracing.js';
 import { PathGate, type GateStats } from './path-gate.js';
+import { TextEmbedderService } from '../memory/episodic/text-embedder.service.js';
+import { LearnedRouter, routerInput } from './learned-router.js';
 import { routeByRules, type RouteRequest } from './rule-router.js';
 
 export interface Route {
@@ -31,12 +35,15 @@ export interface Admission {
  * front of the engine, so a flood meets OVERLOADED answers, never an unbounded wait.
  */
 @Injectable()
-export class RoutingService {
+export class RoutingService implements OnModuleInit {
+  private readonly logger = new Logger('Routing');
   private readonly gates: Record<PathName, PathGate>;
+  private learned: LearnedRouter | undefined;
 
   constructor(
     private readonly config: AppConfig,
     private readonly engine: LlmEngine,
+    private readonly embedder: TextEmbedderService,
   ) {
     const paths = config.routing.paths;
     this.gates = Object.fromEntries(
@@ -51,14 +58,52 @@ export class RoutingService {
     ) as Record<PathName, PathGate>;
   }
 
-  /** Routes with the rules (a traced, sub-millisecond decision), resolving the path's model. */
-  decide(request: Omit<RouteRequest, 'mayForce'>, ctx: CallContext): Route {
-    const span = startSpan('route.decide', ctx.trace, { 'mneme.route.router': 'rules' });
+  /** Loads the trained router if there is one; without it (or if it cannot load) the rules route alone. */
+  async onModuleInit(): Promise<void> {
+    const configured = this.config.routing.learnedModel;
+    const file = configured ?? path.join(this.config.llm.modelsDir, 'router.json');
+    if (!configured && !existsSync(file)) return;
+    try {
+      const { name, dims } = await this.embedder.identity();
+      this.learned = LearnedRouter.load(file, `${name}:${dims}`);
+      const { accuracy, examples } = this.learned.file.heldOut;
+      this.logger.log(
+        `Learned router from ${file} (held-out accuracy ${(accuracy * 100).toFixed(1)} % on ${examples})`,
+      );
+    } catch (error) {
+      this.logger.warn(`Routing by rules only: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Picks the path: the learned router when it is loaded and confident, else the rules; a hint from a tenant
+   * allowed to force always wins. Resolves the path's model.
+   */
+  async decide(request: Omit<RouteRequest, 'mayForce'>, ctx: CallContext): Promise<Route> {
     const mayForce = tenantListed(this.config.routing.forceTenants, ctx.tenant);
-    const decision = routeByRules({ ...request, mayForce });
-    span.setAttribute('mneme.route.path', decision.path);
-    endSpan(span);
-    return this.withProfile(decision.path, decision.reason, decision.scores, false);
+    return withSpan('route.decide', ctx.trace, {}, async (span) => {
+      const rules = routeByRules({ ...request, mayForce });
+      let decision = rules;
+      let router = 'rules';
+      if (this.learned && !(request.hint && mayForce)) {
+        const [embedding] = await this.embedder.embed([request.prompt]);
+        const learned = this.learned.classify(routerInput(embedding!, request));
+        const sure = learned.probability >= this.config.routing.minConfidence;
+        router = sure ? 'learned' : 'rules';
+        decision = sure
+          ? {
+              path: learned.path,
+              reason: `learned router (p=${learned.probability.toFixed(2)}); signals: ${rules.reason}`,
+              scores: learned.scores,
+            }
+          : {
+              ...rules,
+              reason: `${rules.reason}; learned router unsure (p=${learned.probability.toFixed(2)})`,
+            };
+      }
+      span.setAttributes({ 'mneme.route.router': router, 'mneme.route.path': decision.path });
+      return this.withProfile(decision.path, decision.reason, decision.scores, false);
+    });
   }
 
   /** Waits for a slot on the route's path; a full deep path steps down to medium for tenants allowed to. */
