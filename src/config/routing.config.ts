@@ -16,6 +16,10 @@ const pathSchema = z
     recallItems: z.number().int().min(0).max(100),
     /** Background knowledge extraction after answering (the semantic-memory issue). */
     extraction: z.boolean(),
+    /** Re-run an answer that looks unsure (empty, cut off, hedging) on the medium path. */
+    escalate: z.boolean(),
+    /** Answers sampled and voted on (self-consistency); 1 = a single answer. */
+    samples: z.number().int().min(1).max(16),
     /** P95 latency target for the server's overhead plus the model; admission refuses longer expected waits. */
     targetMs: z.number().int().min(1).max(3_600_000),
     /** Requests of this path generated at once, and waiting at most. */
@@ -35,6 +39,8 @@ export const DEFAULT_PATHS: Record<PathName, PathProfile> = {
     memoryTiers: ['working', 'episodic'],
     recallItems: 3,
     extraction: false,
+    escalate: true,
+    samples: 1,
     targetMs: 500,
     concurrency: 2,
     queue: 8,
@@ -47,6 +53,8 @@ export const DEFAULT_PATHS: Record<PathName, PathProfile> = {
     memoryTiers: ['working', 'episodic'],
     recallItems: 5,
     extraction: true,
+    escalate: false,
+    samples: 1,
     targetMs: 2000,
     concurrency: 2,
     queue: 16,
@@ -59,6 +67,8 @@ export const DEFAULT_PATHS: Record<PathName, PathProfile> = {
     memoryTiers: ['working', 'episodic'],
     recallItems: 10,
     extraction: true,
+    escalate: false,
+    samples: 1,
     targetMs: 10_000,
     concurrency: 1,
     queue: 8,

@@ -151,4 +151,45 @@ describe('routing and admission', () => {
     expect(bob.body.errors?.[0]?.message).toMatch(/deep path is busy/);
     await holder;
   });
+
+  it('samples several answers on the deep path and returns the majority with agreement and diversity', async () => {
+    const { body } = await postGraphql(server.url, {
+      query: `mutation($input: AskInput!) { ask(input: $input) {
+        text usage { completionTokens } route { path }
+        consistency { samples agreement diversity totalCompletionTokens } } }`,
+      variables: { input: { prompt: 'What is 6 * 7?', hint: 'DEEP', samples: 3, maxTokens: 6 } },
+    });
+    const answer = (
+      body as {
+        data: {
+          ask: {
+            text: string;
+            usage: { completionTokens: number };
+            route: { path: string };
+            consistency: {
+              samples: number;
+              agreement: number;
+              diversity: number;
+              totalCompletionTokens: number;
+            };
+          };
+        };
+      }
+    ).data.ask;
+    expect(answer.route.path).toBe('DEEP');
+    expect(answer.consistency.samples).toBe(3);
+    expect(answer.consistency.agreement).toBeGreaterThanOrEqual(1 / 3);
+    expect(answer.consistency.agreement).toBeLessThanOrEqual(1);
+    expect(answer.consistency.diversity).toBeGreaterThanOrEqual(0);
+    expect(answer.consistency.diversity).toBeLessThanOrEqual(1);
+    expect(answer.consistency.totalCompletionTokens).toBeGreaterThanOrEqual(answer.usage.completionTokens);
+    // One sample alone: no consistency block.
+    const single = await ask({ prompt: 'Hi' });
+    expect((single.body.data?.ask as { consistency?: unknown }).consistency).toBeUndefined();
+  });
+
+  it('refuses more than 8 samples as a bad request', async () => {
+    const { body } = await ask({ prompt: 'Hi', samples: 9 });
+    expect(body.errors?.[0]?.extensions.code).toBe('BAD_REQUEST');
+  });
 });

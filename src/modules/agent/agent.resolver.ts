@@ -53,15 +53,21 @@ export class AgentResolver {
 
     const events = this.agent.ask(input, { tenant, signal: deadline.signal, trace })[Symbol.asyncIterator]();
     let index = 0;
-    const toEvent = (event: AgentEvent): AskEvent =>
-      event.type === 'token'
-        ? { kind: AskEventKind.TOKEN, index: index++, token: event.text, answer: null }
-        : {
+    const toEvent = (event: AgentEvent): AskEvent => {
+      switch (event.type) {
+        case 'token':
+          return { kind: AskEventKind.TOKEN, index: index++, token: event.text, answer: null };
+        case 'restart':
+          return { kind: AskEventKind.RESTART, index: index++, token: event.reason, answer: null };
+        case 'answer':
+          return {
             kind: AskEventKind.ANSWER,
             index: index++,
             token: null,
             answer: toAnswer(event.answer, traceId, input.debug === true),
           };
+      }
+    };
     // Pull the first event before subscribing so bad input, overflow or overload fail the subscription itself.
     let first: IteratorResult<AgentEvent>;
     try {

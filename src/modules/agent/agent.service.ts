@@ -15,6 +15,8 @@ import type { MemoryTierName } from '../memory/memory-span.js';
 import { MESSAGE_OVERHEAD, MemoryService, type PromptMemory } from '../memory/memory.service.js';
 import { assemblePrompt } from '../memory/prompt-context.js';
 import { RoutingService, type Route } from '../routing/routing.service.js';
+import { checkAnswer } from '../routing/self-check.js';
+import { vote } from '../routing/self-consistency.js';
 import type { AskInput } from './dto/ask.input.js';
 
 /** The memory side of an answer: what was used, what was stored, what was skipped or failed. */
@@ -25,16 +27,40 @@ export interface AnswerMemory {
   warnings: string[];
 }
 
+/** Self-consistency on the deep path: how many answers were sampled and how much they agreed. */
+export interface Consistency {
+  samples: number;
+  agreement: number;
+  diversity: number;
+  /** Completion tokens over all samples (usage counts the chosen one). */
+  totalCompletionTokens: number;
+}
+
 export interface AgentAnswer {
   result: GenerationResult;
   route: Route;
+  consistency: Consistency | undefined;
   sessionId: string;
   memory: AnswerMemory;
   /** The messages the model answered from (system prompt, memories, turns, question). */
   context: ChatMessage[];
 }
 
-export type AgentEvent = { type: 'token'; text: string } | { type: 'answer'; answer: AgentAnswer };
+export type AgentEvent =
+  | { type: 'token'; text: string }
+  /** The tokens streamed so far are superseded: an escalated answer follows. */
+  | { type: 'restart'; reason: string }
+  | { type: 'answer'; answer: AgentAnswer };
+
+interface Generation {
+  result: GenerationResult;
+  /** The memory that fit (after any trimming). */
+  memory: PromptMemory;
+  messages: ChatMessage[];
+}
+
+// Samples need to differ to be worth a vote.
+const SAMPLING_TEMPERATURE = 0.7;
 
 // Room kept free for the chat template around system prompt and question.
 const TEMPLATE_RESERVE = 32;
@@ -73,12 +99,15 @@ export class AgentService {
     }
   }
 
-  private async *answer(input: AskInput, route: Route, ctx: CallContext): AsyncIterable<AgentEvent> {
-    const { profile } = route;
+  private async *answer(input: AskInput, first: Route, ctx: CallContext): AsyncIterable<AgentEvent> {
     const sessionId = input.sessionId ?? `s-${randomUUID()}`;
-    const systemPrompt = this.config.llm.systemPrompt;
-    const maxTokens = input.maxTokens ?? profile.maxTokens;
-    const budget = await this.memoryBudget(input.prompt, maxTokens, profile.contextSize, systemPrompt);
+    const { profile } = first;
+    const budget = await this.memoryBudget(
+      input.prompt,
+      input.maxTokens ?? profile.maxTokens,
+      profile.contextSize,
+      this.config.llm.systemPrompt,
+    );
     const recalled: PromptMemory =
       budget > 0
         ? await this.memory.forPrompt(
@@ -89,38 +118,36 @@ export class AgentService {
             ctx,
           )
         : { turns: [], episodes: [], degraded: [] };
-    let memory = recalled;
     const notes: string[] = [];
-    let messages: ChatMessage[];
-    let result: GenerationResult | undefined;
-    for (;;) {
-      messages = assemblePrompt(systemPrompt, memory.episodes, memory.turns, input.prompt);
-      const request = {
-        model: input.model ?? route.model,
-        messages,
-        maxTokens,
-        temperature: input.temperature ?? profile.temperature,
-      };
-      let streamed = false;
-      try {
-        for await (const event of this.engine.generate(request, ctx)) {
-          if (event.type === 'token') {
-            streamed = true;
-            yield event;
-          } else result = event.result;
+    let route = first;
+    const samples = route.path === 'deep' ? (input.samples ?? profile.samples) : 1;
+    let consistency: Consistency | undefined;
+    let generation: Generation;
+    if (samples > 1)
+      ({ generation, consistency } = yield* this.sampleAndVote(input, route, recalled, notes, samples, ctx));
+    else generation = yield* this.generate(input, route, recalled, notes, ctx);
+
+    // Escalation: an unsure answer on a path that escalates is re-run on the medium path, if it has room.
+    const check = checkAnswer(
+      generation.result.text,
+      generation.result.finishReason,
+      input.maxTokens !== undefined,
+    );
+    if (profile.escalate && check.unsure) {
+      const escalation = await this.routing.escalate(route, check.reasons, ctx);
+      if (escalation) {
+        try {
+          yield { type: 'restart', reason: escalation.route.reason };
+          route = escalation.route;
+          generation = yield* this.generate(input, route, generation.memory, notes, ctx);
+        } finally {
+          escalation.release();
         }
-        break;
-      } catch (error) {
-        // Token estimates of recalled text can miss the rendered template by a little: rather than fail a short
-        // question because of memory, retry with less of it (the engine refuses before decoding anything).
-        const overflow = isMnemeError(error) && error.code === ErrorCode.CONTEXT_OVERFLOW;
-        const smaller = overflow && !streamed ? shrink(memory) : undefined;
-        if (!smaller) throw error;
-        memory = smaller;
-        notes.push('recalled memory was trimmed to fit the context');
-      }
+      } else
+        notes.push(`the answer looked unsure (${check.reasons.join(', ')}) but the medium path was busy`);
     }
-    if (!result) throw new Error('LLM engine ended a generation without a result');
+
+    const { result, memory, messages } = generation;
     const { ids, warnings } = await this.memory.rememberExchange(sessionId, input.prompt, result.text, ctx);
     const used = [
       ...memory.turns.map((t) => ({ id: t.id, tier: 'working' as const })),
@@ -131,6 +158,7 @@ export class AgentService {
       answer: {
         result,
         route,
+        consistency,
         sessionId,
         memory: {
           used,
@@ -141,6 +169,91 @@ export class AgentService {
         context: messages,
       },
     };
+  }
+
+  /**
+   * Self-consistency: `n` answers sampled with some temperature, a majority vote over their final answers, and
+   * the winning sample streamed as one piece (the losers are never shown).
+   */
+  private async *sampleAndVote(
+    input: AskInput,
+    route: Route,
+    recalled: PromptMemory,
+    notes: string[],
+    n: number,
+    ctx: CallContext,
+  ): AsyncGenerator<AgentEvent, { generation: Generation; consistency: Consistency }, undefined> {
+    const runs: Generation[] = [];
+    let memory = recalled;
+    const temperature = Math.max(input.temperature ?? route.profile.temperature, SAMPLING_TEMPERATURE);
+    for (let i = 0; i < n; i++) {
+      const run = this.generate({ ...input, temperature }, route, memory, notes, ctx);
+      let step = await run.next();
+      while (!step.done) step = await run.next(); // tokens of a sample are not streamed
+      runs.push(step.value);
+      memory = step.value.memory;
+    }
+    const ballot = vote(runs.map((r) => r.result.text));
+    const generation = runs[ballot.winner]!;
+    yield { type: 'token', text: generation.result.text };
+    const totalCompletionTokens = runs.reduce((sum, r) => sum + r.result.usage.completionTokens, 0);
+    return {
+      generation,
+      consistency: {
+        samples: n,
+        agreement: ballot.agreement,
+        diversity: ballot.diversity,
+        totalCompletionTokens,
+      },
+    };
+  }
+
+  /**
+   * One generation on a route, streaming its tokens. Token estimates of recalled text can miss the rendered
+   * template by a little: rather than fail a short question because of memory, a CONTEXT_OVERFLOW (raised
+   * before anything is decoded) is retried with less memory.
+   */
+  private async *generate(
+    input: AskInput,
+    route: Route,
+    recalled: PromptMemory,
+    notes: string[],
+    ctx: CallContext,
+  ): AsyncGenerator<AgentEvent, Generation, undefined> {
+    let memory = recalled;
+    for (;;) {
+      const messages = assemblePrompt(
+        this.config.llm.systemPrompt,
+        memory.episodes,
+        memory.turns,
+        input.prompt,
+      );
+      const request = {
+        model: input.model ?? route.model,
+        messages,
+        maxTokens: input.maxTokens ?? route.profile.maxTokens,
+        temperature: input.temperature ?? route.profile.temperature,
+      };
+      let streamed = false;
+      let result: GenerationResult | undefined;
+      try {
+        for await (const event of this.engine.generate(request, ctx)) {
+          if (event.type === 'token') {
+            streamed = true;
+            yield event;
+          } else result = event.result;
+        }
+      } catch (error) {
+        const overflow = isMnemeError(error) && error.code === ErrorCode.CONTEXT_OVERFLOW;
+        const smaller = overflow && !streamed ? shrink(memory) : undefined;
+        if (!smaller) throw error;
+        memory = smaller;
+        notes.push('recalled memory was trimmed to fit the context');
+        continue;
+      }
+      if (!result) throw new Error('LLM engine ended a generation without a result');
+      return { result, memory, messages };
+    }
   }
 
   /**

@@ -33,7 +33,9 @@ export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): 
       reason: answer.route.reason,
       scores: { ...answer.route.scores },
       steppedDown: answer.route.steppedDown,
+      escalated: answer.route.escalated,
     },
+    consistency: answer.consistency ? { ...answer.consistency } : null,
     context: debug ? answer.context.map((m) => ({ role: m.role, content: m.content })) : null,
     traceId,
   };

@@ -22,6 +22,8 @@ export interface Route {
   model: string | undefined;
   /** Deep request admitted on the medium path because deep was full. */
   steppedDown: boolean;
+  /** Re-run on the medium path because the fast answer looked unsure. */
+  escalated: boolean;
 }
 
 export interface Admission {
@@ -134,6 +136,21 @@ export class RoutingService implements OnModuleInit {
     });
   }
 
+  /** A slot on the medium path for an unsure fast answer, or undefined when medium has no room right now. */
+  async escalate(from: Route, reasons: string[], ctx: CallContext): Promise<Admission | undefined> {
+    try {
+      const release = await this.gates.medium.enter(ctx.signal);
+      const reason = `${from.reason}; escalated from ${from.path}: ${reasons.join(', ')}`;
+      return {
+        route: { ...this.withProfile('medium', reason, from.scores, false), escalated: true },
+        release,
+      };
+    } catch (error) {
+      if (isMnemeError(error) && error.code === ErrorCode.OVERLOADED) return undefined;
+      throw error;
+    }
+  }
+
   stats(): Record<PathName, GateStats> {
     return { fast: this.gates.fast.stats, medium: this.gates.medium.stats, deep: this.gates.deep.stats };
   }
@@ -150,6 +167,6 @@ export class RoutingService implements OnModuleInit {
     if (profile.model !== 'default' && served.includes(profile.model)) model = profile.model;
     else if (profile.model !== 'default')
       reason += `; model ${profile.model} is not loaded, using ${served[0] ?? 'default'}`;
-    return { path, reason, scores, profile, model, steppedDown };
+    return { path, reason, scores, profile, model, steppedDown, escalated: false };
   }
 }

@@ -68,4 +68,14 @@ export class AskInput {
   @IsOptional()
   @IsEnum(PathGql)
   hint?: PathGql;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'On the deep path: sample this many answers and return the majority (1 to 8).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  samples?: number;
 }

@@ -52,6 +52,16 @@ export class PromptMessage {
   @Field(() => String) content!: string;
 }
 
+@ObjectType({ description: 'Self-consistency: several answers were sampled and the majority returned.' })
+export class Consistency {
+  @Field(() => Int) samples!: number;
+  @Field(() => Float, { description: 'Share of samples agreeing with the returned answer (0..1).' })
+  agreement!: number;
+  @Field(() => Float, { description: 'How much the samples disagree: 0 all agree, 1 all differ.' })
+  diversity!: number;
+  @Field(() => Int, { description: 'Completion tokens over all samples.' }) totalCompletionTokens!: number;
+}
+
 @ObjectType({ description: 'The agent’s answer to one ask.' })
 export class Answer {
   @Field(() => String) text!: string;
@@ -65,6 +75,11 @@ export class Answer {
   sessionId!: string;
   @Field(() => AnswerMemory) memory!: AnswerMemory;
   @Field(() => RouteInfo) route!: RouteInfo;
+  @Field(() => Consistency, {
+    nullable: true,
+    description: 'Set when the deep path sampled several answers.',
+  })
+  consistency!: Consistency | null;
   @Field(() => [PromptMessage], {
     nullable: true,
     description: 'The assembled prompt (system, memories, turns, question); only when the ask set debug.',

@@ -3,9 +3,15 @@ import { Answer } from './answer.model.js';
 
 export enum AskEventKind {
   TOKEN = 'TOKEN',
+  RESTART = 'RESTART',
   ANSWER = 'ANSWER',
 }
-registerEnumType(AskEventKind, { name: 'AskEventKind' });
+registerEnumType(AskEventKind, {
+  name: 'AskEventKind',
+  description:
+    'TOKEN: generated text. RESTART: drop the text streamed so far, an escalated answer follows (token holds why). ' +
+    'ANSWER: the final answer.',
+});
 
 @ObjectType({ description: 'A streamed piece of an answer: TOKEN events, then one ANSWER event.' })
 export class AskEvent {

@@ -24,6 +24,8 @@ export class RouteInfo {
   @Field(() => PathScores) scores!: PathScores;
   @Field(() => Boolean, { description: 'A deep request answered on the medium path because deep was full.' })
   steppedDown!: boolean;
+  @Field(() => Boolean, { description: 'Re-run on the medium path because the fast answer looked unsure.' })
+  escalated!: boolean;
 }
 
 @ObjectType({ description: 'One compute path’s admission state right now.' })

@@ -1,0 +1,105 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { KEYS, bearer, postGraphql, startTestApp, type TestApp } from '../support/test-app.js';
+
+const ASK = `mutation($input: AskInput!) {
+  ask(input: $input) { text memory { warnings } route { path reason escalated steppedDown } }
+}`;
+const ASK_STREAM = `subscription($input: AskInput!) {
+  askStream(input: $input) { kind index token answer { text route { path escalated } } }
+}`;
+
+interface Route {
+  path: string;
+  reason: string;
+  escalated: boolean;
+}
+
+describe('escalation of unsure fast answers', () => {
+  let server: TestApp;
+  beforeAll(async () => {
+    // A fast path whose token limit always cuts the fixture model off: every fast answer looks unsure.
+    server = await startTestApp({
+      MNEME_PERCEPTION_PRELOAD: 'false',
+      MNEME_ROUTING_PATHS: JSON.stringify({
+        fast: { maxTokens: 3 },
+        medium: { maxTokens: 6, concurrency: 1 },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const ask = async (input: Record<string, unknown>) => {
+    const { body } = await postGraphql(server.url, { query: ASK, variables: { input } });
+    return (body as { data: { ask: { text: string; memory: { warnings: string[] }; route: Route } } }).data
+      .ask;
+  };
+
+  it('re-runs a fast answer cut off by the path’s own limit on the medium path, and says so', async () => {
+    const answer = await ask({ prompt: 'Hi' });
+    expect(answer.route).toMatchObject({ path: 'MEDIUM', escalated: true });
+    expect(answer.route.reason).toContain('escalated from fast: cut off at the path’s token limit');
+  });
+
+  it('does not escalate when the caller set the token limit itself', async () => {
+    const answer = await ask({ prompt: 'Hi', maxTokens: 3 });
+    expect(answer.route).toMatchObject({ path: 'FAST', escalated: false });
+  });
+
+  it('streams RESTART between the superseded fast tokens and the escalated answer', async () => {
+    const client = createClient({
+      url: server.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: bearer(KEYS.alice),
+      retryAttempts: 0,
+    });
+    const events: {
+      kind: string;
+      token: string | null;
+      answer: { text: string; route: { escalated: boolean } } | null;
+    }[] = [];
+    try {
+      for await (const result of client.iterate<{ askStream: (typeof events)[number] }>({
+        query: ASK_STREAM,
+        variables: { input: { prompt: 'Hi' } },
+      })) {
+        events.push(result.data!.askStream);
+      }
+    } finally {
+      await client.dispose();
+    }
+    const kinds = events.map((e) => e.kind);
+    const restart = kinds.indexOf('RESTART');
+    expect(restart).toBeGreaterThan(0); // fast tokens came first
+    expect(kinds.slice(0, restart).every((k) => k === 'TOKEN')).toBe(true);
+    expect(events[restart]!.token).toContain('escalated from fast');
+    expect(kinds.at(-1)).toBe('ANSWER');
+    const after = events
+      .slice(restart + 1, -1)
+      .map((e) => e.token)
+      .join('');
+    expect(after).toBe(events.at(-1)!.answer!.text); // the answer is the escalated text, not the fast one
+    expect(events.at(-1)!.answer!.route.escalated).toBe(true);
+  });
+
+  it('keeps the fast answer, with a note, when the medium path has no room', async () => {
+    // Hold the one medium slot with a long forced-medium ask, then ask something that escalates.
+    const holder = postGraphql(server.url, {
+      query: ASK,
+      variables: { input: { prompt: 'Explain why the sky is blue.', maxTokens: 200 } },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const answer = await ask({ prompt: 'Hi' });
+    await holder;
+    // Either medium was still busy (kept fast, with the note) or the holder had finished (escalated).
+    if (answer.route.escalated) expect(answer.route.path).toBe('MEDIUM');
+    else {
+      expect(answer.route.path).toBe('FAST');
+      expect(answer.memory.warnings).toContainEqual(
+        expect.stringMatching(/looked unsure .* medium path was busy/),
+      );
+    }
+  });
+});
