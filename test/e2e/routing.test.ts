@@ -134,14 +134,14 @@ describe('routing and admission', () => {
   });
 
   it('steps a deep request down to medium when deep is full and the tenant allows it', async () => {
-    const long = ask({ prompt: 'Hi', hint: 'DEEP', maxTokens: 64 }); // holds the one deep slot
+    const long = ask({ prompt: 'Hi', hint: 'DEEP', maxTokens: 300 }); // holds the one deep slot
     await new Promise((r) => setTimeout(r, 150));
     const second = await ask({ prompt: 'Hi', hint: 'DEEP' });
     expect(second.body.data?.ask.route).toMatchObject({ path: 'MEDIUM', steppedDown: true });
     expect(second.body.data?.ask.route.reason).toContain('stepped down from deep under load');
     expect((await long).body.data?.ask.route.path).toBe('DEEP');
     // Bob may not step down: with deep held, his deep request is refused.
-    const holder = ask({ prompt: 'Hi', hint: 'DEEP', maxTokens: 64 });
+    const holder = ask({ prompt: 'Hi', hint: 'DEEP', maxTokens: 300 });
     await new Promise((r) => setTimeout(r, 150));
     const bob = await ask(
       { prompt: 'Solve step by step: 12 * 7? Explain why, in a detailed essay.', maxTokens: 4 },
