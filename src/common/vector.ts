@@ -18,3 +18,9 @@ export function meanNormalized(vectors: Float32Array[]): Float32Array {
   for (const v of vectors) for (let i = 0; i < out.length; i++) out[i]! += v[i]!;
   return normalize(out);
 }
+
+/** Cosine similarity of two vectors of equal length (0 when either is all zeros). */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  const norms = Math.sqrt(dot(a, a) * dot(b, b));
+  return norms === 0 ? 0 : dot(a, b) / norms;
+}

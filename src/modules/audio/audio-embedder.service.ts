@@ -42,4 +42,9 @@ export class AudioEmbedder extends ModelHost<ClapTowers> {
     }
     return vectors.length === 1 ? normalize(vectors[0]!) : meanNormalized(vectors.map(normalize));
   }
+
+  /** Normalized embeddings of texts from the CLAP text tower (the space audio embeddings share). */
+  async embedTexts(texts: string[]): Promise<Float32Array[]> {
+    return (await (await this.lazy.get()).embedTexts(texts)).map(normalize);
+  }
 }
