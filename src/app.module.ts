@@ -13,6 +13,7 @@ import { graphqlOptions } from './graphql/graphql-options.js';
 import { ApiKeyAuth } from './http/api-key-auth.js';
 import { AgentModule } from './modules/agent/agent.module.js';
 import { AudioModule } from './modules/audio/audio.module.js';
+import { FusionModule } from './modules/fusion/fusion.module.js';
 import { CallerModule } from './modules/caller/caller.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ModelsModule } from './modules/models/models.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         CallerModule,
         VisionModule,
         AudioModule,
+        FusionModule,
         HealthModule,
       ],
       providers: [
