@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FusionModule } from '../fusion/fusion.module.js';
 import { MemoryModule } from '../memory/memory.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { AgentResolver } from './agent.resolver.js';
@@ -6,7 +7,7 @@ import { AgentService } from './agent.service.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
 
 @Module({
-  imports: [MemoryModule, RoutingModule],
+  imports: [MemoryModule, RoutingModule, FusionModule],
   providers: [AgentService, AgentResolver],
   controllers: [ChatCompletionsController],
 })

@@ -14,6 +14,7 @@ import {
 import type { MemoryTierName } from '../memory/memory-span.js';
 import { MESSAGE_OVERHEAD, MemoryService, type PromptMemory } from '../memory/memory.service.js';
 import { assemblePrompt } from '../memory/prompt-context.js';
+import { PerceptionService, type Percept } from '../fusion/perception.service.js';
 import { RoutingService, type Route } from '../routing/routing.service.js';
 import { checkAnswer } from '../routing/self-check.js';
 import { vote } from '../routing/self-consistency.js';
@@ -39,6 +40,8 @@ export interface Consistency {
 export interface AgentAnswer {
   result: GenerationResult;
   route: Route;
+  /** What the ask's media were perceived as; undefined without media. */
+  perception: Percept | undefined;
   consistency: Consistency | undefined;
   sessionId: string;
   memory: AnswerMemory;
@@ -75,6 +78,7 @@ export class AgentService {
     private readonly engine: LlmEngine,
     private readonly memory: MemoryService,
     private readonly routing: RoutingService,
+    private readonly perception: PerceptionService,
     private readonly config: AppConfig,
   ) {}
 
@@ -83,13 +87,17 @@ export class AgentService {
    * The path's slot is held until the exchange is remembered, and released however the ask ends.
    */
   async *ask(input: AskInput, ctx: CallContext): AsyncIterable<AgentEvent> {
+    const media = (input.images?.length ?? 0) + (input.audio ? 1 : 0);
     const decided = await this.routing.decide(
-      { prompt: input.prompt, media: 0, maxTokens: input.maxTokens, hint: input.hint },
+      { prompt: input.prompt, media, maxTokens: input.maxTokens, hint: input.hint },
       ctx,
     );
     const { route, release } = await this.routing.admit(decided, ctx);
     try {
-      for await (const event of this.answer(input, route, ctx)) {
+      // Media first: a bad file fails the ask before anything is generated or remembered.
+      const percept =
+        media > 0 ? await this.perception.perceive(input.images ?? [], input.audio, ctx) : undefined;
+      for await (const event of this.answer(input, route, percept, ctx)) {
         // The work is done once the answer exists: free the slot even if the consumer never asks for more.
         if (event.type === 'answer') release();
         yield event;
@@ -99,15 +107,23 @@ export class AgentService {
     }
   }
 
-  private async *answer(input: AskInput, first: Route, ctx: CallContext): AsyncIterable<AgentEvent> {
+  private async *answer(
+    input: AskInput,
+    first: Route,
+    percept: Percept | undefined,
+    ctx: CallContext,
+  ): AsyncIterable<AgentEvent> {
     const sessionId = input.sessionId ?? `s-${randomUUID()}`;
     const { profile } = first;
-    const budget = await this.memoryBudget(
+    const room = await this.memoryBudget(
       input.prompt,
       input.maxTokens ?? profile.maxTokens,
       profile.contextSize,
       this.config.llm.systemPrompt,
     );
+    // What was perceived comes first (it is what the question is about), up to half the room; memory gets the rest.
+    const context = await this.fitText(percept?.context ?? '', Math.floor(room / 2));
+    const budget = room - (context ? await this.engine.countTokens(context) : 0);
     const recalled: PromptMemory =
       budget > 0
         ? await this.memory.forPrompt(
@@ -124,8 +140,16 @@ export class AgentService {
     let consistency: Consistency | undefined;
     let generation: Generation;
     if (samples > 1)
-      ({ generation, consistency } = yield* this.sampleAndVote(input, route, recalled, notes, samples, ctx));
-    else generation = yield* this.generate(input, route, recalled, notes, ctx);
+      ({ generation, consistency } = yield* this.sampleAndVote(
+        input,
+        route,
+        recalled,
+        notes,
+        samples,
+        context,
+        ctx,
+      ));
+    else generation = yield* this.generate(input, route, recalled, notes, context, ctx);
 
     // Escalation: an unsure answer on a path that escalates is re-run on the medium path, if it has room.
     const check = checkAnswer(
@@ -139,7 +163,7 @@ export class AgentService {
         try {
           yield { type: 'restart', reason: escalation.route.reason };
           route = escalation.route;
-          generation = yield* this.generate(input, route, generation.memory, notes, ctx);
+          generation = yield* this.generate(input, route, generation.memory, notes, context, ctx);
         } finally {
           escalation.release();
         }
@@ -158,6 +182,7 @@ export class AgentService {
       answer: {
         result,
         route,
+        perception: percept,
         consistency,
         sessionId,
         memory: {
@@ -181,13 +206,14 @@ export class AgentService {
     recalled: PromptMemory,
     notes: string[],
     n: number,
+    perception: string,
     ctx: CallContext,
   ): AsyncGenerator<AgentEvent, { generation: Generation; consistency: Consistency }, undefined> {
     const runs: Generation[] = [];
     let memory = recalled;
     const temperature = Math.max(input.temperature ?? route.profile.temperature, SAMPLING_TEMPERATURE);
     for (let i = 0; i < n; i++) {
-      const run = this.generate({ ...input, temperature }, route, memory, notes, ctx);
+      const run = this.generate({ ...input, temperature }, route, memory, notes, perception, ctx);
       let step = await run.next();
       while (!step.done) step = await run.next(); // tokens of a sample are not streamed
       runs.push(step.value);
@@ -218,6 +244,7 @@ export class AgentService {
     route: Route,
     recalled: PromptMemory,
     notes: string[],
+    perception: string,
     ctx: CallContext,
   ): AsyncGenerator<AgentEvent, Generation, undefined> {
     let memory = recalled;
@@ -227,6 +254,7 @@ export class AgentService {
         memory.episodes,
         memory.turns,
         input.prompt,
+        perception,
       );
       const request = {
         model: input.model ?? route.model,
@@ -300,6 +328,19 @@ export class AgentService {
       this.engine.countTokens(systemPrompt),
     ]);
     return contextSize - question - system - maxTokens - 2 * MESSAGE_OVERHEAD - TEMPLATE_RESERVE;
+  }
+
+  /** The longest prefix of the text (marked as cut) that costs at most `tokens`; empty when nothing fits. */
+  private async fitText(text: string, tokens: number): Promise<string> {
+    if (!text || (await this.engine.countTokens(text)) <= tokens) return text;
+    const marker = ' […cut to fit the context]';
+    let [low, high] = [0, text.length];
+    while (high - low > 16) {
+      const middle = Math.floor((low + high) / 2);
+      if ((await this.engine.countTokens(text.slice(0, middle) + marker)) <= tokens) low = middle;
+      else high = middle;
+    }
+    return low === 0 ? '' : text.slice(0, low) + marker;
   }
 
   private withSystemPrompt(messages: ChatMessage[]): ChatMessage[] {

@@ -36,6 +36,13 @@ export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): 
       escalated: answer.route.escalated,
     },
     consistency: answer.consistency ? { ...answer.consistency } : null,
+    perception: answer.perception
+      ? {
+          images: answer.perception.imageLabels.map((labels) => ({ labels: labels.map((l) => ({ ...l })) })),
+          transcript: answer.perception.transcript ?? null,
+          alignment: null,
+        }
+      : null,
     context: debug ? answer.context.map((m) => ({ role: m.role, content: m.content })) : null,
     traceId,
   };

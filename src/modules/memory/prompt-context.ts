@@ -19,6 +19,7 @@ export function assemblePrompt(
   episodes: readonly RecalledEpisode[],
   turns: readonly Turn[],
   prompt: string,
+  perception = '',
 ): ChatMessage[] {
   const messages: ChatMessage[] = [];
   const memories = episodes.map(
@@ -28,6 +29,7 @@ export function assemblePrompt(
   const system = [
     systemPrompt,
     memories.length > 0 ? `Relevant memories from earlier conversations:\n${memories.join('\n')}` : '',
+    perception,
   ]
     .filter(Boolean)
     .join('\n\n');

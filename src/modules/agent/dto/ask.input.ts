@@ -1,6 +1,8 @@
 import { Field, Float, InputType, Int } from '@nestjs/graphql';
 import { PathGql } from '../../routing/models/route.model.js';
+import { MediaInput } from '../../media/media-input.js';
 import {
+  ArrayMaxSize,
   IsBoolean,
   IsEnum,
   IsInt,
@@ -78,4 +80,19 @@ export class AskInput {
   @Min(1)
   @Max(8)
   samples?: number;
+
+  @Field(() => [MediaInput], {
+    nullable: true,
+    description: 'Images the question is about (labels go into the prompt).',
+  })
+  @IsOptional()
+  @ArrayMaxSize(8, { message: 'at most 8 images per ask' })
+  images?: MediaInput[];
+
+  @Field(() => MediaInput, {
+    nullable: true,
+    description: 'Audio the question is about (its transcript goes into the prompt).',
+  })
+  @IsOptional()
+  audio?: MediaInput;
 }

@@ -1,6 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { MemoryTierGql } from '../../memory/models/memory.model.js';
 import { RouteInfo } from '../../routing/models/route.model.js';
+import { Perception } from '../../fusion/models/perception.model.js';
 
 export enum FinishReasonGql {
   STOP = 'stop',
@@ -75,6 +76,8 @@ export class Answer {
   sessionId!: string;
   @Field(() => AnswerMemory) memory!: AnswerMemory;
   @Field(() => RouteInfo) route!: RouteInfo;
+  @Field(() => Perception, { nullable: true, description: 'Set when the ask carried images or audio.' })
+  perception!: Perception | null;
   @Field(() => Consistency, {
     nullable: true,
     description: 'Set when the deep path sampled several answers.',
