@@ -130,7 +130,10 @@ describe('ask over GraphQL (HTTP)', () => {
       expect(me.me.tenant).toBe(tenant);
       await client.request(ASK, { input: { prompt: `hi from ${tenant}`, maxTokens: 2 } });
     }
-    expect(engine.tenants).toEqual(['alice', 'bob']);
+    // An unsure fast answer may be re-run on the medium path (escalation), so one ask can mean two
+    // generations; what matters is that each ran for its own caller, in order.
+    const runs = engine.tenants.filter((tenant, i) => tenant !== engine.tenants[i - 1]);
+    expect(runs).toEqual(['alice', 'bob']);
   });
 
   it('lists the served model with its state', async () => {
