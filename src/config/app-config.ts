@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { envSchema, type Env } from './env.schema.js';
+import { fusionConfigFrom, type FusionConfig } from './fusion.config.js';
 import { memoryConfigFrom, type MemoryConfig } from './memory.config.js';
 import { routingConfigFrom, type RoutingConfig } from './routing.config.js';
 
@@ -74,6 +75,7 @@ export class AppConfig {
     readonly telemetry: TelemetryConfig,
     readonly memory: MemoryConfig,
     readonly routing: RoutingConfig,
+    readonly fusion: FusionConfig,
   ) {}
 }
 
@@ -160,5 +162,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
     memoryConfigFrom(e, path.resolve(e.MNEME_DATA_DIR)),
     routingConfigFrom(e),
+    fusionConfigFrom(e),
   );
 }

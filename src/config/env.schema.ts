@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fusionWeightsSchema } from './fusion.config.js';
 import { routingPathsSchema, tenantListSchema } from './routing.config.js';
 
 // Decimal digits only: coercion would read ' ' as 0 and '0x1F90' as 8080.
@@ -97,6 +98,10 @@ export const envSchema = z.object({
   MNEME_EPISODIC_INDEX_THRESHOLD: int(256, 1_000_000_000).default(50_000),
   MNEME_TEXT_EMBEDDING_MODEL: z.string().min(1).optional(),
   MNEME_TEXT_EMBEDDING_DTYPE: onnxDtype.optional(),
+  MNEME_AUDIO_LABELS: z.string().min(1).optional(),
+  MNEME_FUSION_WEIGHTS: fusionWeightsSchema.optional(),
+  MNEME_VQA_ANSWERS: z.string().min(1).optional(),
+  MNEME_LABEL_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.2),
   MNEME_ROUTING_PATHS: routingPathsSchema.optional(),
   MNEME_ROUTER_MODEL: z.string().min(1).optional(),
   MNEME_ROUTER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),

@@ -13,8 +13,9 @@ it('reports the projections loaded at boot with their fit quality, and why one i
   const xs = Array.from({ length: 40 }, (_, k) =>
     Float32Array.from({ length: 8 }, (_, i) => Math.cos(k * 3 + i)),
   );
-  const ys = xs.map((x) => Float32Array.from({ length: 4 }, (_, j) => x[j]! - x[j + 4]!));
-  const fit = fitProjection(xs, ys, { source: 'tiny-clip:8', target: 'tiny-bert:4' });
+  // Into the shared space: the bundled text embedder's (tiny-bert, 32 dims).
+  const ys = xs.map((x) => Float32Array.from({ length: 32 }, (_, j) => x[j % 8]! - x[(j + 3) % 8]!));
+  const fit = fitProjection(xs, ys, { source: 'tiny-clip:8', target: 'tiny-bert:32' });
   writeFileSync(path.join(models, 'fusion', 'clip.projection.json'), serializeFit(fit));
   const server = await startTestApp({ MNEME_MODELS_DIR: models, MNEME_PERCEPTION_PRELOAD: 'false' });
   try {
@@ -24,7 +25,7 @@ it('reports the projections loaded at boot with their fit quality, and why one i
       modality: 'image',
       available: true,
       source: 'tiny-clip:8',
-      target: 'tiny-bert:4',
+      target: 'tiny-bert:32',
       pairs: 40,
       problem: null,
     });

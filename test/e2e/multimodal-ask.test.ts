@@ -1,31 +1,78 @@
+import { modelsDirWithFits } from '../support/fusion-fits.js';
 import { media, postGraphql, startTestApp, uploadGraphql, type TestApp } from '../support/test-app.js';
 
 const ASK = `mutation($input: AskInput!) {
   ask(input: $input) {
-    text sessionId route { path reason }
-    perception { transcript alignment images { labels { label score } } }
+    text model sessionId route { path reason }
+    perception {
+      transcript alignment fused imagesUnrecognized
+      images { labels { label score } usable }
+      imageLabels { label score }
+      audioLabels { label score }
+      visualAnswer { method kind answer confidence candidates { label score } }
+    }
     context { role content }
   }
 }`;
-const EPISODES = `query($s: String!) { episodes(sessionId: $s) { edges { node { text } } } }`;
+const EPISODES = `query($s: String!) { episodes(sessionId: $s) { edges { node { text role modality } } } }`;
+
+interface Label {
+  label: string;
+  score: number;
+}
 
 interface AskData {
   ask: {
     text: string;
+    model: string;
     route: { path: string; reason: string };
     perception: {
       transcript: string | null;
       alignment: number | null;
-      images: { labels: { label: string; score: number }[] }[];
+      fused: string[];
+      imagesUnrecognized: boolean;
+      images: { labels: Label[]; usable: boolean }[];
+      imageLabels: Label[];
+      audioLabels: Label[];
+      visualAnswer: {
+        method: string;
+        kind: string;
+        answer: string;
+        confidence: number;
+        candidates: Label[];
+      } | null;
     } | null;
     context: { role: string; content: string }[];
   };
 }
 
+interface EpisodeNode {
+  text: string;
+  role: string;
+  modality: string;
+}
+const nodes = (body: { data: { episodes: { edges: { node: EpisodeNode }[] } } }) =>
+  body.data.episodes.edges.map((e) => e.node);
+
+const imageAsk = (url: string, prompt: string, sessionId?: string) =>
+  uploadGraphql(
+    url,
+    ASK,
+    { input: { prompt, maxTokens: 4, debug: true, sessionId, images: [{ upload: null }] } },
+    { 'variables.input.images.0.upload': { name: 'photo.jpg', data: media('photo-640x480.jpg') } },
+  );
+
 describe('multimodal ask', () => {
   let server: TestApp;
   beforeAll(async () => {
-    server = await startTestApp({ MNEME_PERCEPTION_PRELOAD: 'false' });
+    // Labels count as usable from any score, so the image path is the one that reaches the LLM.
+    server = await startTestApp({
+      MNEME_PERCEPTION_PRELOAD: 'false',
+      MNEME_MODELS_DIR: await modelsDirWithFits(),
+      MNEME_LABEL_MIN_SCORE: '0',
+      // Room for the perceived lines next to memory (the fixture tokenizer spends many tokens per word).
+      MNEME_LLM_CONTEXT_SIZE: '2048',
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -55,6 +102,29 @@ describe('multimodal ask', () => {
     expect(system).toContain('[image 1, zero-shot labels] ');
     expect(system).toContain(ask.perception!.images[0]!.labels[0]!.label);
     expect(ask.route.reason).toContain('1 media input(s)');
+    // Fused: the question's text and the projected image, with their agreement.
+    expect(ask.perception!.fused).toEqual(['text', 'image']);
+    expect(ask.perception!.alignment).toBeGreaterThanOrEqual(0);
+    expect(ask.perception!.alignment).toBeLessThanOrEqual(1);
+    expect(ask.perception!.imageLabels[0]).toEqual(ask.perception!.images[0]!.labels[0]);
+    // Remembered as an image episode whose text carries what was seen.
+    const episodes = await postGraphql(server.url, { query: EPISODES, variables: { s: 'mm-image' } });
+    const [user] = nodes(episodes.body);
+    expect(user).toMatchObject({ role: 'user', modality: 'image' });
+    expect(user!.text).toContain(`[attached image: ${ask.perception!.images[0]!.labels[0]!.label}`);
+  });
+
+  it('answers a closed question about the image by scoring candidate answers, and says so', async () => {
+    const { body } = await imageAsk(server.url, 'How many dogs are in the picture?');
+    expect(body.errors).toBeUndefined();
+    const { ask } = body.data as AskData;
+    const answer = ask.perception!.visualAnswer!;
+    expect(answer).toMatchObject({ method: 'CANDIDATE_SCORING', kind: 'COUNT' });
+    expect(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']).toContain(answer.answer);
+    expect(answer.candidates[0]).toEqual({ label: answer.answer, score: answer.confidence });
+    expect(ask.context[0]!.content).toContain(
+      `[image 1, answer scored against the image] "${answer.answer}"`,
+    );
   });
 
   it('takes audio as base64: the transcript goes into the prompt', async () => {
@@ -74,6 +144,11 @@ describe('multimodal ask', () => {
     expect(typeof ask.perception!.transcript).toBe('string');
     expect(ask.perception!.images).toEqual([]);
     expect(ask.context[0]!.content).toContain('[audio, transcript] ');
+    expect(ask.perception!.audioLabels).toHaveLength(3);
+    expect(ask.context[0]!.content).toContain(
+      `[audio, sound events] ${ask.perception!.audioLabels[0]!.label}`,
+    );
+    expect(ask.perception!.fused).toEqual(['text', 'audio']);
   });
 
   it('answers a bad image inside an ask with BAD_IMAGE and remembers nothing of it', async () => {
@@ -92,5 +167,31 @@ describe('multimodal ask', () => {
       variables: { input: { prompt: 'Hi', maxTokens: 2 } },
     });
     expect(next.body.data.ask.perception).toBeNull();
+  });
+});
+
+describe('an image nothing is recognized in', () => {
+  let server: TestApp;
+  beforeAll(async () => {
+    // No label can reach a score of 1: every image is "unrecognized".
+    server = await startTestApp({ MNEME_PERCEPTION_PRELOAD: 'false', MNEME_LABEL_MIN_SCORE: '1' });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('is answered honestly, without asking the LLM to invent', async () => {
+    const { body } = await imageAsk(server.url, 'What is in this photo?', 'mm-unknown');
+    expect(body.errors).toBeUndefined();
+    const { ask } = body.data as AskData;
+    expect(ask.perception!.imagesUnrecognized).toBe(true);
+    expect(ask.perception!.images[0]!.usable).toBe(false);
+    expect(ask.model).toBe('mneme-perception');
+    expect(ask.text).toMatch(/^I can't tell what this image shows: .*best guesses: /);
+    const episodes = await postGraphql(server.url, { query: EPISODES, variables: { s: 'mm-unknown' } });
+    expect(nodes(episodes.body).map((n) => n.text)).toEqual([
+      expect.stringContaining('[attached image: unrecognized]'),
+      ask.text,
+    ]);
   });
 });

@@ -14,11 +14,14 @@ import {
 import type { MemoryTierName } from '../memory/memory-span.js';
 import { MESSAGE_OVERHEAD, MemoryService, type PromptMemory } from '../memory/memory.service.js';
 import { assemblePrompt } from '../memory/prompt-context.js';
-import { PerceptionService, type Percept } from '../fusion/perception.service.js';
+import { FusionService } from '../fusion/fusion.service.js';
+import type { Percept } from '../fusion/percept.js';
 import { RoutingService, type Route } from '../routing/routing.service.js';
 import { checkAnswer } from '../routing/self-check.js';
 import { vote } from '../routing/self-consistency.js';
 import type { AskInput } from './dto/ask.input.js';
+import { exchangeMedia } from './exchange-media.js';
+import { PERCEPTION_ANSWERER, unrecognizedImageReply } from './unrecognized-image.js';
 
 /** The memory side of an answer: what was used, what was stored, what was skipped or failed. */
 export interface AnswerMemory {
@@ -78,7 +81,7 @@ export class AgentService {
     private readonly engine: LlmEngine,
     private readonly memory: MemoryService,
     private readonly routing: RoutingService,
-    private readonly perception: PerceptionService,
+    private readonly fusion: FusionService,
     private readonly config: AppConfig,
   ) {}
 
@@ -96,7 +99,12 @@ export class AgentService {
     try {
       // Media first: a bad file fails the ask before anything is generated or remembered.
       const percept =
-        media > 0 ? await this.perception.perceive(input.images ?? [], input.audio, ctx) : undefined;
+        media > 0
+          ? await this.fusion.fuse(
+              { text: input.prompt, images: input.images ?? [], audio: input.audio },
+              ctx,
+            )
+          : undefined;
       for await (const event of this.answer(input, route, percept, ctx)) {
         // The work is done once the answer exists: free the slot even if the consumer never asks for more.
         if (event.type === 'answer') release();
@@ -132,6 +140,7 @@ export class AgentService {
             budget,
             { tiers: profile.memoryTiers, recallItems: profile.recallItems },
             ctx,
+            percept?.fused,
           )
         : { turns: [], episodes: [], degraded: [] };
     const notes: string[] = [];
@@ -139,7 +148,10 @@ export class AgentService {
     const samples = route.path === 'deep' ? (input.samples ?? profile.samples) : 1;
     let consistency: Consistency | undefined;
     let generation: Generation;
-    if (samples > 1)
+    if (percept?.imagesUnrecognized) {
+      generation = { result: unrecognizedImageReply(percept), memory: recalled, messages: [] };
+      yield { type: 'token', text: generation.result.text };
+    } else if (samples > 1)
       ({ generation, consistency } = yield* this.sampleAndVote(
         input,
         route,
@@ -157,7 +169,7 @@ export class AgentService {
       generation.result.finishReason,
       input.maxTokens !== undefined,
     );
-    if (profile.escalate && check.unsure) {
+    if (profile.escalate && check.unsure && generation.result.model !== PERCEPTION_ANSWERER) {
       const escalation = await this.routing.escalate(route, check.reasons, ctx);
       if (escalation) {
         try {
@@ -172,7 +184,13 @@ export class AgentService {
     }
 
     const { result, memory, messages } = generation;
-    const { ids, warnings } = await this.memory.rememberExchange(sessionId, input.prompt, result.text, ctx);
+    const { ids, warnings } = await this.memory.rememberExchange(
+      sessionId,
+      input.prompt,
+      result.text,
+      ctx,
+      percept && exchangeMedia(percept),
+    );
     const used = [
       ...memory.turns.map((t) => ({ id: t.id, tier: 'working' as const })),
       ...memory.episodes.map((e) => ({ id: e.id, tier: 'episodic' as const })),

@@ -1,6 +1,7 @@
 import { MemoryTierGql } from '../memory/models/memory.model.js';
 import { PathGql } from '../routing/models/route.model.js';
 import type { MemoryTierName } from '../memory/memory-span.js';
+import { toPerception } from '../fusion/perception.mapper.js';
 import type { AgentAnswer } from './agent.service.js';
 import { Answer, FinishReasonGql } from './models/answer.model.js';
 
@@ -36,13 +37,7 @@ export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): 
       escalated: answer.route.escalated,
     },
     consistency: answer.consistency ? { ...answer.consistency } : null,
-    perception: answer.perception
-      ? {
-          images: answer.perception.imageLabels.map((labels) => ({ labels: labels.map((l) => ({ ...l })) })),
-          transcript: answer.perception.transcript ?? null,
-          alignment: null,
-        }
-      : null,
+    perception: answer.perception ? toPerception(answer.perception) : null,
     context: debug ? answer.context.map((m) => ({ role: m.role, content: m.content })) : null,
     traceId,
   };

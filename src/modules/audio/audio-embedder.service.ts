@@ -6,11 +6,15 @@ import { ModelHost } from '../../engines/onnx/lazy-model.js';
 import { ClapTowers } from '../../engines/onnx/transformers.adapter.js';
 import { resample } from './resampler.js';
 
+const LABEL_CACHE_LIMIT = 4096;
+
 export const BUNDLED_CLAP = 'test/fixtures/models/tiny-clap';
 
 /** Audio embeddings with a CLAP-family model, whose text tower shares the space. */
 @Injectable()
 export class AudioEmbedder extends ModelHost<ClapTowers> {
+  private readonly labelCache = new Map<string, Float32Array>();
+
   constructor(config: AppConfig, catalog: ModelCatalog) {
     super(
       {
@@ -46,5 +50,16 @@ export class AudioEmbedder extends ModelHost<ClapTowers> {
   /** Normalized embeddings of texts from the CLAP text tower (the space audio embeddings share). */
   async embedTexts(texts: string[]): Promise<Float32Array[]> {
     return (await (await this.lazy.get()).embedTexts(texts)).map(normalize);
+  }
+
+  /** Like embedTexts, computed once per label (the audio-event label set is asked for on every ask). */
+  async embedLabels(labels: string[]): Promise<Float32Array[]> {
+    const missing = [...new Set(labels.filter((l) => !this.labelCache.has(l)))];
+    if (missing.length > 0) {
+      const rows = await this.embedTexts(missing);
+      if (this.labelCache.size + missing.length > LABEL_CACHE_LIMIT) this.labelCache.clear();
+      missing.forEach((label, i) => this.labelCache.set(label, rows[i]!));
+    }
+    return labels.map((l) => this.labelCache.get(l)!);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
+import { rankLabels, type RankedLabel } from '../../common/zero-shot.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { Transcript } from '../../engines/onnx/transformers.adapter.js';
 import { withSpan } from '../../telemetry/tracing.js';
@@ -18,6 +19,16 @@ export interface AudioVector {
   vector: Float32Array;
   seconds: number;
   model: string;
+}
+
+export interface AudioPercept {
+  transcript: string;
+  language: string | null;
+  /** Normalized CLAP embedding of the whole clip. */
+  vector: Float32Array;
+  /** Audio-event labels, best first. */
+  events: RankedLabel[];
+  seconds: number;
 }
 
 /** Hears: decodes audio once, then transcribes it or embeds it. */
@@ -60,6 +71,34 @@ export class AudioService {
           vector: await this.embedder.embed(audio.samples, audio.sampleRate),
           seconds: audio.seconds,
           model,
+        };
+      },
+    );
+  }
+
+  /**
+   * Everything an ask needs from one clip, decoding it once: the transcript, the CLAP embedding and the
+   * audio-event labels it scores best on.
+   */
+  async perceive(input: MediaInput, trace: Context): Promise<AudioPercept> {
+    return withSpan(
+      'audio.perceive',
+      trace,
+      { 'mneme.modality': 'audio', 'mneme.model': this.embedder.model.name },
+      async (span) => {
+        const audio = await this.decode(input, span.setAttribute.bind(span));
+        const transcript = await this.speech.transcribe(audio.samples, audio.sampleRate, undefined);
+        const vector = await this.embedder.embed(audio.samples, audio.sampleRate);
+        const labels = this.config.fusion.audioLabels;
+        const events = labels.length
+          ? rankLabels(vector, labels, await this.embedder.embedLabels(labels))
+          : [];
+        return {
+          transcript: transcript.text,
+          language: transcript.language,
+          vector,
+          events,
+          seconds: audio.seconds,
         };
       },
     );

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AudioModule } from '../audio/audio.module.js';
+import { MemoryModule } from '../memory/memory.module.js';
 import { VisionModule } from '../vision/vision.module.js';
-import { PerceptionService } from './perception.service.js';
 import { FusionResolver } from './fusion.resolver.js';
+import { FusionService } from './fusion.service.js';
 import { ProjectionStore } from './projection-store.service.js';
 
 @Module({
-  imports: [VisionModule, AudioModule],
-  providers: [ProjectionStore, FusionResolver, PerceptionService],
-  exports: [ProjectionStore, PerceptionService],
+  imports: [VisionModule, AudioModule, MemoryModule],
+  providers: [ProjectionStore, FusionResolver, FusionService],
+  exports: [ProjectionStore, FusionService],
 })
 export class FusionModule {}

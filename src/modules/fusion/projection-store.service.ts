@@ -4,12 +4,13 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { CallContext } from '../../common/call-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { withSpan } from '../../telemetry/tracing.js';
+import { TextEmbedderService } from '../memory/episodic/text-embedder.service.js';
 import { alignment } from './alignment.js';
 import { parseFit, project, type ProjectionFit } from './linear-projection.js';
 
 export type ProjectedModality = 'image' | 'audio';
 
-const FILES: Record<ProjectedModality, string> = {
+export const PROJECTION_FILES: Record<ProjectedModality, string> = {
   image: 'clip.projection.json',
   audio: 'clap.projection.json',
 };
@@ -24,18 +25,28 @@ export class ProjectionStore implements OnModuleInit {
   private readonly fits = new Map<ProjectedModality, ProjectionFit>();
   private readonly problems = new Map<ProjectedModality, string>();
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly target: TextEmbedderService,
+  ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    const { name, dims } = await this.target.identity();
+    const target = `${name}:${dims}`;
     const dir = path.join(this.config.llm.modelsDir, 'fusion');
     for (const modality of ['image', 'audio'] as const) {
-      const file = path.join(dir, FILES[modality]);
+      const file = path.join(dir, PROJECTION_FILES[modality]);
       if (!existsSync(file)) {
-        this.problems.set(modality, `no ${FILES[modality]} in ${dir}; run npm run fusion:fit`);
+        this.problems.set(modality, `no ${PROJECTION_FILES[modality]} in ${dir}; run npm run fusion:fit`);
         continue;
       }
       try {
         const fit = parseFit(readFileSync(file, 'utf8'));
+        if (fit.target !== target) {
+          throw new Error(
+            `fitted into ${fit.target}, but the shared space is the text embedder ${target}; re-run npm run fusion:fit`,
+          );
+        }
         this.fits.set(modality, fit);
         this.logger.log(
           `${modality} projection ${fit.source} → ${fit.target}: held-out cosine ` +

@@ -41,6 +41,17 @@ export interface MemoryHit {
   score: number;
 }
 
+/** What a multimodal exchange adds to the user's turn: a note of what was perceived, and shared-space vectors. */
+export interface ExchangeMedia {
+  /** image | audio | multimodal. */
+  modality: string;
+  /** One line of what was perceived, appended to the user's words (so text recall and follow-ups see it). */
+  note: string;
+  imageVector?: Float32Array;
+  audioVector?: Float32Array;
+  fusedVector?: Float32Array;
+}
+
 export type ForgetScope = { episodeId: string } | { sessionId: string } | { everything: true };
 
 export interface ForgetCounts {
@@ -70,6 +81,7 @@ export class MemoryService {
     budget: number,
     depth: RecallDepth,
     ctx: CallContext,
+    vector?: Float32Array,
   ): Promise<PromptMemory> {
     const degraded: MemoryTierName[] = [];
     const { working: workingConfig, episodic: episodicConfig } = this.config.memory;
@@ -86,7 +98,10 @@ export class MemoryService {
       : 0;
     if (episodeBudget <= 0 || items === 0) return { turns, episodes: [], degraded };
     const hits = await this.orDegrade('episodic', degraded, [], () =>
-      this.episodic.recall({ text: prompt, first: items, exclude: new Set(turns.map((t) => t.id)) }, ctx),
+      this.episodic.recall(
+        { text: prompt, vector, first: items, exclude: new Set(turns.map((t) => t.id)) },
+        ctx,
+      ),
     );
     const costed = await Promise.all(
       hits.map(async (h) => ({
@@ -112,10 +127,16 @@ export class MemoryService {
     question: string,
     answer: string,
     ctx: CallContext,
+    media?: ExchangeMedia,
   ): Promise<{ ids: string[]; warnings: string[] }> {
     const now = Date.now();
     const exchange = [
-      { id: randomUUID(), role: 'user' as const, text: question, createdAt: now },
+      {
+        id: randomUUID(),
+        role: 'user' as const,
+        text: media ? `${question}\n${media.note}`.trim() : question,
+        createdAt: now,
+      },
       { id: randomUUID(), role: 'assistant' as const, text: answer, createdAt: now + 1 },
     ];
     const appendTurns = async () => {
@@ -129,7 +150,17 @@ export class MemoryService {
     const outcomes = await Promise.allSettled([
       appendTurns(),
       this.episodic.remember(
-        exchange.map((t) => ({ ...t, sessionId })),
+        exchange.map((t, i) => ({
+          ...t,
+          sessionId,
+          ...(i === 0 &&
+            media && {
+              modality: media.modality,
+              imageVector: media.imageVector,
+              audioVector: media.audioVector,
+              fusedVector: media.fusedVector,
+            }),
+        })),
         ctx,
       ),
     ]);
@@ -153,6 +184,7 @@ export class MemoryService {
     first: number,
     sessionId: string | undefined,
     ctx: CallContext,
+    vector?: Float32Array,
   ): Promise<MemoryHit[]> {
     const hits: MemoryHit[] = [];
     if (tiers.includes('working') && sessionId !== undefined) {
@@ -174,7 +206,7 @@ export class MemoryService {
         );
     }
     if (tiers.includes('episodic')) {
-      const ranked = await this.episodic.recall({ text: query, first, sessionId }, ctx);
+      const ranked = await this.episodic.recall({ text: query, vector, first, sessionId }, ctx);
       for (const r of ranked) hits.push({ ...toHit(r.item), score: r.score });
     }
     return hits;

@@ -48,6 +48,11 @@ export class ClipEncoder extends ModelHost<ClipTowers> {
     return rows.map(normalize);
   }
 
+  /** Normalized embeddings of texts, uncached. */
+  async embedTexts(texts: string[]): Promise<Float32Array[]> {
+    return (await (await this.lazy.get()).embedTexts(texts)).map(normalize);
+  }
+
   /** Normalized embeddings of label texts, computed once per label. */
   async embedLabels(labels: string[]): Promise<Float32Array[]> {
     const missing = [...new Set(labels.filter((l) => !this.labelCache.has(l)))];

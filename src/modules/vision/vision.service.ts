@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
-import { dot } from '../../common/vector.js';
+import { rankLabels, type RankedLabel } from '../../common/zero-shot.js';
 import { AppConfig } from '../../config/app-config.js';
 import { withSpan } from '../../telemetry/tracing.js';
 import type { MediaInput } from '../media/media-input.js';
@@ -16,13 +16,7 @@ export interface ImageVector {
   height: number;
 }
 
-export interface RankedLabel {
-  label: string;
-  score: number;
-}
-
-// Trained CLIP models learn a logit scale that saturates at 100; the split ONNX towers do not export it.
-const CLIP_LOGIT_SCALE = 100;
+export type { RankedLabel };
 const MAX_LABELS = 256;
 
 /** Sees: decodes images, preprocesses them as the model prescribes, and embeds or labels them in one batch. */
@@ -77,25 +71,31 @@ export class VisionService {
 
   /** Zero-shot labels: the image's similarity to each label text, as a softmax over the labels, best first. */
   async classify(input: MediaInput, labels: string[] | undefined, trace: Context): Promise<RankedLabel[]> {
-    const candidates = [
-      ...new Set((labels ?? this.config.perception.labels).map((l) => l.trim()).filter(Boolean)),
-    ];
-    if (candidates.length === 0)
-      throw new MnemeError(ErrorCode.BAD_REQUEST, 'Give at least one non-empty label.');
-    if (candidates.length > MAX_LABELS || candidates.some((l) => l.length > 200)) {
-      throw new MnemeError(
-        ErrorCode.BAD_REQUEST,
-        `At most ${MAX_LABELS} labels of at most 200 characters each.`,
-      );
-    }
+    const candidates = checkedLabels(labels ?? this.config.perception.labels);
     const [image] = await this.encode([input], trace);
-    const texts = await this.clip.embedLabels(candidates);
-    const logits = texts.map((t) => CLIP_LOGIT_SCALE * dot(image!.vector, t));
-    const max = Math.max(...logits);
-    const exps = logits.map((l) => Math.exp(l - max));
-    const total = exps.reduce((a, b) => a + b, 0);
-    return candidates
-      .map((label, i) => ({ label, score: exps[i]! / total }))
-      .sort((a, b) => b.score - a.score);
+    return this.rank(image!.vector, candidates, true);
   }
+
+  /**
+   * Ranks texts against an image vector from encode(): label sets (cached: asked for again and again) or
+   * one-off texts such as question-conditioned answer prompts (not cached).
+   */
+  async rank(imageVector: Float32Array, texts: string[], cache: boolean): Promise<RankedLabel[]> {
+    const vectors = cache ? await this.clip.embedLabels(texts) : await this.clip.embedTexts(texts);
+    return rankLabels(imageVector, texts, vectors);
+  }
+}
+
+/** Trimmed, de-duplicated and bounded label texts. */
+export function checkedLabels(labels: readonly string[]): string[] {
+  const candidates = [...new Set(labels.map((l) => l.trim()).filter(Boolean))];
+  if (candidates.length === 0)
+    throw new MnemeError(ErrorCode.BAD_REQUEST, 'Give at least one non-empty label.');
+  if (candidates.length > MAX_LABELS || candidates.some((l) => l.length > 200)) {
+    throw new MnemeError(
+      ErrorCode.BAD_REQUEST,
+      `At most ${MAX_LABELS} labels of at most 200 characters each.`,
+    );
+  }
+  return candidates;
 }

@@ -1,20 +1,63 @@
-import { Field, Float, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { LabelScore } from '../../vision/models/image-classification.model.js';
 
 @ObjectType({ description: 'What the server perceived in one attached image.' })
 export class ImagePerception {
   @Field(() => [LabelScore], { description: 'Top zero-shot labels from the server’s default label set.' })
   labels!: LabelScore[];
+  @Field({ description: 'Whether the best label was confident enough to be stated (MNEME_LABEL_MIN_SCORE).' })
+  usable!: boolean;
+}
+
+export enum VisualAnswerMethod {
+  CANDIDATE_SCORING = 'CANDIDATE_SCORING',
+  VISION_LLM = 'VISION_LLM',
+}
+registerEnumType(VisualAnswerMethod, {
+  name: 'VisualAnswerMethod',
+  description:
+    'How a question about an image was answered: candidate answers scored against the image by the CLIP-class ' +
+    'encoder, or the image sent to a vision-capable LLM.',
+});
+
+export enum QuestionKindGql {
+  YES_NO = 'YES_NO',
+  COUNT = 'COUNT',
+  OPEN = 'OPEN',
+}
+registerEnumType(QuestionKindGql, { name: 'QuestionKind' });
+
+@ObjectType({ description: 'A closed question about the first image, answered without a vision LLM.' })
+export class VisualAnswer {
+  @Field(() => VisualAnswerMethod) method!: VisualAnswerMethod;
+  @Field(() => QuestionKindGql) kind!: QuestionKindGql;
+  @Field() answer!: string;
+  @Field(() => Float) confidence!: number;
+  @Field(() => [LabelScore], { description: 'The best candidate answers with their scores.' })
+  candidates!: LabelScore[];
 }
 
 @ObjectType({ description: 'What the ask’s media were perceived as, and put into the prompt.' })
 export class Perception {
   @Field(() => [ImagePerception]) images!: ImagePerception[];
+  @Field(() => [LabelScore], { description: 'The top labels over all images, best first.' })
+  imageLabels!: LabelScore[];
   @Field(() => String, { nullable: true, description: 'Transcript of the attached audio.' })
   transcript!: string | null;
+  @Field(() => [LabelScore], {
+    description: 'Sound events heard in the audio (MNEME_AUDIO_LABELS), best first.',
+  })
+  audioLabels!: LabelScore[];
+  @Field(() => VisualAnswer, { nullable: true }) visualAnswer!: VisualAnswer | null;
+  @Field({
+    description: 'True when the ask was about images in which nothing was recognized with confidence.',
+  })
+  imagesUnrecognized!: boolean;
+  @Field(() => [String], { description: 'The modalities that reached the shared space and were fused.' })
+  fused!: string[];
   @Field(() => Float, {
     nullable: true,
-    description: 'How well the modalities agree in the shared space (0..1); null until fused vectors exist.',
+    description: 'How well the modalities agree in the shared space (0..1); null with fewer than two.',
   })
   alignment!: number | null;
 }

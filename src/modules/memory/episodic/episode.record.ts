@@ -20,7 +20,17 @@ export interface EpisodeRecord {
   media: string[];
   /** Text embedding, normalized. */
   vector: Float32Array;
+  /**
+   * From multimodal asks: the media's vectors projected into the shared space (the text embedder's) and the
+   * fused vector of text and media, all normalized; absent for text-only episodes and when not read back.
+   */
+  imageVector?: Float32Array;
+  audioVector?: Float32Array;
+  fusedVector?: Float32Array;
 }
+
+/** The shared-space columns a media search can look in. */
+export type MediaVectorColumn = 'imageVector' | 'audioVector';
 
 /** Always carries the tenant: there is no way to ask the table for rows without naming whose. */
 export interface EpisodeFilter {

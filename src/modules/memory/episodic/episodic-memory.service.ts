@@ -8,7 +8,7 @@ import { MnemeError, isMnemeError } from '../../../common/mneme-error.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { memorySpan } from '../memory-span.js';
 import type { EpisodeCursor, EpisodeFilter, EpisodeRecord } from './episode.record.js';
-import { rankHybrid, type RankedEpisode } from './hybrid-ranking.js';
+import { DEFAULT_RANK_WEIGHTS, rankHybrid, type RankedEpisode } from './hybrid-ranking.js';
 import { estimateImportance, provisionalSummary } from './importance.js';
 import { LanceEpisodeTable, type VectorTuning } from './lancedb-episode.table.js';
 import { TextEmbedderService } from './text-embedder.service.js';
@@ -23,6 +23,10 @@ export interface EpisodeInput {
   importance?: number;
   media?: string[];
   createdAt?: number;
+  /** Shared-space vectors of the episode's media, from fusion. */
+  imageVector?: Float32Array;
+  audioVector?: Float32Array;
+  fusedVector?: Float32Array;
 }
 
 export interface RecallQuery {
@@ -34,6 +38,11 @@ export interface RecallQuery {
   modality?: string;
   /** Episodes already in the prompt (e.g. the working-memory window). */
   exclude?: ReadonlySet<string>;
+  /**
+   * A query vector in the shared space (e.g. a multimodal ask's fused vector); without it the text is
+   * embedded. It is also matched against episodes' image and audio vectors: cross-modal recall.
+   */
+  vector?: Float32Array;
 }
 
 const MAINTAIN_EVERY_COMMITS = 50;
@@ -122,6 +131,9 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       lastAccessAt: 0,
       media: input.media ?? [],
       vector: vectors[i]!,
+      ...(input.imageVector && { imageVector: input.imageVector }),
+      ...(input.audioVector && { audioVector: input.audioVector }),
+      ...(input.fusedVector && { fusedVector: input.fusedVector }),
     }));
     await this.commits.write(records);
     return records;
@@ -140,9 +152,10 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       'lancedb',
       ctx,
       async () => {
-        if (query.first <= 0) return [];
+        const words = query.text.trim();
+        if (query.first <= 0 || (!words && !query.vector)) return [];
         const table = await this.table();
-        const [vector] = await this.embedder.embed([query.text]);
+        const vector = query.vector ?? (await this.embedder.embed([words]))[0]!;
         const filter: EpisodeFilter = {
           tenant: ctx.tenant,
           sessionId: query.sessionId,
@@ -152,17 +165,23 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
         };
         const excluded = query.exclude?.size ?? 0;
         const depth = Math.max(MIN_CANDIDATES, query.first * CANDIDATE_FACTOR) + excluded;
-        const [byVector, byText] = await this.guard(() =>
+        const [byVector, byText, byImage, byAudio] = await this.guard(() =>
           Promise.all([
-            table.vectorSearch(vector!, filter, depth, this.vectorIndexed ? VECTOR_TUNING : undefined),
-            this.textIndexed ? table.textSearch(query.text, filter, depth) : Promise.resolve([]),
+            table.vectorSearch(vector, filter, depth, this.vectorIndexed ? VECTOR_TUNING : undefined),
+            this.textIndexed && words ? table.textSearch(words, filter, depth) : Promise.resolve([]),
+            table.mediaSearch(vector, 'imageVector', filter, depth),
+            table.mediaSearch(vector, 'audioVector', filter, depth),
           ]),
         );
         const keep = (e: EpisodeRecord) => !query.exclude?.has(e.id);
+        // One media list: image and audio matches merged by their (comparable, same-space) cosine distance.
+        const byMedia = [...byImage, ...byAudio].sort((a, b) => a.distance - b.distance);
         const ranked = rankHybrid<EpisodeRecord>(
           byVector.filter(keep),
           byText.filter(keep),
           Date.now(),
+          DEFAULT_RANK_WEIGHTS,
+          byMedia.filter(keep),
         ).slice(0, query.first);
         this.noteAccess(
           ctx.tenant,

@@ -28,14 +28,15 @@ export const DEFAULT_RANK_WEIGHTS: RankWeights = {
 export interface RankedEpisode<T> {
   item: T;
   score: number;
-  /** 1-based rank in the vector list / the full-text list, when it appeared there. */
+  /** 1-based rank in the vector list / the full-text list / the media list, when it appeared there. */
   vectorRank: number | undefined;
   textRank: number | undefined;
+  mediaRank: number | undefined;
 }
 
 /**
- * Hybrid ranking: reciprocal rank fusion of the vector and full-text result lists (rank-based, so the two
- * searches' incomparable scores never need calibrating), then lifted multiplicatively by recency and importance
+ * Hybrid ranking: reciprocal rank fusion of the vector, full-text and (for cross-modal recall) media result
+ * lists — rank-based, so the searches' incomparable scores never need calibrating — then lifted multiplicatively by recency and importance
  * so relevance stays the first criterion. Ties break by newer first, then id, so the order is deterministic.
  */
 export function rankHybrid<T extends RankCandidate>(
@@ -43,11 +44,18 @@ export function rankHybrid<T extends RankCandidate>(
   text: readonly T[],
   now: number,
   weights: RankWeights = DEFAULT_RANK_WEIGHTS,
+  media: readonly T[] = [],
 ): RankedEpisode<T>[] {
   const byId = new Map<string, RankedEpisode<T>>();
-  const add = (list: readonly T[], which: 'vectorRank' | 'textRank') => {
+  const add = (list: readonly T[], which: 'vectorRank' | 'textRank' | 'mediaRank') => {
     list.forEach((item, index) => {
-      const entry = byId.get(item.id) ?? { item, score: 0, vectorRank: undefined, textRank: undefined };
+      const entry = byId.get(item.id) ?? {
+        item,
+        score: 0,
+        vectorRank: undefined,
+        textRank: undefined,
+        mediaRank: undefined,
+      };
       if (entry[which] !== undefined) return; // a duplicate within one list counts once
       entry[which] = index + 1;
       entry.score += 1 / (weights.rrfK + index + 1);
@@ -56,6 +64,7 @@ export function rankHybrid<T extends RankCandidate>(
   };
   add(vector, 'vectorRank');
   add(text, 'textRank');
+  add(media, 'mediaRank');
   const ranked = [...byId.values()].map((entry) => {
     const age = Math.max(0, now - entry.item.createdAt);
     const recency = Math.pow(0.5, age / weights.halfLifeMs);

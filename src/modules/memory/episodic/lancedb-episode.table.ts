@@ -1,10 +1,16 @@
 import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
-import type { EpisodeCursor, EpisodeFilter, EpisodeRecord } from './episode.record.js';
+import type { EpisodeCursor, EpisodeFilter, EpisodeRecord, MediaVectorColumn } from './episode.record.js';
 
 // The only file that imports @lancedb/lancedb and apache-arrow (CONVENTIONS.md rule 1).
 
 const TABLE = 'episodes';
+/** Shared-space vector columns (nullable), added to tables created before multimodal memory. */
+const MEDIA_COLUMNS = {
+  imageVector: 'image_vector',
+  audioVector: 'audio_vector',
+  fusedVector: 'fused_vector',
+};
 const EMBEDDER_KEY = 'mneme.embedder';
 const COLUMNS = [
   'id',
@@ -61,6 +67,7 @@ export class LanceEpisodeTable {
             'away to start an empty memory.',
         );
       }
+      await addMissingMediaColumns(table, embedder.dims);
     } else {
       table = await db.createEmptyTable(TABLE, schemaFor(embedder.dims, identity), { existOk: true });
     }
@@ -71,11 +78,12 @@ export class LanceEpisodeTable {
   async add(records: EpisodeRecord[]): Promise<void> {
     if (records.length === 0) return;
     // LanceDB pads or truncates a vector of the wrong width without a word; refuse it instead.
-    const wrong = records.find((r) => r.vector.length !== this.dims);
-    if (wrong)
-      throw new Error(
-        `episode ${wrong.id} has a ${wrong.vector.length}-dim vector; the table holds ${this.dims}`,
-      );
+    for (const r of records) {
+      for (const v of [r.vector, r.imageVector, r.audioVector, r.fusedVector]) {
+        if (v && v.length !== this.dims)
+          throw new Error(`episode ${r.id} has a ${v.length}-dim vector; the table holds ${this.dims}`);
+      }
+    }
     await this.table.add(records.map(toRow));
   }
 
@@ -95,6 +103,36 @@ export class LanceEpisodeTable {
     if (tuning) query = query.nprobes(tuning.nprobes).refineFactor(tuning.refineFactor);
     const rows = await query.toArray();
     return rows.map((row: Row) => ({ ...fromRow(row), distance: Number(row._distance) }));
+  }
+
+  /** Nearest episodes by one shared-space media column; rows without that medium are never candidates. */
+  async mediaSearch(
+    vector: Float32Array,
+    column: MediaVectorColumn,
+    filter: EpisodeFilter,
+    limit: number,
+  ): Promise<(EpisodeRecord & { distance: number })[]> {
+    const name = MEDIA_COLUMNS[column];
+    const rows = await this.table
+      .vectorSearch(vector)
+      .column(name)
+      .distanceType('cosine')
+      .where(where(filter, `${name} IS NOT NULL`))
+      .select([...COLUMNS, 'vector', '_distance'])
+      .limit(limit)
+      .toArray();
+    return rows.map((row: Row) => ({ ...fromRow(row), distance: Number(row._distance) }));
+  }
+
+  /** The shared-space vectors of the caller's episodes with these ids. */
+  async mediaVectors(tenant: string, ids: string[]): Promise<EpisodeRecord[]> {
+    const rows = await this.table
+      .query()
+      .where(where({ tenant, ids }))
+      .select([...COLUMNS, 'vector', ...Object.values(MEDIA_COLUMNS)])
+      .limit(Math.max(1, ids.length))
+      .toArray();
+    return rows.map((row: Row) => fromRow(row));
   }
 
   async textSearch(
@@ -216,10 +254,33 @@ function schemaFor(dims: number, identity: string): Schema {
       new Field('access_count', new Int32(), false),
       new Field('last_access_at', new Float64(), false),
       new Field('media', new List(new Field('item', new Utf8(), true)), false),
-      new Field('vector', new FixedSizeList(dims, new Field('item', new Float32(), true)), false),
+      new Field('vector', vectorType(dims), false),
+      ...Object.values(MEDIA_COLUMNS).map((name) => new Field(name, vectorType(dims), true)),
     ],
     new Map([[EMBEDDER_KEY, identity]]),
   );
+}
+
+function vectorType(dims: number): FixedSizeList {
+  return new FixedSizeList(dims, new Field('item', new Float32(), true));
+}
+
+/** Tables from before multimodal memory get the media columns, all null (no rewrite of existing data). */
+async function addMissingMediaColumns(table: lancedb.Table, dims: number): Promise<void> {
+  const present = new Set((await table.schema()).fields.map((f) => f.name));
+  const missing = Object.values(MEDIA_COLUMNS).filter((name) => !present.has(name));
+  if (missing.length === 0) return;
+  // A SQL cast, not an arrow Field: lancedb checks Fields with instanceof against its own CommonJS arrow.
+  await table.addColumns(
+    missing.map((name) => ({ name, valueSql: `arrow_cast(NULL, 'FixedSizeList(${dims}, Float32)')` })),
+  );
+}
+
+const list32 = (value: Float32Array | undefined) => (value ? Array.from(value) : null);
+
+function vectorOf(value: unknown): Float32Array | undefined {
+  const list = value as { toArray(): Float32Array } | null | undefined;
+  return list ? Float32Array.from(list.toArray()) : undefined;
 }
 
 function toRow(r: EpisodeRecord): Row {
@@ -237,13 +298,15 @@ function toRow(r: EpisodeRecord): Row {
     last_access_at: r.lastAccessAt,
     media: r.media,
     vector: Array.from(r.vector),
+    image_vector: list32(r.imageVector),
+    audio_vector: list32(r.audioVector),
+    fused_vector: list32(r.fusedVector),
   };
 }
 
 function fromRow(row: Row): EpisodeRecord {
   const media = row.media as { toArray(): unknown[] } | null;
-  const vector = row.vector as { toArray(): Float32Array } | undefined;
-  return {
+  const record: EpisodeRecord = {
     id: String(row.id),
     tenant: String(row.tenant),
     sessionId: String(row.session_id),
@@ -256,8 +319,13 @@ function fromRow(row: Row): EpisodeRecord {
     accessCount: Number(row.access_count),
     lastAccessAt: Number(row.last_access_at),
     media: media ? media.toArray().map(String) : [],
-    vector: vector ? Float32Array.from(vector.toArray()) : new Float32Array(0),
+    vector: vectorOf(row.vector) ?? new Float32Array(0),
   };
+  for (const [key, name] of Object.entries(MEDIA_COLUMNS) as [keyof typeof MEDIA_COLUMNS, string][]) {
+    const vector = vectorOf(row[name]);
+    if (vector) record[key] = vector;
+  }
+  return record;
 }
 
 /** The one place filters become SQL: tenant first, always; every value escaped. */

@@ -1,0 +1,38 @@
+import type { FusedModality } from '../../config/fusion.config.js';
+import type { RankedLabel } from '../../common/zero-shot.js';
+import type { QuestionKind } from './visual-question.js';
+
+export interface ImagePercept {
+  /** Top zero-shot labels, best first. */
+  labels: RankedLabel[];
+  /** Whether the best label is confident enough to be stated as what the image shows. */
+  usable: boolean;
+}
+
+/** A closed visual question answered by scoring candidate answers against the image. */
+export interface VisualAnswer {
+  kind: QuestionKind;
+  answer: string;
+  confidence: number;
+  /** The best candidates with their scores. */
+  candidates: RankedLabel[];
+}
+
+/** What fusion made of one request's text, images and audio. */
+export interface Percept {
+  images: ImagePercept[];
+  transcript: string | undefined;
+  /** Audio-event labels, best first (empty without audio). */
+  audioEvents: RankedLabel[];
+  visualAnswer: VisualAnswer | undefined;
+  /** Each modality's vector in the shared space; a modality without a fitted projection is absent. */
+  vectors: Partial<Record<FusedModality, Float32Array>>;
+  /** The weighted, normalized combination of `vectors`. */
+  fused: Float32Array | undefined;
+  /** Cross-modal agreement 0..1; null with fewer than two modalities in the shared space. */
+  alignment: number | null;
+  /** True when the prompt asks about the images and nothing usable was perceived in them. */
+  imagesUnrecognized: boolean;
+  /** The text context for the LLM, each line marked with its source. */
+  context: string;
+}

@@ -1,0 +1,39 @@
+import type { RankedLabel } from '../../common/zero-shot.js';
+import { Perception, QuestionKindGql, VisualAnswerMethod } from './models/perception.model.js';
+import type { Percept } from './percept.js';
+
+const KIND = { 'yes-no': QuestionKindGql.YES_NO, count: QuestionKindGql.COUNT, open: QuestionKindGql.OPEN };
+
+/** The best score each label reached over all images, best first. */
+function mergedLabels(percept: Percept): RankedLabel[] {
+  const best = new Map<string, number>();
+  for (const image of percept.images) {
+    for (const { label, score } of image.labels) best.set(label, Math.max(score, best.get(label) ?? 0));
+  }
+  return [...best].map(([label, score]) => ({ label, score })).sort((a, b) => b.score - a.score);
+}
+
+export function toPerception(percept: Percept): Perception {
+  const answer = percept.visualAnswer;
+  return {
+    images: percept.images.map((image) => ({
+      labels: image.labels.map((l) => ({ ...l })),
+      usable: image.usable,
+    })),
+    imageLabels: mergedLabels(percept).slice(0, 5),
+    transcript: percept.transcript ?? null,
+    audioLabels: percept.audioEvents.map((l) => ({ ...l })),
+    visualAnswer: answer
+      ? {
+          method: VisualAnswerMethod.CANDIDATE_SCORING,
+          kind: KIND[answer.kind],
+          answer: answer.answer,
+          confidence: answer.confidence,
+          candidates: answer.candidates.map((l) => ({ ...l })),
+        }
+      : null,
+    imagesUnrecognized: percept.imagesUnrecognized,
+    fused: Object.keys(percept.vectors),
+    alignment: percept.alignment,
+  };
+}
