@@ -36,9 +36,9 @@ function attribute(name: string, value: Attr): Buffer {
   return Buffer.concat([str(1, name), int(3, value), int(20, 2)]);
 }
 
-function valueInfo(name: string, dims: (number | string)[]): Buffer {
+function valueInfo(name: string, dims: (number | string)[], elementType = FLOAT): Buffer {
   const dimensions = dims.map((d) => bytes(1, typeof d === 'number' ? int(1, d) : str(2, d)));
-  const tensorType = Buffer.concat([int(1, FLOAT), bytes(2, Buffer.concat(dimensions))]);
+  const tensorType = Buffer.concat([int(1, elementType), bytes(2, Buffer.concat(dimensions))]);
   return Buffer.concat([str(1, name), bytes(2, bytes(1, tensorType))]);
 }
 
@@ -51,8 +51,9 @@ export class OnnxGraph {
   private counter = 0;
   private seed = 0x2545f491;
 
-  input(name: string, dims: (number | string)[]): string {
-    this.inputs.push(valueInfo(name, dims));
+  /** A graph input: float, or int64 for token ids. */
+  input(name: string, dims: (number | string)[], type: 'float' | 'int64' = 'float'): string {
+    this.inputs.push(valueInfo(name, dims, type === 'int64' ? INT64 : FLOAT));
     return name;
   }
 

@@ -34,6 +34,18 @@ export interface LlmConfig {
   queueLimit: number;
   maxTokens: number;
   systemPrompt: string;
+  /** An OpenAI-compatible server to generate with instead of the in-process model. */
+  remote: RemoteLlmConfig | undefined;
+}
+
+export interface RemoteLlmConfig {
+  /** Base URL, up to and including the version segment (http://host:8080/v1). */
+  url: string;
+  apiKey: string | undefined;
+  /** The remote's model id; undefined means the first one its /models lists. */
+  model: string | undefined;
+  /** The remote model takes image parts: asks send their images to it. */
+  vision: boolean;
 }
 
 export type OnnxDtype = Env['MNEME_ONNX_DTYPE'];
@@ -139,6 +151,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       queueLimit: e.MNEME_LLM_QUEUE_LIMIT,
       maxTokens: e.MNEME_LLM_MAX_TOKENS,
       systemPrompt: e.MNEME_LLM_SYSTEM_PROMPT,
+      remote: e.MNEME_LLM_REMOTE_URL
+        ? {
+            url: e.MNEME_LLM_REMOTE_URL.replace(/\/+$/, ''),
+            apiKey: e.MNEME_LLM_REMOTE_API_KEY,
+            model: e.MNEME_LLM_REMOTE_MODEL,
+            vision: e.MNEME_LLM_REMOTE_VISION,
+          }
+        : undefined,
     },
     {
       maxMediaBytes: e.MNEME_MEDIA_MAX_BYTES,

@@ -70,6 +70,16 @@ export const envSchema = z.object({
   MNEME_LLM_PARALLEL: int(1, 64).default(2),
   MNEME_LLM_QUEUE_LIMIT: int(0, 10_000).default(32),
   MNEME_LLM_MAX_TOKENS: int(1, 131_072).default(512),
+  MNEME_LLM_REMOTE_URL: z
+    .url()
+    .refine(
+      (u) => /^https?:\/\//.test(u),
+      'must be an http:// or https:// URL (the base, e.g. http://host:8080/v1)',
+    )
+    .optional(),
+  MNEME_LLM_REMOTE_API_KEY: z.string().min(1).optional(),
+  MNEME_LLM_REMOTE_MODEL: z.string().min(1).max(256).optional(),
+  MNEME_LLM_REMOTE_VISION: boolFlag.default(false),
   MNEME_LLM_SYSTEM_PROMPT: z.string().default('You are Mneme, a helpful assistant. Answer concisely.'),
   MNEME_MEDIA_MAX_BYTES: int(1024, 1024 ** 3).default(25 * 1024 * 1024),
   MNEME_IMAGE_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { ROOT_CONTEXT, type Context, type Span } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cancelledError, deadlineError, shuttingDownError } from '../common/abort.js';
 import type { CallContext } from '../common/call-context.js';
-import { contextWithSpan, endSpan, startSpan, traceIdOf } from '../telemetry/tracing.js';
+import { contextWithSpan, endSpan, incomingTrace, startSpan, traceIdOf } from '../telemetry/tracing.js';
 import type { ApiKeyAuth } from './api-key-auth.js';
 import { errorResponse, toClientError } from './error-response.js';
 import type { ServerLifecycle } from './server-lifecycle.js';
@@ -43,11 +43,13 @@ export function registerRequestScope(fastify: FastifyInstance, deps: RequestScop
   fastify.decorateRequest('mneme', undefined);
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    const span = startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, ROOT_CONTEXT, {
+    // A caller that sends traceparent (another Mneme using this one as its LLM backend) continues its trace.
+    const parent = incomingTrace(request.headers);
+    const span = startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, parent, {
       'http.request.method': request.method,
       'url.path': request.url.split('?')[0] ?? request.url,
     });
-    const trace = contextWithSpan(span, ROOT_CONTEXT);
+    const trace = contextWithSpan(span, parent);
     const traceId = traceIdOf(trace);
     const controller = new AbortController();
     const scope: RequestScope = { span, trace, traceId, tenant: undefined, signal: controller.signal };

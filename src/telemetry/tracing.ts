@@ -1,4 +1,5 @@
 import {
+  ROOT_CONTEXT,
   context as otelContext,
   trace,
   SpanStatusCode,
@@ -6,6 +7,7 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 const tracer = trace.getTracer('mneme');
 
@@ -51,4 +53,28 @@ const NO_TRACE = '00000000000000000000000000000000';
 export function traceIdOf(ctx: Context): string | undefined {
   const id = trace.getSpanContext(ctx)?.traceId;
   return id && id !== NO_TRACE ? id : undefined;
+}
+
+// W3C trace context, used explicitly (not via the global propagator) so it works however telemetry is set up.
+const w3c = new W3CTraceContextPropagator();
+const headerSetter = {
+  set: (carrier: Record<string, string>, key: string, value: string) => {
+    carrier[key] = value;
+  },
+};
+const headerGetter = {
+  keys: (carrier: Record<string, string | string[] | undefined>) => Object.keys(carrier),
+  get: (carrier: Record<string, string | string[] | undefined>, key: string) => carrier[key],
+};
+
+/** Headers that continue `ctx`'s trace in the service they are sent to (traceparent, tracestate). */
+export function traceHeaders(ctx: Context): Record<string, string> {
+  const headers: Record<string, string> = {};
+  w3c.inject(ctx, headers, headerSetter);
+  return headers;
+}
+
+/** The caller's trace from incoming headers, so a request from another service joins its trace. */
+export function incomingTrace(headers: Record<string, string | string[] | undefined>): Context {
+  return w3c.extract(ROOT_CONTEXT, headers, headerGetter);
 }

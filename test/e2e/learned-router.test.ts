@@ -61,6 +61,8 @@ describe('learned router', () => {
       MNEME_PERCEPTION_PRELOAD: 'false',
       MNEME_ROUTER_MODEL: routerFile,
       MNEME_ROUTER_MIN_CONFIDENCE: '1',
+      // The route as decided, not as escalated after an unsure (noise) answer.
+      MNEME_ROUTING_PATHS: '{"fast":{"escalate":false}}',
     });
     try {
       const { body } = await postGraphql(server.url, {

@@ -151,6 +151,37 @@ describe('multimodal ask', () => {
     expect(ask.perception!.fused).toEqual(['text', 'audio']);
   });
 
+  it('fuses text, an image and audio in one ask: three vectors, their agreement, all sources in the prompt', async () => {
+    const { body } = await uploadGraphql(
+      server.url,
+      ASK,
+      {
+        input: {
+          prompt: 'Does the sound match the picture?',
+          maxTokens: 4,
+          debug: true,
+          sessionId: 'mm-both',
+          images: [{ upload: null }],
+          audio: { upload: null },
+        },
+      },
+      {
+        'variables.input.images.0.upload': { name: 'photo.jpg', data: media('photo-640x480.jpg') },
+        'variables.input.audio.upload': { name: 'speech.wav', data: media('speech-16k-pcm16.wav') },
+      },
+    );
+    expect(body.errors).toBeUndefined();
+    const { ask } = body.data as AskData;
+    expect(ask.perception!.fused).toEqual(['text', 'image', 'audio']);
+    expect(ask.perception!.alignment).toBeGreaterThanOrEqual(0);
+    expect(ask.perception!.alignment).toBeLessThanOrEqual(1);
+    const system = ask.context[0]!.content;
+    for (const source of ['[image 1, ', '[audio, sound events] ']) expect(system).toContain(source);
+    expect(ask.route.reason).toContain('2 media input(s)');
+    const episodes = await postGraphql(server.url, { query: EPISODES, variables: { s: 'mm-both' } });
+    expect(nodes(episodes.body)[0]).toMatchObject({ role: 'user', modality: 'multimodal' });
+  });
+
   it('answers a bad image inside an ask with BAD_IMAGE and remembers nothing of it', async () => {
     const { body } = await uploadGraphql(
       server.url,

@@ -42,7 +42,8 @@ describe('routing and admission', () => {
     server = await startTestApp({
       MNEME_PERCEPTION_PRELOAD: 'false',
       MNEME_ROUTING_PATHS: JSON.stringify({
-        fast: { concurrency: 1, queue: 3, targetMs: 60_000 },
+        // No escalation here (escalation.test covers it): an unsure noise answer would re-route to MEDIUM.
+        fast: { concurrency: 1, queue: 3, targetMs: 60_000, escalate: false },
         medium: { concurrency: 1, queue: 2, targetMs: 60_000 },
         deep: { concurrency: 1, queue: 0, targetMs: 60_000 },
       }),

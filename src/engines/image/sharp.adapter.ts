@@ -62,3 +62,16 @@ export async function decodeToRgb(bytes: Buffer, plan: ResizeCropPlan, maxPixels
     .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
+
+/**
+ * The image as a JPEG no larger than `maxSide` on either side (upright, alpha flattened): what a vision LLM is
+ * sent — any input format the server decodes, at a size its vision encoder would downscale to anyway.
+ */
+export async function toJpeg(bytes: Buffer, maxSide: number, maxPixels: number): Promise<Buffer> {
+  return sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels, pages: 1 })
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}

@@ -5,7 +5,8 @@ import type { CallContext } from '../../common/call-context.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError, isMnemeError } from '../../common/mneme-error.js';
 import type { LlmConfig } from '../../config/app-config.js';
-import { endSpan, startSpan } from '../../telemetry/tracing.js';
+import { endSpan } from '../../telemetry/tracing.js';
+import { asError, drainInFlight, meteredResult, startGenerationSpan } from './generation-meter.js';
 import { LlamaCppModel, pullModelFile } from './llama-cpp.adapter.js';
 import {
   LlmEngine,
@@ -13,7 +14,6 @@ import {
   type FinishReason,
   type GenerateRequest,
   type GenerationEvent,
-  type GenerationResult,
   type ModelInfo,
   type ModelState,
 } from './llm-engine.js';
@@ -90,17 +90,17 @@ export class LlamaCppEngine extends LlmEngine implements OnApplicationShutdown {
     channel: AsyncChannel<GenerationEvent>,
   ): Promise<void> {
     const started = performance.now();
-    const span = startSpan(`chat ${this.located?.name ?? 'llm'}`, ctx.trace, {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'llama.cpp',
-      'gen_ai.request.model': request.model ?? 'default',
-      ...(request.temperature === undefined ? {} : { 'gen_ai.request.temperature': request.temperature }),
-      ...(request.topP === undefined ? {} : { 'gen_ai.request.top_p': request.topP }),
-    });
+    const span = startGenerationSpan(this.located?.name ?? 'llm', 'llama.cpp', request, ctx.trace);
     try {
       if (this.draining) throw shuttingDownError();
       const model = await this.readyModel();
       const name = this.resolveName(request.model);
+      if (request.messages.some((m) => m.images?.length)) {
+        throw new MnemeError(
+          ErrorCode.BAD_REQUEST,
+          `Model ${name} does not take images; send them through ask's images, which the server perceives itself.`,
+        );
+      }
       const promptTokens = model.countPromptTokens(request.messages);
       const room = model.contextSize - promptTokens;
       if (room < 1) {
@@ -119,7 +119,7 @@ export class LlamaCppEngine extends LlmEngine implements OnApplicationShutdown {
       });
 
       const release = await this.slots.acquire(signal);
-      const queueMs = performance.now() - started;
+      const admitted = performance.now();
       let firstTokenAt: number | undefined;
       try {
         const outcome = await model.generate(request.messages, {
@@ -136,29 +136,20 @@ export class LlamaCppEngine extends LlmEngine implements OnApplicationShutdown {
         });
         if (outcome.stoppedBy === 'abort' || signal.aborted) throw abortError(signal);
         const finishReason: FinishReason = outcome.stoppedBy === 'maxTokens' ? 'length' : 'stop';
-        const end = performance.now();
-        const completionTokens = outcome.completionTokens;
-        const decodeMs = firstTokenAt === undefined ? 0 : end - firstTokenAt;
-        const result: GenerationResult = {
-          text: outcome.text,
-          model: name,
-          finishReason,
-          usage: { promptTokens, completionTokens },
-          timings: {
-            queueMs: round(queueMs),
-            ttftMs: round((firstTokenAt ?? end) - started),
-            totalMs: round(end - started),
-            tokensPerSecond: decodeMs > 0 ? round(((completionTokens - 1) * 1000) / decodeMs) : 0,
+        const result = meteredResult(
+          {
+            text: outcome.text,
+            model: name,
+            finishReason,
+            promptTokens,
+            completionTokens: outcome.completionTokens,
+            started,
+            admitted,
+            firstTokenAt,
+            end: performance.now(),
           },
-        };
-        span.setAttributes({
-          'gen_ai.response.model': name,
-          'gen_ai.response.finish_reasons': [finishReason],
-          'gen_ai.usage.output_tokens': completionTokens,
-          'mneme.llm.queue_ms': result.timings.queueMs,
-          'mneme.llm.ttft_ms': result.timings.ttftMs,
-          'mneme.llm.tokens_per_second': result.timings.tokensPerSecond,
-        });
+          span,
+        );
         this.completed++;
         channel.push({ type: 'done', result });
         channel.close();
@@ -176,6 +167,11 @@ export class LlamaCppEngine extends LlmEngine implements OnApplicationShutdown {
 
   async countTokens(text: string): Promise<number> {
     return (await this.readyModel()).countTokens(text);
+  }
+
+  /** GGUF chat models served here are text-only (multimodal projectors are not loaded). */
+  acceptsImages(): boolean {
+    return false;
   }
 
   private async readyModel(): Promise<LlamaCppModel> {
@@ -202,15 +198,7 @@ export class LlamaCppEngine extends LlmEngine implements OnApplicationShutdown {
 
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
-    const settled = () => Promise.allSettled([...this.inFlight]);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([settled(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
-    clearTimeout(timer);
-    if (this.inFlight.size > 0) {
-      this.logger.warn(`Cancelling ${this.inFlight.size} generation(s) still running after ${graceMs} ms`);
-      this.shutdown.abort(shuttingDownError());
-      await settled();
-    }
+    await drainInFlight(this.inFlight, graceMs, () => this.shutdown.abort(shuttingDownError()), this.logger);
   }
 
   async unload(): Promise<void> {
@@ -248,12 +236,4 @@ export class LlamaCppEngine extends LlmEngine implements OnApplicationShutdown {
       failed: this.failed,
     };
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
 }

@@ -2,9 +2,16 @@ import type { CallContext } from '../../common/call-context.js';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
+/** An image for a vision-capable model: always a data: URL (the server never hands a model a URL to fetch). */
+export interface ChatImage {
+  url: string;
+}
+
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  /** Only for engines whose acceptsImages() is true. */
+  images?: ChatImage[];
 }
 
 export interface GenerateRequest {
@@ -68,7 +75,7 @@ export interface EngineStats {
 
 /**
  * The LLM engine port. Two roles: `generate` (streaming, abortable, metered) and model lifecycle.
- * Adapters: node-llama-cpp in process (now); an OpenAI-compatible remote backend (later).
+ * Adapters: node-llama-cpp in process; an OpenAI-compatible remote backend.
  */
 export abstract class LlmEngine {
   /**
@@ -86,6 +93,8 @@ export abstract class LlmEngine {
   abstract stats(): EngineStats;
   /** Tokens of plain text under the served model's tokenizer; waits for the model to load. */
   abstract countTokens(text: string): Promise<number>;
+  /** Whether the served model takes images in user messages (a vision LLM). */
+  abstract acceptsImages(): boolean;
 }
 
 /** Runs a generation to its end and returns the result. */

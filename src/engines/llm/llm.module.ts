@@ -3,9 +3,11 @@ import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
 import { LlamaCppEngine } from './llama-cpp.engine.js';
 import { LlmEngine } from './llm-engine.js';
+import { OpenAiRemoteEngine } from './openai-remote.engine.js';
 
 /**
- * Provides the LlmEngine port. One backend today (node-llama-cpp); the OpenAI-compatible one plugs in here.
+ * Provides the LlmEngine port: an OpenAI-compatible remote when MNEME_LLM_REMOTE_URL is set, else node-llama-cpp
+ * in process.
  * `engine` lets a caller supply its own instance (the e2e tests wrap the real engine to watch calls).
  */
 @Global()
@@ -16,7 +18,8 @@ export class LlmModule {
       provide: LlmEngine,
       inject: [AppConfig, ModelCatalog],
       useFactory: (config: AppConfig, catalog: ModelCatalog) => {
-        const served = engine ?? new LlamaCppEngine(config.llm);
+        const served =
+          engine ?? (config.llm.remote ? new OpenAiRemoteEngine(config.llm) : new LlamaCppEngine(config.llm));
         catalog.register(() => served.models().map((m) => ({ ...m, kind: 'llm' as const })));
         return served;
       },

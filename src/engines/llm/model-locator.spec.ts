@@ -25,6 +25,7 @@ function config(overrides: Partial<LlmConfig> = {}): LlmConfig {
     queueLimit: 0,
     maxTokens: 16,
     systemPrompt: '',
+    remote: undefined,
     ...overrides,
   };
 }

@@ -6,13 +6,14 @@ import { isMnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import {
   LlmEngine,
+  type ChatImage,
   type ChatMessage,
   type GenerateRequest,
   type GenerationEvent,
   type GenerationResult,
 } from '../../engines/llm/llm-engine.js';
 import type { MemoryTierName } from '../memory/memory-span.js';
-import { MESSAGE_OVERHEAD, MemoryService, type PromptMemory } from '../memory/memory.service.js';
+import { MemoryService, type PromptMemory } from '../memory/memory.service.js';
 import { assemblePrompt } from '../memory/prompt-context.js';
 import { FusionService } from '../fusion/fusion.service.js';
 import type { Percept } from '../fusion/percept.js';
@@ -20,6 +21,8 @@ import { RoutingService, type Route } from '../routing/routing.service.js';
 import { checkAnswer } from '../routing/self-check.js';
 import { vote } from '../routing/self-consistency.js';
 import type { AskInput } from './dto/ask.input.js';
+import { describeImages } from './chat-images.js';
+import { fitText, memoryBudget, shrink } from './prompt-budget.js';
 import { exchangeMedia } from './exchange-media.js';
 import { PERCEPTION_ANSWERER, unrecognizedImageReply } from './unrecognized-image.js';
 
@@ -58,6 +61,12 @@ export type AgentEvent =
   | { type: 'restart'; reason: string }
   | { type: 'answer'; answer: AgentAnswer };
 
+/** What perception adds to the prompt: source-marked text, and the images when the LLM takes them. */
+interface Perceived {
+  context: string;
+  images: ChatImage[];
+}
+
 interface Generation {
   result: GenerationResult;
   /** The memory that fit (after any trimming). */
@@ -67,9 +76,6 @@ interface Generation {
 
 // Samples need to differ to be worth a vote.
 const SAMPLING_TEMPERATURE = 0.7;
-
-// Room kept free for the chat template around system prompt and question.
-const TEMPLATE_RESERVE = 32;
 
 /**
  * The ask pipeline, in the order of docs/architecture.md: recall working + episodic memory under a token
@@ -101,7 +107,12 @@ export class AgentService {
       const percept =
         media > 0
           ? await this.fusion.fuse(
-              { text: input.prompt, images: input.images ?? [], audio: input.audio },
+              {
+                text: input.prompt,
+                images: input.images ?? [],
+                audio: input.audio,
+                visionLlm: this.engine.acceptsImages(),
+              },
               ctx,
             )
           : undefined;
@@ -123,14 +134,17 @@ export class AgentService {
   ): AsyncIterable<AgentEvent> {
     const sessionId = input.sessionId ?? `s-${randomUUID()}`;
     const { profile } = first;
-    const room = await this.memoryBudget(
+    const room = await memoryBudget(
+      this.engine,
+      this.config.llm.contextSize,
       input.prompt,
       input.maxTokens ?? profile.maxTokens,
       profile.contextSize,
       this.config.llm.systemPrompt,
     );
     // What was perceived comes first (it is what the question is about), up to half the room; memory gets the rest.
-    const context = await this.fitText(percept?.context ?? '', Math.floor(room / 2));
+    const context = await fitText(this.engine, percept?.context ?? '', Math.floor(room / 2));
+    const perceived: Perceived = { context, images: percept?.llmImages ?? [] };
     const budget = room - (context ? await this.engine.countTokens(context) : 0);
     const recalled: PromptMemory =
       budget > 0
@@ -158,10 +172,10 @@ export class AgentService {
         recalled,
         notes,
         samples,
-        context,
+        perceived,
         ctx,
       ));
-    else generation = yield* this.generate(input, route, recalled, notes, context, ctx);
+    else generation = yield* this.generate(input, route, recalled, notes, perceived, ctx);
 
     // Escalation: an unsure answer on a path that escalates is re-run on the medium path, if it has room.
     const check = checkAnswer(
@@ -175,7 +189,7 @@ export class AgentService {
         try {
           yield { type: 'restart', reason: escalation.route.reason };
           route = escalation.route;
-          generation = yield* this.generate(input, route, generation.memory, notes, context, ctx);
+          generation = yield* this.generate(input, route, generation.memory, notes, perceived, ctx);
         } finally {
           escalation.release();
         }
@@ -224,14 +238,14 @@ export class AgentService {
     recalled: PromptMemory,
     notes: string[],
     n: number,
-    perception: string,
+    perceived: Perceived,
     ctx: CallContext,
   ): AsyncGenerator<AgentEvent, { generation: Generation; consistency: Consistency }, undefined> {
     const runs: Generation[] = [];
     let memory = recalled;
     const temperature = Math.max(input.temperature ?? route.profile.temperature, SAMPLING_TEMPERATURE);
     for (let i = 0; i < n; i++) {
-      const run = this.generate({ ...input, temperature }, route, memory, notes, perception, ctx);
+      const run = this.generate({ ...input, temperature }, route, memory, notes, perceived, ctx);
       let step = await run.next();
       while (!step.done) step = await run.next(); // tokens of a sample are not streamed
       runs.push(step.value);
@@ -262,7 +276,7 @@ export class AgentService {
     route: Route,
     recalled: PromptMemory,
     notes: string[],
-    perception: string,
+    perceived: Perceived,
     ctx: CallContext,
   ): AsyncGenerator<AgentEvent, Generation, undefined> {
     let memory = recalled;
@@ -272,8 +286,10 @@ export class AgentService {
         memory.episodes,
         memory.turns,
         input.prompt,
-        perception,
+        perceived.context,
       );
+      // A vision LLM sees the images themselves, with the question they came with.
+      if (perceived.images.length) messages[messages.length - 1]!.images = perceived.images;
       const request = {
         model: input.model ?? route.model,
         messages,
@@ -308,18 +324,23 @@ export class AgentService {
    */
   async *chat(request: GenerateRequest, ctx: CallContext): AsyncIterable<GenerationEvent> {
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const images = request.messages.reduce((n, m) => n + (m.images?.length ?? 0), 0);
     const decided = await this.routing.decide(
-      { prompt: lastUser, media: 0, maxTokens: request.maxTokens, hint: undefined },
+      { prompt: lastUser, media: images, maxTokens: request.maxTokens, hint: undefined },
       ctx,
     );
     const { route, release } = await this.routing.admit(decided, ctx);
-    const generateRequest = {
-      ...request,
-      model: request.model ?? route.model,
-      maxTokens: request.maxTokens ?? route.profile.maxTokens,
-      messages: this.withSystemPrompt(request.messages),
-    };
     try {
+      const messages =
+        images > 0 && !this.engine.acceptsImages()
+          ? await describeImages(request.messages, this.fusion, ctx)
+          : request.messages;
+      const generateRequest = {
+        ...request,
+        model: request.model ?? route.model,
+        maxTokens: request.maxTokens ?? route.profile.maxTokens,
+        messages: this.withSystemPrompt(messages),
+      };
       for await (const event of this.engine.generate(generateRequest, ctx)) {
         if (event.type === 'done') release();
         yield event;
@@ -329,49 +350,8 @@ export class AgentService {
     }
   }
 
-  /**
-   * Prompt tokens memory may use: the path's context (capped by the model's) minus the question, the system
-   * prompt, the template and all of the answer's token limit — memory never squeezes the answer.
-   */
-  private async memoryBudget(
-    prompt: string,
-    maxTokens: number,
-    pathContext: number,
-    systemPrompt: string,
-  ): Promise<number> {
-    const modelContext = this.engine.models()[0]?.contextSize ?? this.config.llm.contextSize;
-    const contextSize = Math.min(pathContext, modelContext);
-    const [question, system] = await Promise.all([
-      this.engine.countTokens(prompt),
-      this.engine.countTokens(systemPrompt),
-    ]);
-    return contextSize - question - system - maxTokens - 2 * MESSAGE_OVERHEAD - TEMPLATE_RESERVE;
-  }
-
-  /** The longest prefix of the text (marked as cut) that costs at most `tokens`; empty when nothing fits. */
-  private async fitText(text: string, tokens: number): Promise<string> {
-    if (!text || (await this.engine.countTokens(text)) <= tokens) return text;
-    const marker = ' […cut to fit the context]';
-    let [low, high] = [0, text.length];
-    while (high - low > 16) {
-      const middle = Math.floor((low + high) / 2);
-      if ((await this.engine.countTokens(text.slice(0, middle) + marker)) <= tokens) low = middle;
-      else high = middle;
-    }
-    return low === 0 ? '' : text.slice(0, low) + marker;
-  }
-
   private withSystemPrompt(messages: ChatMessage[]): ChatMessage[] {
     if (messages.some((m) => m.role === 'system') || !this.config.llm.systemPrompt) return messages;
     return [{ role: 'system', content: this.config.llm.systemPrompt }, ...messages];
   }
-}
-
-/** Less memory for a retry: first no episodes, then the newer half of the turns; undefined when none is left. */
-function shrink(memory: PromptMemory): PromptMemory | undefined {
-  if (memory.episodes.length > 0) return { ...memory, episodes: [] };
-  if (memory.turns.length === 0) return undefined;
-  let turns = memory.turns.slice(Math.ceil(memory.turns.length / 2));
-  if (turns[0]?.role === 'assistant') turns = turns.slice(1);
-  return { ...memory, turns };
 }

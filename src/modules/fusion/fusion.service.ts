@@ -17,6 +17,8 @@ export interface FusionInput {
   text: string;
   images: MediaInput[];
   audio: MediaInput | undefined;
+  /** The LLM takes images: send them to it instead of scoring candidate answers. */
+  visionLlm: boolean;
 }
 
 const TOP_LABELS = 3;
@@ -52,7 +54,12 @@ export class FusionService {
       imagePercepts.push({ labels, usable: confident(labels, this.config.perception.labels.length, min) });
     }
     const kind = images.length ? questionKind(input.text) : undefined;
-    const visualAnswer = kind ? await this.answerVisually(input.text, kind, images[0]!.vector) : undefined;
+    const scoring = images.length > 0 && !input.visionLlm;
+    const visualAnswer =
+      kind && scoring ? await this.answerVisually(input.text, kind, images[0]!.vector) : undefined;
+    const llmImages = input.visionLlm
+      ? await Promise.all(images.map(async (i) => ({ url: await this.vision.llmImageUrl(i.bytes) })))
+      : [];
     const vectors = await this.sharedVectors(
       input.text,
       images.map((i) => i.vector),
@@ -68,13 +75,15 @@ export class FusionService {
       vectors,
       fused: this.combine(vectors),
       alignment: present.length >= 2 ? await this.projections.align(present, ctx) : null,
+      imageAnswering: images.length === 0 ? undefined : scoring ? 'candidate-scoring' : 'vision-llm',
+      llmImages,
       imagesUnrecognized:
-        images.length > 0 &&
+        scoring &&
         (kind !== undefined || ABOUT_IMAGE.test(input.text)) &&
         !visualAnswer &&
         imagePercepts.every((p) => !p.usable),
     };
-    return { ...percept, context: perceptContext(percept, kind) };
+    return { ...percept, context: perceptContext(percept, scoring ? kind : undefined) };
   }
 
   /**

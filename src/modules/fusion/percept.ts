@@ -1,4 +1,5 @@
 import type { FusedModality } from '../../config/fusion.config.js';
+import type { ChatImage } from '../../engines/llm/llm-engine.js';
 import type { RankedLabel } from '../../common/zero-shot.js';
 import type { QuestionKind } from './visual-question.js';
 
@@ -31,6 +32,13 @@ export interface Percept {
   fused: Float32Array | undefined;
   /** Cross-modal agreement 0..1; null with fewer than two modalities in the shared space. */
   alignment: number | null;
+  /**
+   * How questions about the images are answered: candidate answers scored by the CLIP-class encoder, or the
+   * images sent to a vision LLM; undefined without images.
+   */
+  imageAnswering: 'candidate-scoring' | 'vision-llm' | undefined;
+  /** The images as sent to a vision LLM (JPEG data: URLs); empty unless imageAnswering is vision-llm. */
+  llmImages: ChatImage[];
   /** True when the prompt asks about the images and nothing usable was perceived in them. */
   imagesUnrecognized: boolean;
   /** The text context for the LLM, each line marked with its source. */

@@ -23,6 +23,12 @@ export function toPerception(percept: Percept): Perception {
     imageLabels: mergedLabels(percept).slice(0, 5),
     transcript: percept.transcript ?? null,
     audioLabels: percept.audioEvents.map((l) => ({ ...l })),
+    imageAnswering:
+      percept.imageAnswering === undefined
+        ? null
+        : percept.imageAnswering === 'vision-llm'
+          ? VisualAnswerMethod.VISION_LLM
+          : VisualAnswerMethod.CANDIDATE_SCORING,
     visualAnswer: answer
       ? {
           method: VisualAnswerMethod.CANDIDATE_SCORING,

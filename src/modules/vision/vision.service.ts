@@ -7,6 +7,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { withSpan } from '../../telemetry/tracing.js';
 import type { MediaInput } from '../media/media-input.js';
 import { MediaReader } from '../media/media-reader.service.js';
+import { toJpeg } from '../../engines/image/sharp.adapter.js';
 import { ClipEncoder } from './clip-encoder.service.js';
 import { decodeImage } from './image-decoder.js';
 
@@ -14,7 +15,12 @@ export interface ImageVector {
   vector: Float32Array;
   width: number;
   height: number;
+  /** The file as received, for callers that pass the image on (to a vision LLM). */
+  bytes: Buffer;
 }
+
+/** Longest side of an image sent to a vision LLM: about what its own encoder downscales to. */
+const LLM_IMAGE_SIDE = 1024;
 
 export type { RankedLabel };
 const MAX_LABELS = 256;
@@ -64,9 +70,16 @@ export class VisionService {
           vector: vectors[i]!,
           width: image.sourceWidth,
           height: image.sourceHeight,
+          bytes: media[i]!.bytes,
         }));
       },
     );
+  }
+
+  /** The image as a JPEG data: URL of at most LLM_IMAGE_SIDE pixels a side, for a vision LLM. */
+  async llmImageUrl(bytes: Buffer): Promise<string> {
+    const jpeg = await toJpeg(bytes, LLM_IMAGE_SIDE, this.config.perception.maxImagePixels);
+    return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
   }
 
   /** Zero-shot labels: the image's similarity to each label text, as a softmax over the labels, best first. */

@@ -89,7 +89,24 @@ describe('toGenerateRequest', () => {
     expect(result.messages).toEqual([{ role: 'user', content: 'Hello, world' }]);
   });
 
-  it('rejects image parts, naming the message', () => {
+  it('takes inline image parts into the message’s images', () => {
+    const result = request({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+          ],
+        },
+      ],
+    });
+    expect(result.messages).toEqual([
+      { role: 'user', content: 'What is this?', images: [{ url: 'data:image/png;base64,iVBORw0KGgo=' }] },
+    ]);
+  });
+
+  it('refuses image URLs it would have to fetch, naming the message', () => {
     const error = badRequest(() =>
       request({
         messages: [
@@ -105,7 +122,17 @@ describe('toGenerateRequest', () => {
       }),
     );
     expect(error.message).toContain('messages.1.content');
-    expect(error.message).toContain('"image_url"');
+    expect(error.message).toContain('must be a data: URL');
+  });
+
+  it('refuses images outside user messages and unknown part types', () => {
+    const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,AA==' } };
+    expect(
+      badRequest(() => request({ messages: [user, { role: 'assistant', content: [image] }] })).message,
+    ).toContain('only user messages may carry images');
+    expect(
+      badRequest(() => request({ messages: [{ role: 'user', content: [{ type: 'input_audio' }] }] })).message,
+    ).toContain('"input_audio"');
   });
 
   it('maps the developer role to system and null content to an empty string', () => {

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { ErrorCode } from '../../../common/error-codes.js';
 import { MnemeError } from '../../../common/mneme-error.js';
-import type { ChatMessage, GenerateRequest } from '../../../engines/llm/llm-engine.js';
+import type { ChatImage, ChatMessage, GenerateRequest } from '../../../engines/llm/llm-engine.js';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
-const contentPart = z.union([textPart, z.object({ type: z.string() }).loose()]);
+const imagePart = z.object({
+  type: z.literal('image_url'),
+  image_url: z.object({ url: z.string(), detail: z.string().optional() }),
+});
+const contentPart = z.union([textPart, imagePart, z.object({ type: z.string() }).loose()]);
 
 const message = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant']),
@@ -41,8 +45,15 @@ export function parseChatCompletion(body: unknown): ChatCompletionBody {
 
 export function toGenerateRequest(body: ChatCompletionBody): GenerateRequest {
   const messages = body.messages.map((m, i): ChatMessage => {
-    const content = textOf(m.content, i);
-    return { role: m.role === 'developer' ? 'system' : m.role, content };
+    const { text, images } = partsOf(m.content, i);
+    if (images.length && m.role !== 'user') {
+      throw new MnemeError(ErrorCode.BAD_REQUEST, `messages.${i}: only user messages may carry images`);
+    }
+    return {
+      role: m.role === 'developer' ? 'system' : m.role,
+      content: text,
+      ...(images.length && { images }),
+    };
   });
   if (!messages.some((m) => m.role === 'user' && m.content.trim() !== '')) {
     throw new MnemeError(ErrorCode.BAD_REQUEST, 'messages must contain a non-empty user message');
@@ -58,16 +69,33 @@ export function toGenerateRequest(body: ChatCompletionBody): GenerateRequest {
   };
 }
 
-function textOf(content: ChatCompletionBody['messages'][number]['content'], index: number): string {
-  if (content === null) return '';
-  if (typeof content === 'string') return content;
-  return content
-    .map((part) => {
-      if (part.type === 'text' && 'text' in part && typeof part.text === 'string') return part.text;
+function partsOf(
+  content: ChatCompletionBody['messages'][number]['content'],
+  index: number,
+): { text: string; images: ChatImage[] } {
+  if (content === null) return { text: '', images: [] };
+  if (typeof content === 'string') return { text: content, images: [] };
+  const texts: string[] = [];
+  const images: ChatImage[] = [];
+  for (const part of content) {
+    if (part.type === 'text' && 'text' in part && typeof part.text === 'string') texts.push(part.text);
+    else if (part.type === 'image_url' && 'image_url' in part && typeof part.image_url === 'object') {
+      const url = (part.image_url as { url: string }).url;
+      // The server never fetches a URL it is handed (SSRF): images come inline.
+      if (!/^data:/i.test(url)) {
+        throw new MnemeError(
+          ErrorCode.BAD_REQUEST,
+          `messages.${index}.content: image_url must be a data: URL (data:image/jpeg;base64,...); ` +
+            'Mneme does not fetch images from URLs',
+        );
+      }
+      images.push({ url });
+    } else {
       throw new MnemeError(
         ErrorCode.BAD_REQUEST,
-        `messages.${index}.content: parts of type "${part.type}" are not supported; send text parts only`,
+        `messages.${index}.content: parts of type "${part.type}" are not supported; send text and image_url parts`,
       );
-    })
-    .join('');
+    }
+  }
+  return { text: texts.join(''), images };
 }

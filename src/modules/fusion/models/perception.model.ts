@@ -48,6 +48,11 @@ export class Perception {
     description: 'Sound events heard in the audio (MNEME_AUDIO_LABELS), best first.',
   })
   audioLabels!: LabelScore[];
+  @Field(() => VisualAnswerMethod, {
+    nullable: true,
+    description: 'How questions about the images were answered; null without images.',
+  })
+  imageAnswering!: VisualAnswerMethod | null;
   @Field(() => VisualAnswer, { nullable: true }) visualAnswer!: VisualAnswer | null;
   @Field({
     description: 'True when the ask was about images in which nothing was recognized with confidence.',

@@ -1,0 +1,284 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { z } from 'zod';
+import { abortError, shuttingDownError } from '../../common/abort.js';
+import { AsyncChannel } from '../../common/async-channel.js';
+import type { CallContext } from '../../common/call-context.js';
+import { ErrorCode } from '../../common/error-codes.js';
+import { MnemeError, isMnemeError } from '../../common/mneme-error.js';
+import type { LlmConfig, RemoteLlmConfig } from '../../config/app-config.js';
+import { contextWithSpan, endSpan, traceHeaders } from '../../telemetry/tracing.js';
+import { asError, drainInFlight, meteredResult, startGenerationSpan } from './generation-meter.js';
+import {
+  LlmEngine,
+  type ChatMessage,
+  type EngineStats,
+  type FinishReason,
+  type GenerateRequest,
+  type GenerationEvent,
+  type ModelInfo,
+  type ModelState,
+} from './llm-engine.js';
+import { parseChunk, remoteError, toWireRequest } from './openai-wire.js';
+import { SlotPool } from './slot-pool.js';
+import { sseData } from './sse-reader.js';
+
+const modelList = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
+const LIST_TIMEOUT_MS = 10_000;
+// Without the remote's tokenizer, a conservative estimate: BPE vocabularies average 3–4 bytes per token.
+const BYTES_PER_TOKEN = 3;
+
+/**
+ * Generates on an OpenAI-compatible server (vLLM, llama.cpp server, LocalAI, Ollama, another Mneme…) through
+ * its streaming chat-completions API: the same bounded slots, metering, spans and errors as the in-process
+ * engine, the caller's trace continued in the remote's (traceparent), images sent as image_url parts when the
+ * remote model takes them (MNEME_LLM_REMOTE_VISION).
+ */
+export class OpenAiRemoteEngine extends LlmEngine implements OnApplicationShutdown {
+  private readonly logger = new Logger('LlmEngine');
+  private readonly remote: RemoteLlmConfig;
+  private readonly where: string;
+  private readonly slots: SlotPool;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly shutdown = new AbortController();
+  private listed: string[] = [];
+  private state: ModelState = 'unloaded';
+  private lastError: string | undefined;
+  private draining = false;
+  private completed = 0;
+  private failed = 0;
+
+  constructor(private readonly config: LlmConfig) {
+    super();
+    if (!config.remote) throw new Error('OpenAiRemoteEngine needs MNEME_LLM_REMOTE_URL');
+    this.remote = config.remote;
+    this.where = `the remote LLM at ${config.remote.url}`;
+    this.slots = new SlotPool(config.parallel, config.queueLimit);
+  }
+
+  /** Lists the remote's models. Never fails the boot: an unreachable remote is reported and retried per request. */
+  async load(): Promise<void> {
+    this.state = 'loading';
+    try {
+      const response = await fetch(`${this.remote.url}/models`, {
+        headers: this.authHeaders(),
+        signal: AbortSignal.timeout(LIST_TIMEOUT_MS),
+      });
+      if (!response.ok) {
+        throw remoteError(
+          response.status,
+          await response.text(),
+          this.where,
+          response.headers.get('retry-after'),
+        );
+      }
+      this.listed = modelList.parse(await response.json()).data.map((m) => m.id);
+      this.state = 'ready';
+      this.lastError = undefined;
+      this.logger.log(
+        `Generating on ${this.where}: model ${this.modelName} (listed: ${this.listed.join(', ') || 'none'})` +
+          (this.remote.vision ? ', images sent to it' : ''),
+      );
+    } catch (error) {
+      this.state = 'failed';
+      this.lastError = isMnemeError(error) ? error.message : unreachable(error, this.where).message;
+      this.logger.warn(`${this.lastError} — answers get MODEL_UNAVAILABLE until it is reachable.`);
+    }
+  }
+
+  private get modelName(): string {
+    return this.remote.model ?? this.listed[0] ?? 'default';
+  }
+
+  generate(request: GenerateRequest, ctx: CallContext): AsyncIterable<GenerationEvent> {
+    const consumerGone = new AbortController();
+    const channel = new AsyncChannel<GenerationEvent>(() => consumerGone.abort(abortError(ctx.signal)));
+    const signal = AbortSignal.any([ctx.signal, consumerGone.signal, this.shutdown.signal]);
+    const run = this.run(request, ctx, signal, channel).finally(() => this.inFlight.delete(run));
+    this.inFlight.add(run);
+    return channel;
+  }
+
+  // Never rejects: every outcome is delivered through the channel.
+  private async run(
+    request: GenerateRequest,
+    ctx: CallContext,
+    signal: AbortSignal,
+    channel: AsyncChannel<GenerationEvent>,
+  ): Promise<void> {
+    const started = performance.now();
+    const span = startGenerationSpan(this.modelName, 'openai-compatible', request, ctx.trace);
+    try {
+      if (this.draining) throw shuttingDownError();
+      if (this.state !== 'ready' && !this.remote.model) await this.load(); // the model name comes from the list
+      const model = this.resolveName(request.model);
+      const maxTokens = request.maxTokens ?? this.config.maxTokens;
+      span.setAttribute('gen_ai.request.max_tokens', maxTokens);
+      const release = await this.slots.acquire(signal);
+      const admitted = performance.now();
+      try {
+        const response = await this.post(
+          toWireRequest(request, model, maxTokens),
+          contextWithSpan(span, ctx.trace),
+          signal,
+        );
+        let text = '';
+        let pieces = 0;
+        let finishReason: FinishReason = 'stop';
+        let usage: { promptTokens: number; completionTokens: number } | undefined;
+        let firstTokenAt: number | undefined;
+        for await (const data of sseData(response)) {
+          if (data === '[DONE]') break;
+          const chunk = parseChunk(data, this.where);
+          if (chunk.text) {
+            firstTokenAt ??= performance.now();
+            text += chunk.text;
+            pieces++;
+            channel.push({ type: 'token', text: chunk.text });
+          }
+          finishReason = chunk.finishReason ?? finishReason;
+          usage = chunk.usage ?? usage;
+        }
+        if (signal.aborted) throw abortError(signal);
+        const result = meteredResult(
+          {
+            text,
+            model,
+            finishReason,
+            // A remote that sends no usage: the prompt estimated, one token per streamed piece.
+            promptTokens: usage?.promptTokens ?? estimatePromptTokens(request.messages),
+            completionTokens: usage?.completionTokens ?? pieces,
+            started,
+            admitted,
+            firstTokenAt,
+            end: performance.now(),
+          },
+          span,
+        );
+        this.state = 'ready';
+        this.completed++;
+        channel.push({ type: 'done', result });
+        channel.close();
+        endSpan(span);
+      } finally {
+        release();
+      }
+    } catch (error) {
+      this.failed++;
+      const reported = signal.aborted && !isMnemeError(error) ? abortError(signal) : asError(error);
+      endSpan(span, reported);
+      channel.fail(reported);
+    }
+  }
+
+  /** The streaming response body; HTTP errors and an unreachable remote become Mneme errors. */
+  private async post(
+    body: Record<string, unknown>,
+    trace: Parameters<typeof traceHeaders>[0],
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.remote.url}/chat/completions`, {
+        method: 'POST',
+        headers: {
+          ...this.authHeaders(),
+          ...traceHeaders(trace),
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+        },
+        body: JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) throw abortError(signal);
+      this.state = 'failed';
+      this.lastError = unreachable(error, this.where).message;
+      throw unreachable(error, this.where);
+    }
+    if (!response.ok) {
+      throw remoteError(
+        response.status,
+        await response.text(),
+        this.where,
+        response.headers.get('retry-after'),
+      );
+    }
+    if (!response.body) throw new MnemeError(ErrorCode.MODEL_UNAVAILABLE, `${this.where} sent no body.`);
+    return response.body;
+  }
+
+  private resolveName(requested: string | undefined): string {
+    const name = this.modelName;
+    if (requested === undefined || requested === 'default' || requested === name) return name;
+    if (this.listed.includes(requested)) return requested;
+    throw new MnemeError(
+      ErrorCode.MODEL_NOT_FOUND,
+      `Unknown model "${requested}". Served models: ${[...new Set([name, ...this.listed])].join(', ')}, default.`,
+    );
+  }
+
+  private authHeaders(): Record<string, string> {
+    return this.remote.apiKey ? { authorization: `Bearer ${this.remote.apiKey}` } : {};
+  }
+
+  countTokens(text: string): Promise<number> {
+    return Promise.resolve(Math.ceil(Buffer.byteLength(text, 'utf8') / BYTES_PER_TOKEN));
+  }
+
+  acceptsImages(): boolean {
+    return this.remote.vision;
+  }
+
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    await drainInFlight(this.inFlight, graceMs, () => this.shutdown.abort(shuttingDownError()), this.logger);
+  }
+
+  unload(): Promise<void> {
+    this.state = 'unloaded';
+    return Promise.resolve();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.drain(0);
+    await this.unload();
+  }
+
+  models(): ModelInfo[] {
+    return [
+      {
+        name: this.modelName,
+        state: this.state,
+        source: this.remote.url,
+        contextSize: this.config.contextSize,
+        parallel: this.config.parallel,
+        testModel: false,
+        ...(this.lastError === undefined ? {} : { error: this.lastError }),
+      },
+    ];
+  }
+
+  stats(): EngineStats {
+    return {
+      active: this.slots.active,
+      queued: this.slots.queued,
+      completed: this.completed,
+      failed: this.failed,
+    };
+  }
+}
+
+function estimatePromptTokens(messages: readonly ChatMessage[]): number {
+  const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.content, 'utf8'), 0);
+  return Math.ceil(bytes / BYTES_PER_TOKEN) + 4 * messages.length;
+}
+
+function unreachable(error: unknown, where: string): MnemeError {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (error as Error).message;
+  return new MnemeError(
+    ErrorCode.MODEL_UNAVAILABLE,
+    `${where} is unreachable (${why}); start it or fix MNEME_LLM_REMOTE_URL.`,
+    { retryAfterSeconds: 5 },
+  );
+}

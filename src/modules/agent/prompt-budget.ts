@@ -1,0 +1,48 @@
+import type { LlmEngine } from '../../engines/llm/llm-engine.js';
+import { MESSAGE_OVERHEAD, type PromptMemory } from '../memory/memory.service.js';
+
+// Room kept free for the chat template around system prompt and question.
+const TEMPLATE_RESERVE = 32;
+const CUT_MARKER = ' […cut to fit the context]';
+
+/**
+ * Prompt tokens memory may use: the path's context (capped by the model's) minus the question, the system
+ * prompt, the template and all of the answer's token limit — memory never squeezes the answer.
+ */
+export async function memoryBudget(
+  engine: LlmEngine,
+  configuredContext: number,
+  prompt: string,
+  maxTokens: number,
+  pathContext: number,
+  systemPrompt: string,
+): Promise<number> {
+  const modelContext = engine.models()[0]?.contextSize ?? configuredContext;
+  const contextSize = Math.min(pathContext, modelContext);
+  const [question, system] = await Promise.all([
+    engine.countTokens(prompt),
+    engine.countTokens(systemPrompt),
+  ]);
+  return contextSize - question - system - maxTokens - 2 * MESSAGE_OVERHEAD - TEMPLATE_RESERVE;
+}
+
+/** The longest prefix of the text (marked as cut) that costs at most `tokens`; empty when nothing fits. */
+export async function fitText(engine: LlmEngine, text: string, tokens: number): Promise<string> {
+  if (!text || (await engine.countTokens(text)) <= tokens) return text;
+  let [low, high] = [0, text.length];
+  while (high - low > 16) {
+    const middle = Math.floor((low + high) / 2);
+    if ((await engine.countTokens(text.slice(0, middle) + CUT_MARKER)) <= tokens) low = middle;
+    else high = middle;
+  }
+  return low === 0 ? '' : text.slice(0, low) + CUT_MARKER;
+}
+
+/** Less memory for a retry: first no episodes, then the newer half of the turns; undefined when none is left. */
+export function shrink(memory: PromptMemory): PromptMemory | undefined {
+  if (memory.episodes.length > 0) return { ...memory, episodes: [] };
+  if (memory.turns.length === 0) return undefined;
+  let turns = memory.turns.slice(Math.ceil(memory.turns.length / 2));
+  if (turns[0]?.role === 'assistant') turns = turns.slice(1);
+  return { ...memory, turns };
+}
