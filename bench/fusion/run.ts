@@ -158,6 +158,7 @@ async function ask(prompt: string, image: boolean, audio: boolean): Promise<void
 
 const STAGES = [
   'vision.encode',
+  'fusion.answer',
   'audio.perceive',
   'fusion.project',
   'fusion.align',

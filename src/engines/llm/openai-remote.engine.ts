@@ -1,25 +1,20 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { z } from 'zod';
-import { abortError, shuttingDownError } from '../../common/abort.js';
-import { AsyncChannel } from '../../common/async-channel.js';
-import type { CallContext } from '../../common/call-context.js';
+import { abortError } from '../../common/abort.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError, isMnemeError } from '../../common/mneme-error.js';
 import type { LlmConfig, RemoteLlmConfig } from '../../config/app-config.js';
-import { contextWithSpan, endSpan, traceHeaders } from '../../telemetry/tracing.js';
-import { asError, drainInFlight, meteredResult, startGenerationSpan } from './generation-meter.js';
-import {
-  LlmEngine,
-  type ChatMessage,
-  type EngineStats,
-  type FinishReason,
-  type GenerateRequest,
-  type GenerationEvent,
-  type ModelInfo,
-  type ModelState,
+import { contextWithSpan, traceHeaders } from '../../telemetry/tracing.js';
+import { meteredResult } from './generation-meter.js';
+import type {
+  ChatMessage,
+  FinishReason,
+  GenerateRequest,
+  GenerationResult,
+  ModelInfo,
+  ModelState,
 } from './llm-engine.js';
+import { MeteredEngine, type GenerationRun } from './metered-engine.js';
 import { parseChunk, remoteError, toWireRequest } from './openai-wire.js';
-import { SlotPool } from './slot-pool.js';
 import { sseData } from './sse-reader.js';
 
 const modelList = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
@@ -33,26 +28,18 @@ const BYTES_PER_TOKEN = 3;
  * engine, the caller's trace continued in the remote's (traceparent), images sent as image_url parts when the
  * remote model takes them (MNEME_LLM_REMOTE_VISION).
  */
-export class OpenAiRemoteEngine extends LlmEngine implements OnApplicationShutdown {
-  private readonly logger = new Logger('LlmEngine');
+export class OpenAiRemoteEngine extends MeteredEngine {
   private readonly remote: RemoteLlmConfig;
   private readonly where: string;
-  private readonly slots: SlotPool;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly shutdown = new AbortController();
   private listed: string[] = [];
   private state: ModelState = 'unloaded';
   private lastError: string | undefined;
-  private draining = false;
-  private completed = 0;
-  private failed = 0;
 
   constructor(private readonly config: LlmConfig) {
-    super();
+    super(config.parallel, config.queueLimit, 'openai-compatible');
     if (!config.remote) throw new Error('OpenAiRemoteEngine needs MNEME_LLM_REMOTE_URL');
     this.remote = config.remote;
     this.where = `the remote LLM at ${config.remote.url}`;
-    this.slots = new SlotPool(config.parallel, config.queueLimit);
   }
 
   /** Lists the remote's models. Never fails the boot: an unreachable remote is reported and retried per request. */
@@ -89,84 +76,62 @@ export class OpenAiRemoteEngine extends LlmEngine implements OnApplicationShutdo
     return this.remote.model ?? this.listed[0] ?? 'default';
   }
 
-  generate(request: GenerateRequest, ctx: CallContext): AsyncIterable<GenerationEvent> {
-    const consumerGone = new AbortController();
-    const channel = new AsyncChannel<GenerationEvent>(() => consumerGone.abort(abortError(ctx.signal)));
-    const signal = AbortSignal.any([ctx.signal, consumerGone.signal, this.shutdown.signal]);
-    const run = this.run(request, ctx, signal, channel).finally(() => this.inFlight.delete(run));
-    this.inFlight.add(run);
-    return channel;
+  protected spanModel(): string {
+    return this.modelName;
   }
 
-  // Never rejects: every outcome is delivered through the channel.
-  private async run(
+  protected async produce(
     request: GenerateRequest,
-    ctx: CallContext,
-    signal: AbortSignal,
-    channel: AsyncChannel<GenerationEvent>,
-  ): Promise<void> {
-    const started = performance.now();
-    const span = startGenerationSpan(this.modelName, 'openai-compatible', request, ctx.trace);
+    { signal, span, started, ctx, push }: GenerationRun,
+  ): Promise<GenerationResult> {
+    if (this.state !== 'ready' && !this.remote.model) await this.load(); // the model name comes from the list
+    const model = this.resolveName(request.model);
+    const maxTokens = request.maxTokens ?? this.config.maxTokens;
+    span.setAttribute('gen_ai.request.max_tokens', maxTokens);
+    const release = await this.slots.acquire(signal);
+    const admitted = performance.now();
     try {
-      if (this.draining) throw shuttingDownError();
-      if (this.state !== 'ready' && !this.remote.model) await this.load(); // the model name comes from the list
-      const model = this.resolveName(request.model);
-      const maxTokens = request.maxTokens ?? this.config.maxTokens;
-      span.setAttribute('gen_ai.request.max_tokens', maxTokens);
-      const release = await this.slots.acquire(signal);
-      const admitted = performance.now();
-      try {
-        const response = await this.post(
-          toWireRequest(request, model, maxTokens),
-          contextWithSpan(span, ctx.trace),
-          signal,
-        );
-        let text = '';
-        let pieces = 0;
-        let finishReason: FinishReason = 'stop';
-        let usage: { promptTokens: number; completionTokens: number } | undefined;
-        let firstTokenAt: number | undefined;
-        for await (const data of sseData(response)) {
-          if (data === '[DONE]') break;
-          const chunk = parseChunk(data, this.where);
-          if (chunk.text) {
-            firstTokenAt ??= performance.now();
-            text += chunk.text;
-            pieces++;
-            channel.push({ type: 'token', text: chunk.text });
-          }
-          finishReason = chunk.finishReason ?? finishReason;
-          usage = chunk.usage ?? usage;
+      const response = await this.post(
+        toWireRequest(request, model, maxTokens),
+        contextWithSpan(span, ctx.trace),
+        signal,
+      );
+      let text = '';
+      let pieces = 0;
+      let finishReason: FinishReason = 'stop';
+      let usage: { promptTokens: number; completionTokens: number } | undefined;
+      let firstTokenAt: number | undefined;
+      for await (const data of sseData(response)) {
+        if (data === '[DONE]') break;
+        const chunk = parseChunk(data, this.where);
+        if (chunk.text) {
+          firstTokenAt ??= performance.now();
+          text += chunk.text;
+          pieces++;
+          push(chunk.text);
         }
-        if (signal.aborted) throw abortError(signal);
-        const result = meteredResult(
-          {
-            text,
-            model,
-            finishReason,
-            // A remote that sends no usage: the prompt estimated, one token per streamed piece.
-            promptTokens: usage?.promptTokens ?? estimatePromptTokens(request.messages),
-            completionTokens: usage?.completionTokens ?? pieces,
-            started,
-            admitted,
-            firstTokenAt,
-            end: performance.now(),
-          },
-          span,
-        );
-        this.state = 'ready';
-        this.completed++;
-        channel.push({ type: 'done', result });
-        channel.close();
-        endSpan(span);
-      } finally {
-        release();
+        finishReason = chunk.finishReason ?? finishReason;
+        usage = chunk.usage ?? usage;
       }
-    } catch (error) {
-      this.failed++;
-      const reported = signal.aborted && !isMnemeError(error) ? abortError(signal) : asError(error);
-      endSpan(span, reported);
-      channel.fail(reported);
+      if (signal.aborted) throw abortError(signal);
+      this.state = 'ready';
+      return meteredResult(
+        {
+          text,
+          model,
+          finishReason,
+          // A remote that sends no usage: the prompt estimated, one token per streamed piece.
+          promptTokens: usage?.promptTokens ?? estimatePromptTokens(request.messages),
+          completionTokens: usage?.completionTokens ?? pieces,
+          started,
+          admitted,
+          firstTokenAt,
+          end: performance.now(),
+        },
+        span,
+      );
+    } finally {
+      release();
     }
   }
 
@@ -229,19 +194,9 @@ export class OpenAiRemoteEngine extends LlmEngine implements OnApplicationShutdo
     return this.remote.vision;
   }
 
-  async drain(graceMs: number): Promise<void> {
-    this.draining = true;
-    await drainInFlight(this.inFlight, graceMs, () => this.shutdown.abort(shuttingDownError()), this.logger);
-  }
-
   unload(): Promise<void> {
     this.state = 'unloaded';
     return Promise.resolve();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.drain(0);
-    await this.unload();
   }
 
   models(): ModelInfo[] {
@@ -256,15 +211,6 @@ export class OpenAiRemoteEngine extends LlmEngine implements OnApplicationShutdo
         ...(this.lastError === undefined ? {} : { error: this.lastError }),
       },
     ];
-  }
-
-  stats(): EngineStats {
-    return {
-      active: this.slots.active,
-      queued: this.slots.queued,
-      completed: this.completed,
-      failed: this.failed,
-    };
   }
 }
 

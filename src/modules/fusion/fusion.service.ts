@@ -3,6 +3,7 @@ import type { CallContext } from '../../common/call-context.js';
 import { meanNormalized, normalize } from '../../common/vector.js';
 import type { RankedLabel } from '../../common/zero-shot.js';
 import { AppConfig } from '../../config/app-config.js';
+import { withSpan } from '../../telemetry/tracing.js';
 import type { FusedModality } from '../../config/fusion.config.js';
 import { AudioService, type AudioPercept } from '../audio/audio.service.js';
 import type { MediaInput } from '../media/media-input.js';
@@ -56,7 +57,11 @@ export class FusionService {
     const kind = images.length ? questionKind(input.text) : undefined;
     const scoring = images.length > 0 && !input.visionLlm;
     const visualAnswer =
-      kind && scoring ? await this.answerVisually(input.text, kind, images[0]!.vector) : undefined;
+      kind && scoring
+        ? await withSpan('fusion.answer', ctx.trace, { 'mneme.question.kind': kind }, () =>
+            this.answerVisually(input.text, kind, images[0]!.vector),
+          )
+        : undefined;
     const llmImages = input.visionLlm
       ? await Promise.all(images.map(async (i) => ({ url: await this.vision.llmImageUrl(i.bytes) })))
       : [];
