@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ModelCatalog } from '../src/common/model-catalog.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { PATHS } from '../src/config/routing.config.js';
-import { TextEmbedderService } from '../src/modules/memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../src/modules/embedding/text-embedder.service.js';
 import { parseLabelled, trainRouter } from '../src/modules/routing/router-training.js';
 
 // npm run router:train -- data.jsonl [--out models/router.json]

@@ -9,6 +9,7 @@ import { decodeAudio } from '../../src/modules/audio/audio-decoder.js';
 import { resample } from '../../src/modules/audio/resampler.js';
 import { percentile } from '../llm/stats.js';
 import { synthesizeClipVitB32, synthesizeWav2vec2Base } from './synth-encoders.js';
+import { wav } from './wav.js';
 
 // bench/encoders: p50/p95 of the perception paths through the real server (GraphQL over HTTP, base64 media) on
 // random-weight encoders of real size that it synthesizes once (a ViT-B/32 CLIP vision tower, a wav2vec2-base
@@ -71,33 +72,6 @@ async function cameraPhoto(width: number, height: number): Promise<Buffer> {
     .composite([{ input: grain, blend: 'overlay' }])
     .jpeg({ quality: 90 })
     .toBuffer();
-}
-
-function wav(seconds: number, rate: number, channels: number): Buffer {
-  const frames = seconds * rate;
-  const data = Buffer.alloc(frames * channels * 2);
-  for (let i = 0; i < frames; i++) {
-    for (let c = 0; c < channels; c++) {
-      data.writeInt16LE(
-        Math.round(12000 * Math.sin((2 * Math.PI * 220 * (c + 1) * i) / rate)),
-        (i * channels + c) * 2,
-      );
-    }
-  }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(channels, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * channels * 2, 28);
-  header.writeUInt16LE(channels * 2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
 }
 
 console.log(

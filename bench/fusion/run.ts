@@ -12,6 +12,7 @@ import { ProjectionStore } from '../../src/modules/fusion/projection-store.servi
 import { startTelemetry } from '../../src/telemetry/otel-sdk.js';
 import { synthesizeClipVitB32, synthesizeWav2vec2Base } from '../encoders/synth-encoders.js';
 import { synthesizeClipB32Full, synthesizeMiniLmL6 } from '../encoders/synth-text-encoders.js';
+import { wav } from '../encoders/wav.js';
 import { percentile } from '../llm/stats.js';
 
 // bench/fusion: (1) fusion.project per modality and fusion.align at real widths (CLIP/CLAP 512 → MiniLM 384)
@@ -47,30 +48,6 @@ const cell = (v: number) => v.toFixed(v < 10 ? 2 : 1).padStart(8);
 const row = (name: string, samples: number[], target = '') =>
   `${name.padEnd(44)}${cell(percentile(samples, 50))}${cell(percentile(samples, 95))}${cell(percentile(samples, 99))}  ${target}`;
 const HEADER = `${''.padEnd(44)}${'p50 ms'.padStart(8)}${'p95 ms'.padStart(8)}${'p99 ms'.padStart(8)}`;
-
-/** 16 kHz mono 16-bit PCM: a tone under noise. */
-function wav(seconds: number): Buffer {
-  const rate = 16_000;
-  const data = Buffer.alloc(seconds * rate * 2);
-  for (let i = 0; i < seconds * rate; i++) {
-    const v = 0.3 * Math.sin((2 * Math.PI * 220 * i) / rate) + 0.05 * (Math.random() - 0.5);
-    data.writeInt16LE(Math.round(v * 32767), i * 2);
-  }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
 console.log(
   `bench/fusion — ${runs} runs after 3 warm-ups, ${os.availableParallelism()} cores; synthesizing/reusing real-size models…`,
@@ -136,7 +113,7 @@ console.log(row('project ×2 + align', micro.total, 'target < 100 ms total'));
 // (2) Multimodal asks over GraphQL multipart, with the spans of each stage.
 const ASK = `mutation($input: AskInput!) { ask(input: $input) { text perception { fused alignment } } }`;
 const photo = readFileSync(path.join(root, 'test/fixtures/media/photo-640x480.jpg'));
-const speech = wav(5);
+const speech = wav(5, 16_000, 1);
 async function ask(prompt: string, image: boolean, audio: boolean): Promise<void> {
   const input: Record<string, unknown> = { prompt, maxTokens: 8, temperature: 0 };
   const files: [string, Buffer, string][] = [];

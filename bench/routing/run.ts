@@ -6,7 +6,7 @@ import { packageRoot } from '../../src/common/package-root.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { readFileSync } from 'node:fs';
 import { ModelCatalog } from '../../src/common/model-catalog.js';
-import { TextEmbedderService } from '../../src/modules/memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
 import { LearnedRouter, routerInput } from '../../src/modules/routing/learned-router.js';
 import { parseLabelled, trainRouter } from '../../src/modules/routing/router-training.js';
 import { routeByRules, type RouteRequest } from '../../src/modules/routing/rule-router.js';

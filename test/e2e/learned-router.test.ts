@@ -4,7 +4,7 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { ModelCatalog } from '../../src/common/model-catalog.js';
 import { loadConfig } from '../../src/config/app-config.js';
-import { TextEmbedderService } from '../../src/modules/memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
 import { LearnedRouter } from '../../src/modules/routing/learned-router.js';
 import { parseLabelled, trainRouter } from '../../src/modules/routing/router-training.js';
 import { postGraphql, startTestApp } from '../support/test-app.js';

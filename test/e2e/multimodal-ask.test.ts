@@ -1,5 +1,13 @@
 import { modelsDirWithFits } from '../support/fusion-fits.js';
-import { media, postGraphql, startTestApp, uploadGraphql, type TestApp } from '../support/test-app.js';
+import {
+  KEYS,
+  bearer,
+  media,
+  postGraphql,
+  startTestApp,
+  uploadGraphql,
+  type TestApp,
+} from '../support/test-app.js';
 
 const ASK = `mutation($input: AskInput!) {
   ask(input: $input) {
@@ -15,6 +23,7 @@ const ASK = `mutation($input: AskInput!) {
   }
 }`;
 const EPISODES = `query($s: String!) { episodes(sessionId: $s) { edges { node { text role modality } } } }`;
+const EPISODES_WITH_IDS = `query($s: String!) { episodes(sessionId: $s) { edges { node { id } } } }`;
 
 interface Label {
   label: string;
@@ -180,6 +189,54 @@ describe('multimodal ask', () => {
     expect(ask.route.reason).toContain('2 media input(s)');
     const episodes = await postGraphql(server.url, { query: EPISODES, variables: { s: 'mm-both' } });
     expect(nodes(episodes.body)[0]).toMatchObject({ role: 'user', modality: 'multimodal' });
+  });
+
+  it('recalls an episode by an image or a sound alone (cross-modal recall), within the caller’s tenant', async () => {
+    const asked = await uploadGraphql(
+      server.url,
+      ASK,
+      {
+        input: {
+          prompt: 'Keep this for later.',
+          maxTokens: 2,
+          sessionId: 'mm-recall',
+          images: [{ upload: null }],
+          audio: { upload: null },
+        },
+      },
+      {
+        'variables.input.images.0.upload': { name: 'alpha.png', data: media('alpha.png') },
+        'variables.input.audio.upload': { name: 'tone.wav', data: media('tone-8k-pcm8.wav') },
+      },
+    );
+    expect(asked.body.errors).toBeUndefined();
+    const episodes = await postGraphql(server.url, {
+      query: EPISODES_WITH_IDS,
+      variables: { s: 'mm-recall' },
+    });
+    const userTurn = episodes.body.data.episodes.edges[0].node.id as string;
+    const RECALL = `query($i: MediaInput, $a: MediaInput) {
+      recall(image: $i, audio: $a, tiers: [EPISODIC], first: 3) { id text }
+    }`;
+    const byImage = await postGraphql(server.url, {
+      query: RECALL,
+      variables: { i: { base64: media('alpha.png').toString('base64') } },
+    });
+    expect(byImage.body.errors).toBeUndefined();
+    expect(byImage.body.data.recall[0].id).toBe(userTurn);
+    const bySound = await postGraphql(server.url, {
+      query: RECALL,
+      variables: { a: { base64: media('tone-8k-pcm8.wav').toString('base64') } },
+    });
+    expect(bySound.body.data.recall[0].id).toBe(userTurn);
+    const bob = await postGraphql(
+      server.url,
+      { query: RECALL, variables: { i: { base64: media('alpha.png').toString('base64') } } },
+      bearer(KEYS.bob),
+    );
+    expect(bob.body.data.recall).toEqual([]);
+    const nothing = await postGraphql(server.url, { query: '{ recall(tiers: [EPISODIC]) { id } }' });
+    expect(nothing.body.errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('answers a bad image inside an ask with BAD_IMAGE and remembers nothing of it', async () => {

@@ -13,7 +13,7 @@ import { SpeechToText } from '../../src/modules/audio/speech-recognizer.service.
 import { ProjectionStore } from '../../src/modules/fusion/projection-store.service.js';
 import { MediaReader } from '../../src/modules/media/media-reader.service.js';
 import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
-import { TextEmbedderService } from '../../src/modules/memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
 import { ClipEncoder } from '../../src/modules/vision/clip-encoder.service.js';
 import { VisionService } from '../../src/modules/vision/vision.service.js';
 import { modelsDirWithFits } from '../support/fusion-fits.js';

@@ -8,7 +8,7 @@ import { ErrorCode } from '../../src/common/error-codes.js';
 import { ModelCatalog } from '../../src/common/model-catalog.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
-import { TextEmbedderService } from '../../src/modules/memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
 import { buildForChildren } from '../support/build-for-children.js';
 
 const ctxOf = (tenant: string): CallContext => ({

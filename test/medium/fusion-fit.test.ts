@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/app-config.js';
 import { AudioEmbedder } from '../../src/modules/audio/audio-embedder.service.js';
 import { fitProjections } from '../../src/modules/fusion/fit-projections.js';
 import { parseFit, project, serializeFit } from '../../src/modules/fusion/linear-projection.js';
-import { TextEmbedderService } from '../../src/modules/memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
 import { ClipEncoder } from '../../src/modules/vision/clip-encoder.service.js';
 
 describe('fitting projections on the fixture text towers', () => {

@@ -11,7 +11,7 @@ import {
   type ProjectionFit,
 } from '../../src/modules/fusion/linear-projection.js';
 import { ProjectionStore } from '../../src/modules/fusion/projection-store.service.js';
-import { TextEmbedderService } from '../../src/modules/memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
 
 const ctx = { trace: ROOT_CONTEXT };
 

@@ -50,14 +50,7 @@ export class OpenAiRemoteEngine extends MeteredEngine {
         headers: this.authHeaders(),
         signal: AbortSignal.timeout(LIST_TIMEOUT_MS),
       });
-      if (!response.ok) {
-        throw remoteError(
-          response.status,
-          await response.text(),
-          this.where,
-          response.headers.get('retry-after'),
-        );
-      }
+      await this.refuseFailure(response);
       this.listed = modelList.parse(await response.json()).data.map((m) => m.id);
       this.state = 'ready';
       this.lastError = undefined;
@@ -160,16 +153,15 @@ export class OpenAiRemoteEngine extends MeteredEngine {
       this.lastError = unreachable(error, this.where).message;
       throw unreachable(error, this.where);
     }
-    if (!response.ok) {
-      throw remoteError(
-        response.status,
-        await response.text(),
-        this.where,
-        response.headers.get('retry-after'),
-      );
-    }
+    await this.refuseFailure(response);
     if (!response.body) throw new MnemeError(ErrorCode.MODEL_UNAVAILABLE, `${this.where} sent no body.`);
     return response.body;
+  }
+
+  private async refuseFailure(response: Response): Promise<void> {
+    if (response.ok) return;
+    const body = await response.text();
+    throw remoteError(response.status, body, this.where, response.headers.get('retry-after'));
   }
 
   private resolveName(requested: string | undefined): string {

@@ -111,7 +111,7 @@ export class AgentService {
                 text: input.prompt,
                 images: input.images ?? [],
                 audio: input.audio,
-                visionLlm: this.engine.acceptsImages(),
+                imageAnswering: this.engine.acceptsImages() ? 'vision-llm' : 'candidate-scoring',
               },
               ctx,
             )

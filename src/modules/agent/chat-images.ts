@@ -23,7 +23,7 @@ export async function describeImages(
         text: message.content,
         images: message.images.map((image) => ({ base64: image.url })),
         audio: undefined,
-        visionLlm: false,
+        imageAnswering: 'candidate-scoring',
       },
       ctx,
     );

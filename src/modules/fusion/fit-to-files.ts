@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { AudioEmbedder } from '../audio/audio-embedder.service.js';
-import { TextEmbedderService } from '../memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../embedding/text-embedder.service.js';
 import { ClipEncoder } from '../vision/clip-encoder.service.js';
 import { fitProjections } from './fit-projections.js';
 import { serializeFit, type ProjectionFit } from './linear-projection.js';

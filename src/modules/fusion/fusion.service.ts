@@ -7,7 +7,7 @@ import { withSpan } from '../../telemetry/tracing.js';
 import type { FusedModality } from '../../config/fusion.config.js';
 import { AudioService, type AudioPercept } from '../audio/audio.service.js';
 import type { MediaInput } from '../media/media-input.js';
-import { TextEmbedderService } from '../memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../embedding/text-embedder.service.js';
 import { VisionService } from '../vision/vision.service.js';
 import type { ImagePercept, Percept, VisualAnswer } from './percept.js';
 import { ProjectionStore } from './projection-store.service.js';
@@ -18,13 +18,16 @@ export interface FusionInput {
   text: string;
   images: MediaInput[];
   audio: MediaInput | undefined;
-  /** The LLM takes images: send them to it instead of scoring candidate answers. */
-  visionLlm: boolean;
+  /**
+   * How a question about the images gets answered: candidate answers scored here, the images handed on to a
+   * vision LLM (as JPEG data: URLs), or not at all (a recall query asks nothing).
+   */
+  imageAnswering: 'candidate-scoring' | 'vision-llm' | 'none';
 }
 
 const TOP_LABELS = 3;
 /** Open-vocabulary answers re-scored with question-conditioned prompts. */
-const SHORTLIST = 12;
+const SHORTLIST = 8;
 const ABOUT_IMAGE = /\b(image|photo|picture|pic|this|these|it|see|shown|look)\b/i;
 
 /**
@@ -55,16 +58,17 @@ export class FusionService {
       imagePercepts.push({ labels, usable: confident(labels, this.config.perception.labels.length, min) });
     }
     const kind = images.length ? questionKind(input.text) : undefined;
-    const scoring = images.length > 0 && !input.visionLlm;
+    const scoring = images.length > 0 && input.imageAnswering === 'candidate-scoring';
     const visualAnswer =
       kind && scoring
         ? await withSpan('fusion.answer', ctx.trace, { 'mneme.question.kind': kind }, () =>
             this.answerVisually(input.text, kind, images[0]!.vector),
           )
         : undefined;
-    const llmImages = input.visionLlm
-      ? await Promise.all(images.map(async (i) => ({ url: await this.vision.llmImageUrl(i.bytes) })))
-      : [];
+    const llmImages =
+      input.imageAnswering === 'vision-llm'
+        ? await Promise.all(images.map(async (i) => ({ url: await this.vision.llmImageUrl(i.bytes) })))
+        : [];
     const vectors = await this.sharedVectors(
       input.text,
       images.map((i) => i.vector),
@@ -80,7 +84,8 @@ export class FusionService {
       vectors,
       fused: this.combine(vectors),
       alignment: present.length >= 2 ? await this.projections.align(present, ctx) : null,
-      imageAnswering: images.length === 0 ? undefined : scoring ? 'candidate-scoring' : 'vision-llm',
+      imageAnswering:
+        images.length === 0 || input.imageAnswering === 'none' ? undefined : input.imageAnswering,
       llmImages,
       imagesUnrecognized:
         scoring &&

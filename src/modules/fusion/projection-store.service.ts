@@ -4,7 +4,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { CallContext } from '../../common/call-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { withSpan } from '../../telemetry/tracing.js';
-import { TextEmbedderService } from '../memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../embedding/text-embedder.service.js';
 import { alignment } from './alignment.js';
 import { parseFit, project, type ProjectionFit } from './linear-projection.js';
 

@@ -1,7 +1,8 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { EpisodicMemoryService } from './episodic/episodic-memory.service.js';
-import { TextEmbedderService } from './episodic/text-embedder.service.js';
+import { EmbeddingModule } from '../embedding/embedding.module.js';
+import { FusionModule } from '../fusion/fusion.module.js';
 import { MemoryResolver } from './memory.resolver.js';
 import { MemoryService } from './memory.service.js';
 import { InProcessWorkingMemoryStore } from './working/in-process-working-memory.store.js';
@@ -37,14 +38,14 @@ async function workingMemoryStore(config: AppConfig): Promise<WorkingMemoryStore
 }
 
 @Module({
+  imports: [EmbeddingModule, FusionModule],
   providers: [
     { provide: WorkingMemoryStore, inject: [AppConfig], useFactory: workingMemoryStore },
     WorkingMemoryService,
-    TextEmbedderService,
     EpisodicMemoryService,
     MemoryService,
     MemoryResolver,
   ],
-  exports: [MemoryService, TextEmbedderService],
+  exports: [MemoryService],
 })
 export class MemoryModule {}

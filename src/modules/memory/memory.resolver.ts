@@ -2,6 +2,7 @@ import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import { callContextOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { FusionService } from '../fusion/fusion.service.js';
 import { ForgetInput } from './dto/forget.input.js';
 import { EpisodesArgs, RecallArgs } from './dto/recall.args.js';
 import { decodeCursor, encodeCursor, toEpisode, toMemory } from './memory.mapper.js';
@@ -10,7 +11,10 @@ import { EpisodeConnection, ForgetResult, Memory, MemoryTierGql } from './models
 
 @Resolver()
 export class MemoryResolver {
-  constructor(private readonly memory: MemoryService) {}
+  constructor(
+    private readonly memory: MemoryService,
+    private readonly fusion: FusionService,
+  ) {}
 
   @Query(() => [Memory], {
     description: 'Search your memory: episodic by relevance, working = a session’s recent turns.',
@@ -22,13 +26,25 @@ export class MemoryResolver {
         'The WORKING tier is one session’s recent turns: pass sessionId.',
       );
     }
-    const hits = await this.memory.recall(
-      args.query,
-      args.tiers,
-      args.first,
-      args.sessionId,
-      callContextOf(gql),
-    );
+    if (!args.query.trim() && !args.image && !args.audio) {
+      throw new MnemeError(ErrorCode.BAD_REQUEST, 'Give a query, an image or audio to recall by.');
+    }
+    const ctx = callContextOf(gql);
+    // A media query is fused like an ask's media: its fused vector is what episodes are matched against.
+    const percept =
+      args.image || args.audio
+        ? await this.fusion.fuse(
+            {
+              text: args.query,
+              images: args.image ? [args.image] : [],
+              audio: args.audio,
+              imageAnswering: 'none',
+            },
+            ctx,
+          )
+        : undefined;
+    const words = [args.query, percept?.transcript ?? ''].join(' ').trim();
+    const hits = await this.memory.recall(words, args.tiers, args.first, args.sessionId, ctx, percept?.fused);
     return hits.map(toMemory);
   }
 

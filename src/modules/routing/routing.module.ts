@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
-import { MemoryModule } from '../memory/memory.module.js';
+import { EmbeddingModule } from '../embedding/embedding.module.js';
 import { RoutingResolver } from './routing.resolver.js';
 import { RoutingService } from './routing.service.js';
 
-@Module({ imports: [MemoryModule], providers: [RoutingService, RoutingResolver], exports: [RoutingService] })
+@Module({
+  imports: [EmbeddingModule],
+  providers: [RoutingService, RoutingResolver],
+  exports: [RoutingService],
+})
 export class RoutingModule {}

@@ -9,7 +9,7 @@ import { PATHS, tenantListed, type PathName, type PathProfile } from '../../conf
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
 import { withSpan } from '../../telemetry/tracing.js';
 import { PathGate, type GateStats } from './path-gate.js';
-import { TextEmbedderService } from '../memory/episodic/text-embedder.service.js';
+import { TextEmbedderService } from '../embedding/text-embedder.service.js';
 import { LearnedRouter, routerInput } from './learned-router.js';
 import { routeByRules, type RouteRequest } from './rule-router.js';
 

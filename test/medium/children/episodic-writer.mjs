@@ -7,7 +7,7 @@ const [srcDir, dataDir] = process.argv.slice(2);
 const load = (file) => import(pathToFileURL(path.join(srcDir, file)).href);
 const { loadConfig } = await load('config/app-config.js');
 const { ModelCatalog } = await load('common/model-catalog.js');
-const { TextEmbedderService } = await load('modules/memory/episodic/text-embedder.service.js');
+const { TextEmbedderService } = await load('modules/embedding/text-embedder.service.js');
 const { EpisodicMemoryService } = await load('modules/memory/episodic/episodic-memory.service.js');
 const { ROOT_CONTEXT } = await import('@opentelemetry/api');
 

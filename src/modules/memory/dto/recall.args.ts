@@ -10,6 +10,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MediaInput } from '../../media/media-input.js';
 import { MemoryTierGql } from '../models/memory.model.js';
 
 export const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -17,11 +18,28 @@ export const SESSION_ID_MESSAGE = 'sessionId must be 1-128 of A-Z a-z 0-9 . _ : 
 
 @ArgsType()
 export class RecallArgs {
-  @Field(() => String)
+  @Field(() => String, {
+    defaultValue: '',
+    description: 'What to look for, in words; may be empty when an image or audio is given.',
+  })
   @IsString()
-  @Matches(/\S/, { message: 'query must not be empty' })
   @MaxLength(10_000)
   query!: string;
+
+  @Field(() => MediaInput, {
+    nullable: true,
+    description:
+      'Look for episodes by an image too: it is projected into the shared space (cross-modal recall).',
+  })
+  @IsOptional()
+  image?: MediaInput;
+
+  @Field(() => MediaInput, {
+    nullable: true,
+    description: 'Look for episodes by a sound too: its embedding and transcript join the query.',
+  })
+  @IsOptional()
+  audio?: MediaInput;
 
   @Field(() => [MemoryTierGql], { defaultValue: [MemoryTierGql.WORKING, MemoryTierGql.EPISODIC] })
   @ArrayNotEmpty()

@@ -11,7 +11,7 @@ import type { EpisodeCursor, EpisodeFilter, EpisodeRecord } from './episode.reco
 import { DEFAULT_RANK_WEIGHTS, rankHybrid, type RankedEpisode } from './hybrid-ranking.js';
 import { estimateImportance, provisionalSummary } from './importance.js';
 import { LanceEpisodeTable, type VectorTuning } from './lancedb-episode.table.js';
-import { TextEmbedderService } from './text-embedder.service.js';
+import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
 
 export interface EpisodeInput {
   /** Shared with the working-memory turn that records the same words; generated when absent. */
