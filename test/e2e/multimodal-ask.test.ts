@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { modelsDirWithFits } from '../support/fusion-fits.js';
 import {
   KEYS,
@@ -22,7 +23,7 @@ const ASK = `mutation($input: AskInput!) {
     context { role content }
   }
 }`;
-const EPISODES = `query($s: String!) { episodes(sessionId: $s) { edges { node { text role modality } } } }`;
+const EPISODES = `query($s: String!) { episodes(sessionId: $s) { edges { node { text role modality media } } } }`;
 const EPISODES_WITH_IDS = `query($s: String!) { episodes(sessionId: $s) { edges { node { id } } } }`;
 
 interface Label {
@@ -59,6 +60,7 @@ interface EpisodeNode {
   text: string;
   role: string;
   modality: string;
+  media: string[];
 }
 const nodes = (body: { data: { episodes: { edges: { node: EpisodeNode }[] } } }) =>
   body.data.episodes.edges.map((e) => e.node);
@@ -188,7 +190,13 @@ describe('multimodal ask', () => {
     for (const source of ['[image 1, ', '[audio, sound events] ']) expect(system).toContain(source);
     expect(ask.route.reason).toContain('2 media input(s)');
     const episodes = await postGraphql(server.url, { query: EPISODES, variables: { s: 'mm-both' } });
-    expect(nodes(episodes.body)[0]).toMatchObject({ role: 'user', modality: 'multimodal' });
+    const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+    expect(nodes(episodes.body)[0]).toMatchObject({
+      role: 'user',
+      modality: 'multimodal',
+      // The media it came with, by content hash: the image, then the audio.
+      media: [sha256(media('photo-640x480.jpg')), sha256(media('speech-16k-pcm16.wav'))],
+    });
   });
 
   it('recalls an episode by an image or a sound alone (cross-modal recall), within the caller’s tenant', async () => {

@@ -9,6 +9,7 @@ export function exchangeMedia(percept: Percept): ExchangeMedia {
   return {
     modality: images && audio ? 'multimodal' : images ? 'image' : 'audio',
     note: perceptNote(percept),
+    hashes: percept.mediaHashes,
     imageVector: percept.vectors.image,
     audioVector: percept.vectors.audio,
     fusedVector: percept.fused,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { sha256 } from '../../common/content-hash.js';
 import type { Context } from '@opentelemetry/api';
 import { rankLabels, type RankedLabel } from '../../common/zero-shot.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -29,6 +30,8 @@ export interface AudioPercept {
   /** Audio-event labels, best first. */
   events: RankedLabel[];
   seconds: number;
+  /** Content hash of the file as received (hex). */
+  sha256: string;
 }
 
 /** Hears: decodes audio once, then transcribes it or embeds it. */
@@ -99,6 +102,7 @@ export class AudioService {
           vector,
           events,
           seconds: audio.seconds,
+          sha256: audio.sha256,
         };
       },
     );
@@ -107,12 +111,12 @@ export class AudioService {
   private async decode(
     input: MediaInput,
     attribute: (key: string, value: number) => unknown,
-  ): Promise<DecodedAudio> {
+  ): Promise<DecodedAudio & { sha256: string }> {
     const media = await this.reader.read(input, 'The audio');
     attribute('mneme.media.bytes', media.bytes.length);
     const audio = await decodeAudio(media, this.config.perception.maxAudioSeconds, 'The audio');
     attribute('mneme.audio.seconds', audio.seconds);
     attribute('mneme.audio.sample_rate', audio.sampleRate);
-    return audio;
+    return { ...audio, sha256: sha256(media.bytes) };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CallContext } from '../../common/call-context.js';
+import { sha256 } from '../../common/content-hash.js';
 import { meanNormalized, normalize } from '../../common/vector.js';
 import type { RankedLabel } from '../../common/zero-shot.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -87,6 +88,7 @@ export class FusionService {
       imageAnswering:
         images.length === 0 || input.imageAnswering === 'none' ? undefined : input.imageAnswering,
       llmImages,
+      mediaHashes: [...images.map((i) => sha256(i.bytes)), ...(heard ? [heard.sha256] : [])],
       imagesUnrecognized:
         scoring &&
         (kind !== undefined || ABOUT_IMAGE.test(input.text)) &&

@@ -39,6 +39,8 @@ export interface Percept {
   imageAnswering: 'candidate-scoring' | 'vision-llm' | undefined;
   /** The images as sent to a vision LLM (JPEG data: URLs); empty unless imageAnswering is vision-llm. */
   llmImages: ChatImage[];
+  /** SHA-256 (hex) of each media file as received: images in order, then the audio. */
+  mediaHashes: string[];
   /** True when the prompt asks about the images and nothing usable was perceived in them. */
   imagesUnrecognized: boolean;
   /** The text context for the LLM, each line marked with its source. */

@@ -47,6 +47,8 @@ export interface ExchangeMedia {
   modality: string;
   /** One line of what was perceived, appended to the user's words (so text recall and follow-ups see it). */
   note: string;
+  /** Content hashes of the media files (sha256 hex). */
+  hashes: string[];
   imageVector?: Float32Array;
   audioVector?: Float32Array;
   fusedVector?: Float32Array;
@@ -156,6 +158,7 @@ export class MemoryService {
           ...(i === 0 &&
             media && {
               modality: media.modality,
+              media: media.hashes,
               imageVector: media.imageVector,
               audioVector: media.audioVector,
               fusedVector: media.fusedVector,
