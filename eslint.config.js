@@ -11,6 +11,7 @@ const sdkAdapters = [
   { name: 'ioredis', allowedIn: ['src/modules/memory/working/redis-working-memory.store.ts'] },
   { name: '@lancedb/lancedb', allowedIn: ['src/modules/memory/episodic/lancedb-episode.table.ts'] },
   { name: 'apache-arrow', allowedIn: ['src/modules/memory/episodic/lancedb-episode.table.ts'] },
+  { name: 'kuzu', allowedIn: ['src/modules/memory/semantic/kuzu-graph.store.ts'] },
 ];
 
 export default tseslint.config(

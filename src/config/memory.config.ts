@@ -20,12 +20,25 @@ export interface MemoryConfig {
     /** Rows past which an ANN vector index is built. */
     indexThreshold: number;
   };
+  semantic: {
+    /** The embedded graph's directory (kuzu). */
+    dir: string;
+    /** Cosine of name embeddings above which a name that shares words with an entity's is the same entity. */
+    mergeThreshold: number;
+    /** Predicates a subject may hold several objects of at once; any other predicate's new object retires the old. */
+    multiValued: Set<string>;
+  };
   /** When a memory store is down: answer without that tier (and say so) instead of STORE_UNAVAILABLE. */
   degrade: boolean;
   /** transformers.js feature-extraction model folder; undefined means "discover". */
   textEmbeddingModel: string | undefined;
   textEmbeddingDtype: Env['MNEME_ONNX_DTYPE'];
 }
+
+// Relations a subject commonly holds many of at once; the rest (lives_in, works_at, age, …) hold one at a time.
+const DEFAULT_MULTI_VALUED =
+  'knows,likes,dislikes,loves,friend_of,parent_of,child_of,sibling_of,works_with,member_of,has,owns,uses,' +
+  'speaks,visited,interested_in,related_to,mentioned,attended,wrote,created';
 
 export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
   return {
@@ -41,6 +54,16 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
       recallItems: e.MNEME_EPISODIC_RECALL_ITEMS,
       recallTokens: e.MNEME_EPISODIC_RECALL_TOKENS,
       indexThreshold: e.MNEME_EPISODIC_INDEX_THRESHOLD,
+    },
+    semantic: {
+      dir: path.join(dataDir, 'semantic', 'graph.kuzu'),
+      mergeThreshold: e.MNEME_SEMANTIC_MERGE_THRESHOLD,
+      multiValued: new Set(
+        (e.MNEME_SEMANTIC_MULTI_VALUED ?? DEFAULT_MULTI_VALUED)
+          .split(',')
+          .map((p) => p.trim().toLowerCase())
+          .filter(Boolean),
+      ),
     },
     degrade: e.MNEME_MEMORY_DEGRADE,
     textEmbeddingModel: e.MNEME_TEXT_EMBEDDING_MODEL,

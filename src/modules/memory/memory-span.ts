@@ -1,7 +1,7 @@
 import type { CallContext } from '../../common/call-context.js';
 import { withSpan } from '../../telemetry/tracing.js';
 
-export type MemoryTierName = 'working' | 'episodic';
+export type MemoryTierName = 'working' | 'episodic' | 'semantic';
 
 /**
  * One span per memory access (`memory.working`, `memory.episodic`) with tier, operation, backend and result

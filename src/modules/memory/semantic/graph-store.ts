@@ -1,0 +1,113 @@
+/** An entity as the semantic tier stores it. Names are matched on their normalized form (see entity-names). */
+export interface EntityRecord {
+  id: string;
+  tenant: string;
+  name: string;
+  /** Normalized name and aliases: what exact lookups compare. */
+  norm: string;
+  type: string;
+  aliases: string[];
+  /** Text embedding of the name (normalized); empty when unknown. */
+  embedding: number[];
+  summary: string;
+  /** Episodes it was learned from; empty for entities stated directly (addFact). */
+  episodes: string[];
+  createdAt: number;
+}
+
+/**
+ * A bi-temporal fact: subject —predicate→ object, true in the world from validFrom until validTo (null: still),
+ * known to Mneme from createdAt until expiredAt (null: current knowledge). Retiring never deletes: it expires.
+ */
+export interface FactRecord {
+  id: string;
+  tenant: string;
+  subjectId: string;
+  predicate: string;
+  objectId: string;
+  validFrom: number;
+  validTo: number | null;
+  createdAt: number;
+  expiredAt: number | null;
+  confidence: number;
+  episodes: string[];
+}
+
+/** A fact with its endpoints' names, as queries return it. */
+export interface FactView extends FactRecord {
+  subject: string;
+  object: string;
+}
+
+/** Which facts a point-in-time query wants: true in the world at `validAt`, as known at `knownAt`. */
+export interface FactWindow {
+  validAt: number;
+  knownAt: number;
+}
+
+export interface Neighbor {
+  entity: EntityRecord;
+  hops: number;
+}
+
+export interface ForgetCount {
+  facts: number;
+  entities: number;
+}
+
+/**
+ * The semantic tier's storage port. Every method takes the tenant and never reads or writes another's rows;
+ * every query is parameterized (no values spliced into Cypher). Backends: kuzu (embedded), Neo4j.
+ */
+export abstract class GraphStore {
+  abstract readonly backend: string;
+  abstract init(): Promise<void>;
+  abstract close(): Promise<void>;
+  /** Runs `fn` (which calls this store) as one transaction: all of its writes land, or none. */
+  abstract atomically<T>(fn: () => Promise<T>): Promise<T>;
+
+  abstract createEntity(entity: EntityRecord): Promise<void>;
+  abstract updateEntity(
+    tenant: string,
+    id: string,
+    patch: Partial<
+      Pick<EntityRecord, 'name' | 'norm' | 'type' | 'aliases' | 'episodes' | 'summary' | 'embedding'>
+    >,
+  ): Promise<void>;
+  abstract entity(tenant: string, id: string): Promise<EntityRecord | undefined>;
+  /** Entities whose normalized name or an alias equals `norm`. */
+  abstract entitiesNamed(tenant: string, norm: string): Promise<EntityRecord[]>;
+  /** Entities whose normalized name contains `token` (resolution candidates). */
+  abstract entitiesContaining(tenant: string, token: string, limit: number): Promise<EntityRecord[]>;
+
+  abstract addFact(fact: FactRecord): Promise<void>;
+  abstract updateFact(
+    tenant: string,
+    id: string,
+    patch: Partial<Pick<FactRecord, 'expiredAt' | 'confidence' | 'episodes'>>,
+  ): Promise<void>;
+  /** Facts of a subject and predicate that are current knowledge (expiredAt null). */
+  abstract currentFacts(tenant: string, subjectId: string, predicate: string): Promise<FactRecord[]>;
+  /** Facts with the entity as subject or object, within the window, newest first. */
+  abstract factsAbout(
+    tenant: string,
+    entityId: string,
+    window: FactWindow,
+    limit: number,
+  ): Promise<FactView[]>;
+  /** Entities within `hops` current facts of the entity (not itself), nearest first. */
+  abstract neighborhood(
+    tenant: string,
+    entityId: string,
+    hops: 1 | 2 | 3,
+    limit: number,
+  ): Promise<Neighbor[]>;
+
+  /**
+   * Removes the episodes from every fact's and entity's provenance; facts left with none (that had some) are
+   * deleted, then entities left with none that no surviving fact uses.
+   */
+  abstract forgetEpisodes(tenant: string, episodeIds: string[]): Promise<ForgetCount>;
+  abstract forgetTenant(tenant: string): Promise<ForgetCount>;
+  abstract counts(tenant: string): Promise<ForgetCount>;
+}

@@ -1,0 +1,311 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import kuzu, { type KuzuValue, type QueryResult } from 'kuzu';
+import {
+  GraphStore,
+  type EntityRecord,
+  type FactRecord,
+  type FactView,
+  type FactWindow,
+  type ForgetCount,
+  type Neighbor,
+} from './graph-store.js';
+
+// The only file that imports kuzu (CONVENTIONS.md rule 1).
+
+const SCHEMA = [
+  `CREATE NODE TABLE IF NOT EXISTS Entity(id STRING, tenant STRING, name STRING, norm STRING, type STRING,
+     aliases STRING[], embedding FLOAT[], summary STRING, episodes STRING[], createdAt INT64, PRIMARY KEY(id))`,
+  `CREATE REL TABLE IF NOT EXISTS Fact(FROM Entity TO Entity, id STRING, tenant STRING, predicate STRING,
+     validFrom INT64, validTo INT64, createdAt INT64, expiredAt INT64, confidence DOUBLE, episodes STRING[])`,
+];
+const ENTITY =
+  'e.id AS id, e.tenant AS tenant, e.name AS name, e.norm AS norm, e.type AS type, e.aliases AS aliases, e.embedding AS embedding, e.summary AS summary, e.episodes AS episodes, e.createdAt AS createdAt';
+const FACT =
+  'f.id AS id, f.tenant AS tenant, s.id AS subjectId, f.predicate AS predicate, o.id AS objectId, f.validFrom AS validFrom, f.validTo AS validTo, f.createdAt AS createdAt, f.expiredAt AS expiredAt, f.confidence AS confidence, f.episodes AS episodes, s.name AS subject, o.name AS object';
+// A recursive pattern's bounds must be literals in Cypher: one statement per allowed depth, never built from input.
+const NEIGHBORHOOD: Record<1 | 2 | 3, string> = {
+  1: neighborhoodQuery(1),
+  2: neighborhoodQuery(2),
+  3: neighborhoodQuery(3),
+};
+
+function neighborhoodQuery(hops: number): string {
+  // Current knowledge of what is true now (a recursive filter cannot take parameters, hence no "validTo > now").
+  return `MATCH (c:Entity {id: $id})-[f:Fact*1..${hops} (r, n | WHERE r.expiredAt IS NULL AND r.validTo IS NULL)]-(e:Entity)
+    WHERE c.tenant = $tenant AND e.tenant = $tenant AND e.id <> $id
+    RETURN ${ENTITY}, min(length(f)) AS hops ORDER BY hops, name LIMIT $limit`;
+}
+
+type Row = Record<string, KuzuValue>;
+
+/**
+ * The semantic graph in an embedded kuzu database (a directory in the data dir). One connection, one lane:
+ * statements run one at a time; atomically() wraps a sequence in BEGIN/COMMIT on that lane.
+ */
+export class KuzuGraphStore extends GraphStore {
+  readonly backend = 'kuzu';
+  private db: kuzu.Database | undefined;
+  private conn: kuzu.Connection | undefined;
+  private lane: Promise<unknown> = Promise.resolve();
+  private readonly inTransaction = new AsyncLocalStorage<true>();
+
+  constructor(private readonly dir: string) {
+    super();
+  }
+
+  async init(): Promise<void> {
+    mkdirSync(path.dirname(this.dir), { recursive: true });
+    this.db = new kuzu.Database(this.dir);
+    this.conn = new kuzu.Connection(this.db);
+    for (const statement of SCHEMA) await this.run(statement);
+  }
+
+  async close(): Promise<void> {
+    await this.lane.catch(() => undefined);
+    await this.conn?.close();
+    await this.db?.close();
+    this.conn = undefined;
+    this.db = undefined;
+  }
+
+  atomically<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore()) return fn();
+    return this.serial(async () => {
+      await this.exec('BEGIN TRANSACTION', {});
+      try {
+        const result = await this.inTransaction.run(true, fn);
+        await this.exec('COMMIT', {});
+        return result;
+      } catch (error) {
+        await this.exec('ROLLBACK', {}).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async createEntity(e: EntityRecord): Promise<void> {
+    await this.run(
+      `CREATE (:Entity {id: $id, tenant: $tenant, name: $name, norm: $norm, type: $type, aliases: $aliases,
+         embedding: $embedding, summary: $summary, episodes: $episodes, createdAt: $createdAt})`,
+      { ...e },
+    );
+  }
+
+  async updateEntity(
+    tenant: string,
+    id: string,
+    patch: Partial<
+      Pick<EntityRecord, 'name' | 'norm' | 'type' | 'aliases' | 'episodes' | 'summary' | 'embedding'>
+    >,
+  ): Promise<void> {
+    const sets = Object.keys(patch).map((key) => `e.${key} = $${key}`);
+    if (sets.length === 0) return;
+    // Keys come from the typed patch (a fixed set of property names), values are parameters.
+    await this.run(`MATCH (e:Entity {id: $id}) WHERE e.tenant = $tenant SET ${sets.join(', ')}`, {
+      tenant,
+      id,
+      ...(patch as Record<string, KuzuValue>),
+    });
+  }
+
+  async entity(tenant: string, id: string): Promise<EntityRecord | undefined> {
+    const rows = await this.run(`MATCH (e:Entity {id: $id}) WHERE e.tenant = $tenant RETURN ${ENTITY}`, {
+      tenant,
+      id,
+    });
+    return rows[0] && toEntity(rows[0]);
+  }
+
+  async entitiesNamed(tenant: string, norm: string): Promise<EntityRecord[]> {
+    const rows = await this.run(
+      `MATCH (e:Entity) WHERE e.tenant = $tenant AND (e.norm = $norm OR list_contains(e.aliases, $norm))
+       RETURN ${ENTITY} ORDER BY e.createdAt`,
+      { tenant, norm },
+    );
+    return rows.map(toEntity);
+  }
+
+  async entitiesContaining(tenant: string, token: string, limit: number): Promise<EntityRecord[]> {
+    const rows = await this.run(
+      `MATCH (e:Entity) WHERE e.tenant = $tenant AND e.norm CONTAINS $token RETURN ${ENTITY} LIMIT $limit`,
+      { tenant, token, limit },
+    );
+    return rows.map(toEntity);
+  }
+
+  async addFact(f: FactRecord): Promise<void> {
+    await this.run(
+      `MATCH (s:Entity {id: $subjectId}), (o:Entity {id: $objectId}) WHERE s.tenant = $tenant AND o.tenant = $tenant
+       CREATE (s)-[:Fact {id: $id, tenant: $tenant, predicate: $predicate, validFrom: $validFrom, validTo: $validTo,
+         createdAt: $createdAt, expiredAt: $expiredAt, confidence: $confidence, episodes: $episodes}]->(o)`,
+      { ...f },
+    );
+  }
+
+  async updateFact(
+    tenant: string,
+    id: string,
+    patch: Partial<Pick<FactRecord, 'expiredAt' | 'confidence' | 'episodes'>>,
+  ): Promise<void> {
+    const sets = Object.keys(patch).map((key) => `f.${key} = $${key}`);
+    if (sets.length === 0) return;
+    await this.run(`MATCH ()-[f:Fact]->() WHERE f.tenant = $tenant AND f.id = $id SET ${sets.join(', ')}`, {
+      tenant,
+      id,
+      ...(patch as Record<string, KuzuValue>),
+    });
+  }
+
+  async currentFacts(tenant: string, subjectId: string, predicate: string): Promise<FactRecord[]> {
+    const rows = await this.run(
+      `MATCH (s:Entity {id: $subjectId})-[f:Fact]->(o:Entity)
+       WHERE f.tenant = $tenant AND f.predicate = $predicate AND f.expiredAt IS NULL RETURN ${FACT}`,
+      { tenant, subjectId, predicate },
+    );
+    return rows.map(toFact);
+  }
+
+  async factsAbout(tenant: string, entityId: string, window: FactWindow, limit: number): Promise<FactView[]> {
+    const rows = await this.run(
+      `MATCH (s:Entity)-[f:Fact]->(o:Entity)
+       WHERE f.tenant = $tenant AND (s.id = $entityId OR o.id = $entityId)
+         AND f.validFrom <= $validAt AND (f.validTo IS NULL OR f.validTo > $validAt)
+         AND f.createdAt <= $knownAt AND (f.expiredAt IS NULL OR f.expiredAt > $knownAt)
+       RETURN ${FACT} ORDER BY f.validFrom DESC, f.createdAt DESC LIMIT $limit`,
+      { tenant, entityId, validAt: window.validAt, knownAt: window.knownAt, limit },
+    );
+    return rows.map((row) => ({ ...toFact(row), subject: text(row.subject), object: text(row.object) }));
+  }
+
+  async neighborhood(tenant: string, entityId: string, hops: 1 | 2 | 3, limit: number): Promise<Neighbor[]> {
+    const rows = await this.run(NEIGHBORHOOD[hops], { tenant, id: entityId, limit });
+    return rows.map((row) => ({ entity: toEntity(row), hops: Number(row.hops) }));
+  }
+
+  forgetEpisodes(tenant: string, episodeIds: string[]): Promise<ForgetCount> {
+    if (episodeIds.length === 0) return Promise.resolve({ facts: 0, entities: 0 });
+    return this.atomically(async () => {
+      const facts = await this.run(
+        `UNWIND $ids AS episode MATCH ()-[f:Fact]->() WHERE f.tenant = $tenant AND list_contains(f.episodes, episode)
+         RETURN DISTINCT f.id AS id, f.episodes AS episodes`,
+        { tenant, ids: episodeIds },
+      );
+      const entities = await this.run(
+        `UNWIND $ids AS episode MATCH (e:Entity) WHERE e.tenant = $tenant AND list_contains(e.episodes, episode)
+         RETURN DISTINCT e.id AS id, e.episodes AS episodes`,
+        { tenant, ids: episodeIds },
+      );
+      const gone = new Set(episodeIds);
+      const count = { facts: 0, entities: 0 };
+      for (const row of facts) {
+        const left = (row.episodes as string[]).filter((e) => !gone.has(e));
+        if (left.length === 0) {
+          await this.run(`MATCH ()-[f:Fact]->() WHERE f.tenant = $tenant AND f.id = $id DELETE f`, {
+            tenant,
+            id: row.id,
+          });
+          count.facts++;
+        } else await this.updateFact(tenant, text(row.id), { episodes: left });
+      }
+      for (const row of entities) {
+        const left = (row.episodes as string[]).filter((e) => !gone.has(e));
+        // An entity a surviving fact still uses (stated by the user, or from another episode) stays.
+        const attached = await this.run(
+          `MATCH (e:Entity {id: $id})-[f:Fact]-() WHERE e.tenant = $tenant RETURN count(f) AS n`,
+          { tenant, id: row.id },
+        );
+        if (left.length === 0 && Number(attached[0]?.n ?? 0) === 0) {
+          await this.run(`MATCH (e:Entity {id: $id}) WHERE e.tenant = $tenant DELETE e`, {
+            tenant,
+            id: row.id,
+          });
+          count.entities++;
+        } else await this.updateEntity(tenant, text(row.id), { episodes: left });
+      }
+      return count;
+    });
+  }
+
+  forgetTenant(tenant: string): Promise<ForgetCount> {
+    return this.atomically(async () => {
+      const before = await this.counts(tenant);
+      await this.run(`MATCH (e:Entity) WHERE e.tenant = $tenant DETACH DELETE e`, { tenant });
+      return before;
+    });
+  }
+
+  async counts(tenant: string): Promise<ForgetCount> {
+    const [entities] = await this.run(`MATCH (e:Entity) WHERE e.tenant = $tenant RETURN count(e) AS n`, {
+      tenant,
+    });
+    const [facts] = await this.run(`MATCH ()-[f:Fact]->() WHERE f.tenant = $tenant RETURN count(f) AS n`, {
+      tenant,
+    });
+    return { entities: Number(entities?.n ?? 0), facts: Number(facts?.n ?? 0) };
+  }
+
+  /** One statement on the lane (or directly, inside atomically()). */
+  private run(statement: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    if (this.inTransaction.getStore()) return this.exec(statement, params);
+    return this.serial(() => this.exec(statement, params));
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lane.then(fn, fn);
+    this.lane = next.catch(() => undefined);
+    return next;
+  }
+
+  private async exec(statement: string, params: Record<string, unknown>): Promise<Row[]> {
+    const conn = this.conn;
+    if (!conn) throw new Error('the semantic graph is closed');
+    const prepared = await conn.prepare(statement);
+    if (!prepared.isSuccess()) throw new Error(prepared.getErrorMessage());
+    const result = await conn.execute(prepared, params as Record<string, KuzuValue>);
+    const results: QueryResult[] = Array.isArray(result) ? result : [result];
+    try {
+      return await results[results.length - 1]!.getAll();
+    } finally {
+      // An unclosed result crashes the process when the database closes.
+      for (const r of results) r.close();
+    }
+  }
+}
+
+/** A string column's value (kuzu returns strings for STRING columns; null becomes empty). */
+function text(value: KuzuValue | undefined): string {
+  return typeof value === 'string' ? value : value == null ? '' : JSON.stringify(value);
+}
+
+function toEntity(row: Row): EntityRecord {
+  return {
+    id: text(row.id),
+    tenant: text(row.tenant),
+    name: text(row.name),
+    norm: text(row.norm),
+    type: text(row.type),
+    aliases: (row.aliases as string[] | null) ?? [],
+    embedding: ((row.embedding as number[] | null) ?? []).map(Number),
+    summary: text(row.summary),
+    episodes: (row.episodes as string[] | null) ?? [],
+    createdAt: Number(row.createdAt),
+  };
+}
+
+function toFact(row: Row): FactRecord {
+  return {
+    id: text(row.id),
+    tenant: text(row.tenant),
+    subjectId: text(row.subjectId),
+    predicate: text(row.predicate),
+    objectId: text(row.objectId),
+    validFrom: Number(row.validFrom),
+    validTo: row.validTo === null ? null : Number(row.validTo),
+    createdAt: Number(row.createdAt),
+    expiredAt: row.expiredAt === null ? null : Number(row.expiredAt),
+    confidence: Number(row.confidence),
+    episodes: (row.episodes as string[] | null) ?? [],
+  };
+}

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { CallContext } from '../../../common/call-context.js';
+import { ErrorCode } from '../../../common/error-codes.js';
+import { MnemeError } from '../../../common/mneme-error.js';
+import { cosine } from '../../../common/vector.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
+import { memorySpan } from '../memory-span.js';
+import { nameTokens, normalizeName, normalizePredicate, wordsContained } from './entity-names.js';
+import {
+  GraphStore,
+  type EntityRecord,
+  type FactRecord,
+  type FactView,
+  type ForgetCount,
+  type Neighbor,
+} from './graph-store.js';
+
+export interface FactInput {
+  subject: string;
+  subjectType?: string;
+  predicate: string;
+  object: string;
+  objectType?: string;
+  /** When it became true in the world (epoch ms); now when unknown. */
+  validFrom?: number;
+  confidence?: number;
+  /** Episodes it was learned from; none for a fact stated directly. */
+  episodes?: string[];
+}
+
+export interface Learned {
+  fact: FactView;
+  /** Current facts this one contradicted, now expired (a closed copy keeps what was true until validFrom). */
+  retired: FactView[];
+  /** The same fact was already known: its provenance and confidence were merged instead. */
+  reinforced: boolean;
+}
+
+const CANDIDATES_PER_WORD = 20;
+const UNKNOWN_TYPE = 'thing';
+
+/**
+ * The semantic tier: entities and bi-temporal facts over a GraphStore. Learning resolves names to entities
+ * (exact name or alias, then a name sharing its words whose embedding is close enough), reinforces a known fact,
+ * and retires — never deletes — a current fact a new one contradicts.
+ */
+@Injectable()
+export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('SemanticMemory');
+
+  constructor(
+    private readonly store: GraphStore,
+    private readonly embedder: TextEmbedderService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.store.init();
+    this.logger.log(`Semantic memory on ${this.store.backend}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+
+  learn(input: FactInput, ctx: CallContext): Promise<Learned> {
+    return this.span(
+      'learn',
+      ctx,
+      () => this.learnFact(input, ctx.tenant),
+      (r) => 1 + r.retired.length,
+    );
+  }
+
+  private async learnFact(input: FactInput, tenant: string): Promise<Learned> {
+    const predicate = normalizePredicate(input.predicate);
+    if (!predicate || !normalizeName(input.subject) || !normalizeName(input.object)) {
+      throw new MnemeError(ErrorCode.BAD_REQUEST, 'A fact needs a subject, a predicate and an object.');
+    }
+    const now = Date.now();
+    const validFrom = input.validFrom ?? now;
+    const episodes = input.episodes ?? [];
+    // Embeddings first: the model runs outside the graph transaction.
+    const [subjectVector, objectVector] = await this.embedder.embed([input.subject, input.object]);
+    return this.store.atomically(async () => {
+      const subject = await this.resolve(tenant, input.subject, input.subjectType, subjectVector!, episodes);
+      const object = await this.resolve(tenant, input.object, input.objectType, objectVector!, episodes);
+      const current = await this.store.currentFacts(tenant, subject.id, predicate);
+      const overlaps = (f: FactRecord) => f.validTo === null || f.validTo > validFrom;
+      const view = (f: FactRecord, s: EntityRecord, o: EntityRecord): FactView => ({
+        ...f,
+        subject: s.name,
+        object: o.name,
+      });
+      const same = current.find((f) => f.objectId === object.id && overlaps(f));
+      if (same) {
+        const merged = {
+          episodes: [...new Set([...same.episodes, ...episodes])],
+          confidence: Math.max(same.confidence, input.confidence ?? same.confidence),
+        };
+        await this.store.updateFact(tenant, same.id, merged);
+        return { fact: view({ ...same, ...merged }, subject, object), retired: [], reinforced: true };
+      }
+      const retired: FactView[] = [];
+      if (!this.config.memory.semantic.multiValued.has(predicate)) {
+        for (const old of current.filter((f) => f.objectId !== object.id && overlaps(f))) {
+          await this.store.updateFact(tenant, old.id, { expiredAt: now });
+          // What was true until now stays true for that time: a closed copy, known from now on.
+          if (validFrom > old.validFrom) {
+            await this.store.addFact({
+              ...old,
+              id: randomUUID(),
+              validTo: validFrom,
+              createdAt: now,
+              expiredAt: null,
+            });
+          }
+          const oldObject = (await this.store.entity(tenant, old.objectId)) ?? object;
+          retired.push(view({ ...old, expiredAt: now }, subject, oldObject));
+        }
+      }
+      const fact: FactRecord = {
+        id: randomUUID(),
+        tenant,
+        subjectId: subject.id,
+        predicate,
+        objectId: object.id,
+        validFrom,
+        validTo: null,
+        createdAt: now,
+        expiredAt: null,
+        confidence: input.confidence ?? 1,
+        episodes,
+      };
+      await this.store.addFact(fact);
+      return { fact: view(fact, subject, object), retired, reinforced: false };
+    });
+  }
+
+  /** The entity a name refers to, created when none matches; its provenance gains `episodes`. */
+  private async resolve(
+    tenant: string,
+    name: string,
+    type: string | undefined,
+    vector: Float32Array,
+    episodes: string[],
+  ): Promise<EntityRecord> {
+    const norm = normalizeName(name);
+    const wanted = type ? normalizeName(type) : undefined;
+    const compatible = (e: EntityRecord) => !wanted || e.type === wanted || e.type === UNKNOWN_TYPE;
+    let found = (await this.store.entitiesNamed(tenant, norm)).find(compatible);
+    if (!found) {
+      const candidates = new Map<string, EntityRecord>();
+      for (const word of nameTokens(norm)) {
+        for (const e of await this.store.entitiesContaining(tenant, word, CANDIDATES_PER_WORD))
+          candidates.set(e.id, e);
+      }
+      const threshold = this.config.memory.semantic.mergeThreshold;
+      found = [...candidates.values()]
+        .filter((e) => compatible(e) && wordsContained(e.norm, norm))
+        .map((e) => ({ e, similarity: cosine(vector, Float32Array.from(e.embedding)) }))
+        .filter(({ similarity }) => similarity >= threshold)
+        .sort((a, b) => b.similarity - a.similarity)[0]?.e;
+    }
+    if (!found) {
+      const entity: EntityRecord = {
+        id: randomUUID(),
+        tenant,
+        name: name.trim(),
+        norm,
+        type: wanted ?? UNKNOWN_TYPE,
+        aliases: [],
+        embedding: Array.from(vector),
+        summary: '',
+        episodes,
+        createdAt: Date.now(),
+      };
+      await this.store.createEntity(entity);
+      return entity;
+    }
+    const patch: Parameters<GraphStore['updateEntity']>[2] = {};
+    if (norm !== found.norm && !found.aliases.includes(norm)) {
+      // The longer name is the more specific one ("Ada Lovelace" over "Ada"): it becomes the display name.
+      if (norm.length > found.norm.length) {
+        Object.assign(patch, { name: name.trim(), norm, aliases: [...found.aliases, found.norm] });
+      } else patch.aliases = [...found.aliases, norm];
+    }
+    const provenance = [...new Set([...found.episodes, ...episodes])];
+    if (provenance.length !== found.episodes.length) patch.episodes = provenance;
+    if (wanted && found.type === UNKNOWN_TYPE) patch.type = wanted;
+    await this.store.updateEntity(tenant, found.id, patch);
+    return { ...found, ...patch };
+  }
+
+  /** The entity a name or alias refers to (exact, normalized), or undefined. */
+  entity(name: string, ctx: CallContext): Promise<EntityRecord | undefined> {
+    return this.span(
+      'entity',
+      ctx,
+      async () => (await this.store.entitiesNamed(ctx.tenant, normalizeName(name)))[0],
+      (e) => (e ? 1 : 0),
+    );
+  }
+
+  entityById(id: string, ctx: CallContext): Promise<EntityRecord | undefined> {
+    return this.span(
+      'entity',
+      ctx,
+      () => this.store.entity(ctx.tenant, id),
+      (e) => (e ? 1 : 0),
+    );
+  }
+
+  /** Facts about the entity true in the world at `validAt`, as known at `knownAt` (both default to now). */
+  facts(
+    entityId: string,
+    at: { validAt?: number; knownAt?: number },
+    first: number,
+    ctx: CallContext,
+  ): Promise<FactView[]> {
+    const now = Date.now();
+    const window = { validAt: at.validAt ?? now, knownAt: at.knownAt ?? now };
+    return this.span(
+      'facts',
+      ctx,
+      () => this.store.factsAbout(ctx.tenant, entityId, window, first),
+      (r) => r.length,
+    );
+  }
+
+  neighborhood(entityId: string, hops: 1 | 2 | 3, first: number, ctx: CallContext): Promise<Neighbor[]> {
+    return this.span(
+      'neighborhood',
+      ctx,
+      () => this.store.neighborhood(ctx.tenant, entityId, hops, first),
+      (r) => r.length,
+    );
+  }
+
+  forgetEpisodes(episodeIds: string[], ctx: CallContext): Promise<ForgetCount> {
+    return this.span(
+      'forget',
+      ctx,
+      () => this.store.forgetEpisodes(ctx.tenant, episodeIds),
+      (r) => r.facts + r.entities,
+    );
+  }
+
+  forgetEverything(ctx: CallContext): Promise<ForgetCount> {
+    return this.span(
+      'forget',
+      ctx,
+      () => this.store.forgetTenant(ctx.tenant),
+      (r) => r.facts + r.entities,
+    );
+  }
+
+  private span<T>(
+    operation: string,
+    ctx: CallContext,
+    fn: () => Promise<T>,
+    count: (r: T) => number,
+  ): Promise<T> {
+    return memorySpan('semantic', operation, this.store.backend, ctx, fn, count);
+  }
+}

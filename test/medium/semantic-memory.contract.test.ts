@@ -1,0 +1,209 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { CallContext } from '../../src/common/call-context.js';
+import { ModelCatalog } from '../../src/common/model-catalog.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
+import type { GraphStore } from '../../src/modules/memory/semantic/graph-store.js';
+import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
+import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
+
+// One contract, every backend that is reachable: kuzu always; Neo4j joins when MNEME_NEO4J_URI is set.
+const backends: [string, (dir: string) => GraphStore][] = [
+  ['kuzu', (dir) => new KuzuGraphStore(path.join(dir, 'graph.kuzu'))],
+];
+
+const ctxOf = (tenant: string): CallContext => ({
+  tenant,
+  signal: new AbortController().signal,
+  trace: ROOT_CONTEXT,
+});
+const alice = ctxOf('alice');
+const bob = ctxOf('bob');
+const YEAR = 365.25 * 24 * 3600 * 1000;
+const inYear = (y: number) => Date.UTC(y, 0, 1);
+
+const embedder = new TextEmbedderService(loadConfig({ MNEME_LOG_LEVEL: 'error' }), new ModelCatalog());
+afterAll(() => embedder.onApplicationShutdown());
+
+describe.each(backends)('semantic memory on %s', (_name, makeStore) => {
+  const open: SemanticMemoryService[] = [];
+  async function memory(
+    env: Record<string, string> = {},
+    dir = mkdtempSync(path.join(os.tmpdir(), 'mneme-graph-')),
+  ) {
+    // Names that share words merge whatever the (random) fixture embeddings say, unless a test raises the bar.
+    const config = loadConfig({ MNEME_SEMANTIC_MERGE_THRESHOLD: '0', MNEME_LOG_LEVEL: 'error', ...env });
+    const service = new SemanticMemoryService(makeStore(dir), embedder, config);
+    await service.onModuleInit();
+    open.push(service);
+    return { service, dir };
+  }
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.onApplicationShutdown();
+  });
+
+  it('resolves "Ada Lovelace", "Ada" and "Lovelace" to one entity, named by its most specific name', async () => {
+    const { service } = await memory();
+    const first = await service.learn(
+      { subject: 'Ada', subjectType: 'person', predicate: 'born in', object: 'London' },
+      alice,
+    );
+    const second = await service.learn(
+      { subject: 'Ada Lovelace', predicate: 'wrote', object: 'the Notes' },
+      alice,
+    );
+    const third = await service.learn(
+      { subject: 'Lovelace', predicate: 'worked with', object: 'Babbage' },
+      alice,
+    );
+    expect(second.fact.subjectId).toBe(first.fact.subjectId);
+    expect(third.fact.subjectId).toBe(first.fact.subjectId);
+    const ada = await service.entity('ada', alice);
+    expect(ada).toMatchObject({ name: 'Ada Lovelace', type: 'person' });
+    expect(ada!.aliases.sort()).toEqual(['ada', 'lovelace']);
+    expect((await service.entity('LOVELACE', alice))!.id).toBe(ada!.id);
+    expect(first.fact.predicate).toBe('born_in');
+  });
+
+  it('keeps names apart when their embeddings are not close enough, or their types differ', async () => {
+    const { service } = await memory({ MNEME_SEMANTIC_MERGE_THRESHOLD: '1' });
+    const a = await service.learn({ subject: 'Ada Lovelace', predicate: 'born in', object: 'London' }, alice);
+    const b = await service.learn({ subject: 'Ada', predicate: 'likes', object: 'tea' }, alice);
+    expect(b.fact.subjectId).not.toBe(a.fact.subjectId);
+    const { service: typed } = await memory();
+    const person = await typed.learn(
+      { subject: 'Paris', subjectType: 'person', predicate: 'knows', object: 'Helen' },
+      alice,
+    );
+    const city = await typed.learn(
+      { subject: 'Paris', subjectType: 'city', predicate: 'capital of', object: 'France' },
+      alice,
+    );
+    expect(city.fact.subjectId).not.toBe(person.fact.subjectId);
+  });
+
+  it('retires a contradicted fact instead of deleting it, and answers point-in-time questions', async () => {
+    const { service } = await memory();
+    const london = await service.learn(
+      { subject: 'Ada', predicate: 'lives in', object: 'London', validFrom: inYear(2010) },
+      alice,
+    );
+    const learnedLondonAt = Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+    const paris = await service.learn(
+      { subject: 'Ada', predicate: 'lives in', object: 'Paris', validFrom: inYear(2020) },
+      alice,
+    );
+    expect(paris.retired.map((f) => [f.object, f.id])).toEqual([['London', london.fact.id]]);
+    expect(paris.retired[0]!.expiredAt).not.toBeNull();
+    const ada = paris.fact.subjectId;
+    const livesIn = async (at: { validAt?: number; knownAt?: number }) =>
+      (await service.facts(ada, at, 10, alice))
+        .filter((f) => f.predicate === 'lives_in')
+        .map((f) => [f.object, f.validTo]);
+    expect(await livesIn({})).toEqual([['Paris', null]]);
+    // True in 2015, as known now: the closed copy of the London fact.
+    expect(await livesIn({ validAt: inYear(2015) })).toEqual([['London', inYear(2020)]]);
+    // What we knew before Paris was learned: London, open-ended.
+    expect(await livesIn({ knownAt: learnedLondonAt })).toEqual([['London', null]]);
+    expect(await livesIn({ validAt: inYear(2000) })).toEqual([]);
+  });
+
+  it('holds several objects of a multi-valued predicate, and reinforces a repeated fact instead of duplicating it', async () => {
+    const { service } = await memory();
+    await service.learn({ subject: 'Ada', predicate: 'knows', object: 'Charles', episodes: ['e1'] }, alice);
+    const carol = await service.learn({ subject: 'Ada', predicate: 'knows', object: 'Mary' }, alice);
+    expect(carol.retired).toEqual([]);
+    const again = await service.learn(
+      { subject: 'Ada', predicate: 'knows', object: 'Charles', episodes: ['e2'], confidence: 0.5 },
+      alice,
+    );
+    expect(again.reinforced).toBe(true);
+    expect(again.fact.episodes.sort()).toEqual(['e1', 'e2']);
+    const known = await service.facts(carol.fact.subjectId, {}, 10, alice);
+    expect(known.map((f) => f.object).sort()).toEqual(['Charles', 'Mary']);
+  });
+
+  it('walks current facts up to three hops, nearest first, never through retired ones', async () => {
+    const { service } = await memory();
+    await service.learn({ subject: 'A1', predicate: 'knows', object: 'B2' }, alice);
+    await service.learn({ subject: 'B2', predicate: 'knows', object: 'C3' }, alice);
+    await service.learn({ subject: 'C3', predicate: 'knows', object: 'D4' }, alice);
+    const cut = await service.learn({ subject: 'A1', predicate: 'lives in', object: 'Old Town' }, alice);
+    await service.learn({ subject: 'A1', predicate: 'lives in', object: 'New Town' }, alice);
+    const a = cut.fact.subjectId;
+    const names = async (hops: 1 | 2 | 3) =>
+      (await service.neighborhood(a, hops, 10, alice)).map((n) => [n.entity.name, n.hops]);
+    expect(await names(1)).toEqual([
+      ['B2', 1],
+      ['New Town', 1],
+    ]);
+    expect(await names(2)).toEqual([
+      ['B2', 1],
+      ['New Town', 1],
+      ['C3', 2],
+    ]);
+    expect(await names(3)).toEqual([
+      ['B2', 1],
+      ['New Town', 1],
+      ['C3', 2],
+      ['D4', 3],
+    ]);
+  });
+
+  it('keeps tenants apart: no lookup, fact or walk crosses', async () => {
+    const { service } = await memory();
+    const mine = await service.learn({ subject: 'Ada', predicate: 'lives in', object: 'London' }, alice);
+    expect(await service.entity('Ada', bob)).toBeUndefined();
+    expect(await service.facts(mine.fact.subjectId, {}, 10, bob)).toEqual([]);
+    expect(await service.neighborhood(mine.fact.subjectId, 2, 10, bob)).toEqual([]);
+    const theirs = await service.learn({ subject: 'Ada', predicate: 'lives in', object: 'Paris' }, bob);
+    expect(theirs.fact.subjectId).not.toBe(mine.fact.subjectId);
+    expect(theirs.retired).toEqual([]);
+    expect((await service.facts(mine.fact.subjectId, {}, 10, alice)).map((f) => f.object)).toEqual([
+      'London',
+    ]);
+    expect(await service.forgetEverything(bob)).toEqual({ facts: 1, entities: 2 });
+    expect(await service.entity('Ada', alice)).toBeDefined();
+  });
+
+  it('forgets what only forgotten episodes taught, keeps what others (or the user) did', async () => {
+    const { service } = await memory();
+    const only = await service.learn(
+      { subject: 'Ada', predicate: 'likes', object: 'Opera', episodes: ['e1'] },
+      alice,
+    );
+    const shared = await service.learn(
+      { subject: 'Ada', predicate: 'knows', object: 'Charles', episodes: ['e1', 'e2'] },
+      alice,
+    );
+    const stated = await service.learn({ subject: 'Ada', predicate: 'born in', object: 'London' }, alice);
+    const counts = await service.forgetEpisodes(['e1'], alice);
+    expect(counts).toEqual({ facts: 1, entities: 1 }); // the Opera fact and the Opera entity
+    const ada = stated.fact.subjectId;
+    const left = await service.facts(ada, {}, 10, alice);
+    expect(left.map((f) => f.object).sort()).toEqual(['Charles', 'London']);
+    expect(left.find((f) => f.id === shared.fact.id)!.episodes).toEqual(['e2']);
+    expect(await service.entity('Opera', alice)).toBeUndefined();
+    expect(only.fact.objectId).not.toBe(ada);
+    expect(await service.forgetEpisodes(['e2'], alice)).toEqual({ facts: 1, entities: 1 }); // Charles
+    expect((await service.facts(ada, {}, 10, alice)).map((f) => f.object)).toEqual(['London']);
+  });
+
+  it('keeps everything across a restart', async () => {
+    const { service, dir } = await memory();
+    const learned = await service.learn(
+      { subject: 'Ada', predicate: 'lives in', object: 'London', validFrom: Date.now() - YEAR },
+      alice,
+    );
+    await service.onApplicationShutdown();
+    open.splice(open.indexOf(service), 1);
+    const { service: reopened } = await memory({}, dir);
+    expect((await reopened.facts(learned.fact.subjectId, {}, 10, alice)).map((f) => f.id)).toEqual([
+      learned.fact.id,
+    ]);
+  });
+});
