@@ -77,7 +77,8 @@ describe('escalation of unsure fast answers', () => {
     }
     const kinds = events.map((e) => e.kind);
     const restart = kinds.indexOf('RESTART');
-    expect(restart).toBeGreaterThan(0); // fast tokens came first
+    // Whatever the fast path streamed came first (its few noise tokens may decode to no text at all).
+    expect(restart).toBeGreaterThanOrEqual(0);
     expect(kinds.slice(0, restart).every((k) => k === 'TOKEN')).toBe(true);
     expect(events[restart]!.token).toContain('escalated from fast');
     expect(kinds.at(-1)).toBe('ANSWER');

@@ -130,11 +130,11 @@ describe('cross-modal recall', () => {
       alice,
     );
     // A query by sound alone: no words at all.
-    const hits = await episodic.recall({ text: '', vector: audioVector, first: 2 }, alice);
+    const hits = await episodic.recall({ text: '', vectors: { audio: audioVector }, first: 2 }, alice);
     expect(hits[0]!.item.id).toBe(speechEpisode!.id);
     expect(hits[0]!.mediaRank).toBe(1);
     expect(hits.map((h) => h.item.id)).toContain(toneEpisode!.id);
-    expect(await episodic.recall({ text: '', vector: audioVector, first: 2 }, ctxOf('bob'))).toEqual([]);
+    expect(await episodic.recall({ text: '', vectors: { audio: audioVector }, first: 2 }, ctxOf('bob'))).toEqual([]);
   });
 
   it('adds the media columns to a table written before multimodal memory, keeping its rows', async () => {
@@ -156,7 +156,7 @@ describe('cross-modal recall', () => {
       [{ sessionId: 'new', role: 'user', text: 'A new one.', modality: 'image', imageVector }],
       alice,
     );
-    const hits = await episodic.recall({ text: 'memory', vector: imageVector, first: 5 }, alice);
+    const hits = await episodic.recall({ text: 'memory', vectors: { image: imageVector }, first: 5 }, alice);
     expect(hits.map((h) => h.item.text).sort()).toEqual(['A new one.', 'An old memory.']);
     expect(hits.find((h) => h.item.text === 'A new one.')!.mediaRank).toBe(1);
   });

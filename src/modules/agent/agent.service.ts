@@ -154,7 +154,7 @@ export class AgentService {
             budget,
             { tiers: profile.memoryTiers, recallItems: profile.recallItems },
             ctx,
-            percept?.fused,
+            percept?.vectors,
           )
         : { turns: [], episodes: [], degraded: [] };
     const notes: string[] = [];

@@ -5,6 +5,10 @@ import { EmbeddingModule } from '../embedding/embedding.module.js';
 import { FusionModule } from '../fusion/fusion.module.js';
 import { MemoryResolver } from './memory.resolver.js';
 import { MemoryService } from './memory.service.js';
+import { SemanticResolver } from './semantic.resolver.js';
+import { GraphStore } from './semantic/graph-store.js';
+import { KuzuGraphStore } from './semantic/kuzu-graph.store.js';
+import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
 import { InProcessWorkingMemoryStore } from './working/in-process-working-memory.store.js';
 import { RedisWorkingMemoryStore } from './working/redis-working-memory.store.js';
 import { WorkingMemoryService } from './working/working-memory.service.js';
@@ -37,14 +41,22 @@ async function workingMemoryStore(config: AppConfig): Promise<WorkingMemoryStore
   return store;
 }
 
+/** The semantic graph: embedded kuzu in the data directory (Neo4j is the production option, to come). */
+function graphStore(config: AppConfig): GraphStore {
+  return new KuzuGraphStore(config.memory.semantic.dir);
+}
+
 @Module({
   imports: [EmbeddingModule, FusionModule],
   providers: [
     { provide: WorkingMemoryStore, inject: [AppConfig], useFactory: workingMemoryStore },
     WorkingMemoryService,
     EpisodicMemoryService,
+    { provide: GraphStore, inject: [AppConfig], useFactory: graphStore },
+    SemanticMemoryService,
     MemoryService,
     MemoryResolver,
+    SemanticResolver,
   ],
   exports: [MemoryService],
 })

@@ -30,7 +30,7 @@ export class MemoryResolver {
       throw new MnemeError(ErrorCode.BAD_REQUEST, 'Give a query, an image or audio to recall by.');
     }
     const ctx = callContextOf(gql);
-    // A media query is fused like an ask's media: its fused vector is what episodes are matched against.
+    // A media query is perceived like an ask's media: its shared-space vectors are matched per column.
     const percept =
       args.image || args.audio
         ? await this.fusion.fuse(
@@ -44,7 +44,14 @@ export class MemoryResolver {
           )
         : undefined;
     const words = [args.query, percept?.transcript ?? ''].join(' ').trim();
-    const hits = await this.memory.recall(words, args.tiers, args.first, args.sessionId, ctx, percept?.fused);
+    const hits = await this.memory.recall(
+      words,
+      args.tiers,
+      args.first,
+      args.sessionId,
+      ctx,
+      percept?.vectors,
+    );
     return hits.map(toMemory);
   }
 
@@ -65,7 +72,7 @@ export class MemoryResolver {
   })
   async forget(@Args('input') input: ForgetInput, @Context() gql: GqlContext): Promise<ForgetResult> {
     const counts = await this.memory.forget(scopeOf(input), callContextOf(gql));
-    return { ...counts, total: counts.working + counts.episodic };
+    return { ...counts, total: counts.working + counts.episodic + counts.semantic };
   }
 }
 

@@ -6,8 +6,9 @@ import { MnemeError, isMnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
 import type { EpisodeCursor, EpisodeRecord } from './episodic/episode.record.js';
-import { EpisodicMemoryService } from './episodic/episodic-memory.service.js';
+import { EpisodicMemoryService, type QueryVectors } from './episodic/episodic-memory.service.js';
 import type { MemoryTierName } from './memory-span.js';
+import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
 import { fitToBudget, type RecalledEpisode } from './prompt-context.js';
 import { WorkingMemoryService } from './working/working-memory.service.js';
 import type { Turn } from './working/working-memory.store.js';
@@ -59,6 +60,8 @@ export type ForgetScope = { episodeId: string } | { sessionId: string } | { ever
 export interface ForgetCounts {
   working: number;
   episodic: number;
+  /** Facts and entities that only forgotten episodes had taught. */
+  semantic: number;
 }
 
 /** The memory facade: recall() and remember() across tiers, as the ask pipeline and the API use them. */
@@ -69,6 +72,7 @@ export class MemoryService {
   constructor(
     private readonly working: WorkingMemoryService,
     private readonly episodic: EpisodicMemoryService,
+    private readonly semantic: SemanticMemoryService,
     private readonly engine: LlmEngine,
     private readonly config: AppConfig,
   ) {}
@@ -83,7 +87,7 @@ export class MemoryService {
     budget: number,
     depth: RecallDepth,
     ctx: CallContext,
-    vector?: Float32Array,
+    vectors?: QueryVectors,
   ): Promise<PromptMemory> {
     const degraded: MemoryTierName[] = [];
     const { working: workingConfig, episodic: episodicConfig } = this.config.memory;
@@ -101,7 +105,7 @@ export class MemoryService {
     if (episodeBudget <= 0 || items === 0) return { turns, episodes: [], degraded };
     const hits = await this.orDegrade('episodic', degraded, [], () =>
       this.episodic.recall(
-        { text: prompt, vector, first: items, exclude: new Set(turns.map((t) => t.id)) },
+        { text: prompt, vectors, first: items, exclude: new Set(turns.map((t) => t.id)) },
         ctx,
       ),
     );
@@ -187,7 +191,7 @@ export class MemoryService {
     first: number,
     sessionId: string | undefined,
     ctx: CallContext,
-    vector?: Float32Array,
+    vectors?: QueryVectors,
   ): Promise<MemoryHit[]> {
     const hits: MemoryHit[] = [];
     if (tiers.includes('working') && sessionId !== undefined) {
@@ -209,7 +213,7 @@ export class MemoryService {
         );
     }
     if (tiers.includes('episodic')) {
-      const ranked = await this.episodic.recall({ text: query, vector, first, sessionId }, ctx);
+      const ranked = await this.episodic.recall({ text: query, vectors, first, sessionId }, ctx);
       for (const r of ranked) hits.push({ ...toHit(r.item), score: r.score });
     }
     return hits;
@@ -224,23 +228,33 @@ export class MemoryService {
     return this.episodic.list(sessionId, first, after, ctx);
   }
 
-  /** Forgets in every tier; answers what each deleted. Episodic first, so nothing forgotten is recalled again. */
+  /**
+   * Forgets in every tier; answers what each deleted. Episodic first, so nothing forgotten is recalled again; the
+   * semantic tier then drops what only those episodes taught.
+   */
   async forget(scope: ForgetScope, ctx: CallContext): Promise<ForgetCounts> {
+    const semanticOf = async (ids: string[]) => {
+      const count = await this.semantic.forgetEpisodes(ids, ctx);
+      return count.facts + count.entities;
+    };
     if ('episodeId' in scope) {
       const [episode] = await this.episodic.get([scope.episodeId], ctx);
       if (!episode) {
         throw new MnemeError(ErrorCode.NOT_FOUND, `No episode ${scope.episodeId} in your memory.`);
       }
-      const episodic = await this.episodic.forget({ id: episode.id }, ctx);
+      const ids = await this.episodic.forgetIds({ id: episode.id }, ctx);
       const working = await this.working.forgetTurn(episode.sessionId, episode.id, ctx);
-      return { working, episodic };
+      return { working, episodic: ids.length, semantic: await semanticOf(ids) };
     }
     if ('sessionId' in scope) {
-      const episodic = await this.episodic.forget({ sessionId: scope.sessionId }, ctx);
-      return { working: await this.working.forgetSession(scope.sessionId, ctx), episodic };
+      const ids = await this.episodic.forgetIds({ sessionId: scope.sessionId }, ctx);
+      const working = await this.working.forgetSession(scope.sessionId, ctx);
+      return { working, episodic: ids.length, semantic: await semanticOf(ids) };
     }
     const episodic = await this.episodic.forget({}, ctx);
-    return { working: await this.working.forgetTenant(ctx), episodic };
+    const working = await this.working.forgetTenant(ctx);
+    const semantic = await this.semantic.forgetEverything(ctx);
+    return { working, episodic, semantic: semantic.facts + semantic.entities };
   }
 
   private async orDegrade<T>(

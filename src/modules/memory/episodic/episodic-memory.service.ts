@@ -29,6 +29,12 @@ export interface EpisodeInput {
   fusedVector?: Float32Array;
 }
 
+export interface QueryVectors {
+  text?: Float32Array;
+  image?: Float32Array;
+  audio?: Float32Array;
+}
+
 export interface RecallQuery {
   text: string;
   first: number;
@@ -39,10 +45,11 @@ export interface RecallQuery {
   /** Episodes already in the prompt (e.g. the working-memory window). */
   exclude?: ReadonlySet<string>;
   /**
-   * A query vector in the shared space (e.g. a multimodal ask's fused vector); without it the text is
-   * embedded. It is also matched against episodes' image and audio vectors: cross-modal recall.
+   * Query vectors in the shared space, per modality (from fusion). Each column is searched with its own
+   * modality when the query has it — an image finds the same image — and with the text otherwise, which is
+   * how words find pictures and sounds (cross-modal recall). Without them the text is embedded.
    */
-  vector?: Float32Array;
+  vectors?: QueryVectors;
 }
 
 const MAINTAIN_EVERY_COMMITS = 50;
@@ -153,9 +160,12 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       ctx,
       async () => {
         const words = query.text.trim();
-        if (query.first <= 0 || (!words && !query.vector)) return [];
+        const given = query.vectors ?? {};
+        const text = given.text ?? (words ? (await this.embedder.embed([words]))[0] : undefined);
+        const image = given.image ?? text ?? given.audio;
+        const audio = given.audio ?? text ?? given.image;
+        if (query.first <= 0 || !image || !audio) return [];
         const table = await this.table();
-        const vector = query.vector ?? (await this.embedder.embed([words]))[0]!;
         const filter: EpisodeFilter = {
           tenant: ctx.tenant,
           sessionId: query.sessionId,
@@ -167,10 +177,12 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
         const depth = Math.max(MIN_CANDIDATES, query.first * CANDIDATE_FACTOR) + excluded;
         const [byVector, byText, byImage, byAudio] = await this.guard(() =>
           Promise.all([
-            table.vectorSearch(vector, filter, depth, this.vectorIndexed ? VECTOR_TUNING : undefined),
+            text
+              ? table.vectorSearch(text, filter, depth, this.vectorIndexed ? VECTOR_TUNING : undefined)
+              : Promise.resolve([]),
             this.textIndexed && words ? table.textSearch(words, filter, depth) : Promise.resolve([]),
-            table.mediaSearch(vector, 'imageVector', filter, depth),
-            table.mediaSearch(vector, 'audioVector', filter, depth),
+            table.mediaSearch(image, 'imageVector', filter, depth),
+            table.mediaSearch(audio, 'audioVector', filter, depth),
           ]),
         );
         const keep = (e: EpisodeRecord) => !query.exclude?.has(e.id);
@@ -229,7 +241,12 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   }
 
   /** Deletes the caller's episodes matching the scope; answers how many. Waits for queued writes first. */
-  forget(scope: { id?: string; sessionId?: string }, ctx: CallContext): Promise<number> {
+  async forget(scope: { id?: string; sessionId?: string }, ctx: CallContext): Promise<number> {
+    return (await this.forgetIds(scope, ctx)).length;
+  }
+
+  /** Like forget(), answering the ids deleted (what the semantic tier's provenance refers to). */
+  forgetIds(scope: { id?: string; sessionId?: string }, ctx: CallContext): Promise<string[]> {
     return memorySpan(
       'episodic',
       'forget',
@@ -242,7 +259,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
         if (scope.id !== undefined) filter.ids = [scope.id];
         return this.serial((table) => table.delete(filter));
       },
-      (n) => n,
+      (ids) => ids.length,
     );
   }
 

@@ -180,12 +180,14 @@ export class LanceEpisodeTable {
     return this.table.countRows();
   }
 
-  /** Deletes what matches; answers how many rows went. */
-  async delete(filter: EpisodeFilter): Promise<number> {
+  /** Deletes what matches; answers which rows went (their ids). */
+  async delete(filter: EpisodeFilter): Promise<string[]> {
     const predicate = where(filter);
     const count = await this.table.countRows(predicate);
-    if (count > 0) await this.table.delete(predicate);
-    return count;
+    if (count === 0) return [];
+    const rows = await this.table.query().where(predicate).select(['id']).limit(count).toArray();
+    await this.table.delete(predicate);
+    return rows.map((row: Row) => String(row.id));
   }
 
   /** Counts one more recall of each id and stamps the time, in one commit. */

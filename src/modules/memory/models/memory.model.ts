@@ -58,5 +58,7 @@ export class EpisodeConnection {
 export class ForgetResult {
   @Field(() => Int) working!: number;
   @Field(() => Int) episodic!: number;
+  @Field(() => Int, { description: 'Facts and entities only the forgotten episodes had taught.' })
+  semantic!: number;
   @Field(() => Int) total!: number;
 }

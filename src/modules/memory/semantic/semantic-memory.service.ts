@@ -149,21 +149,7 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
   ): Promise<EntityRecord> {
     const norm = normalizeName(name);
     const wanted = type ? normalizeName(type) : undefined;
-    const compatible = (e: EntityRecord) => !wanted || e.type === wanted || e.type === UNKNOWN_TYPE;
-    let found = (await this.store.entitiesNamed(tenant, norm)).find(compatible);
-    if (!found) {
-      const candidates = new Map<string, EntityRecord>();
-      for (const word of nameTokens(norm)) {
-        for (const e of await this.store.entitiesContaining(tenant, word, CANDIDATES_PER_WORD))
-          candidates.set(e.id, e);
-      }
-      const threshold = this.config.memory.semantic.mergeThreshold;
-      found = [...candidates.values()]
-        .filter((e) => compatible(e) && wordsContained(e.norm, norm))
-        .map((e) => ({ e, similarity: cosine(vector, Float32Array.from(e.embedding)) }))
-        .filter(({ similarity }) => similarity >= threshold)
-        .sort((a, b) => b.similarity - a.similarity)[0]?.e;
-    }
+    const found = await this.match(tenant, norm, wanted, vector);
     if (!found) {
       const entity: EntityRecord = {
         id: randomUUID(),
@@ -194,12 +180,44 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
     return { ...found, ...patch };
   }
 
-  /** The entity a name or alias refers to (exact, normalized), or undefined. */
+  /**
+   * The existing entity a name refers to: exact name or alias first, then an entity whose name shares all the
+   * words of the shorter one and whose embedding is close enough (MNEME_SEMANTIC_MERGE_THRESHOLD).
+   */
+  private async match(
+    tenant: string,
+    norm: string,
+    type: string | undefined,
+    vector: Float32Array,
+  ): Promise<EntityRecord | undefined> {
+    const compatible = (e: EntityRecord) => !type || e.type === type || e.type === UNKNOWN_TYPE;
+    const exact = (await this.store.entitiesNamed(tenant, norm)).find(compatible);
+    if (exact) return exact;
+    const candidates = new Map<string, EntityRecord>();
+    for (const word of nameTokens(norm)) {
+      for (const e of await this.store.entitiesContaining(tenant, word, CANDIDATES_PER_WORD)) {
+        candidates.set(e.id, e);
+      }
+    }
+    const threshold = this.config.memory.semantic.mergeThreshold;
+    return [...candidates.values()]
+      .filter((e) => compatible(e) && wordsContained(e.norm, norm))
+      .map((e) => ({ e, similarity: cosine(vector, Float32Array.from(e.embedding)) }))
+      .filter(({ similarity }) => similarity >= threshold)
+      .sort((a, b) => b.similarity - a.similarity)[0]?.e;
+  }
+
+  /** The entity a name refers to, as learning would resolve it, or undefined. */
   entity(name: string, ctx: CallContext): Promise<EntityRecord | undefined> {
     return this.span(
       'entity',
       ctx,
-      async () => (await this.store.entitiesNamed(ctx.tenant, normalizeName(name)))[0],
+      async () => {
+        const norm = normalizeName(name);
+        if (!norm) return undefined;
+        const [vector] = await this.embedder.embed([name]);
+        return this.match(ctx.tenant, norm, undefined, vector!);
+      },
       (e) => (e ? 1 : 0),
     );
   }

@@ -1,0 +1,55 @@
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+
+@ObjectType('Entity', { description: 'Someone or something the agent knows facts about.' })
+export class EntityGql {
+  @Field(() => ID) id!: string;
+  @Field(() => String, { description: 'The most specific name it was called by.' }) name!: string;
+  @Field(() => String, { description: 'person, place, organization, …; "thing" when never said.' })
+  type!: string;
+  @Field(() => [String], { description: 'Other names it was called by (normalized).' }) aliases!: string[];
+  @Field(() => String) summary!: string;
+  @Field(() => [String], { description: 'Episodes it was learned from.' }) episodes!: string[];
+  @Field(() => GraphQLISODateTime) createdAt!: Date;
+}
+
+@ObjectType('Fact', {
+  description:
+    'subject —predicate→ object, bi-temporal: true in the world from validFrom to validTo, known to Mneme from ' +
+    'createdAt to expiredAt. A contradicted fact is expired, never deleted.',
+})
+export class FactGql {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) subjectId!: string;
+  @Field(() => String) subject!: string;
+  @Field(() => String, { description: 'lower snake case, e.g. lives_in.' }) predicate!: string;
+  @Field(() => ID) objectId!: string;
+  @Field(() => String) object!: string;
+  @Field(() => GraphQLISODateTime) validFrom!: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'null: still true.' })
+  validTo!: Date | null;
+  @Field(() => GraphQLISODateTime) createdAt!: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'null: current knowledge.' })
+  expiredAt!: Date | null;
+  @Field(() => Float) confidence!: number;
+  @Field(() => [String], { description: 'Episodes it was learned from (provenance); empty when stated.' })
+  episodes!: string[];
+}
+
+@ObjectType({ description: 'A fact just learned, what it retired, and whether it was already known.' })
+export class LearnedFact {
+  @Field(() => FactGql) fact!: FactGql;
+  @Field(() => [FactGql]) retired!: FactGql[];
+  @Field(() => Boolean) reinforced!: boolean;
+}
+
+@ObjectType({ description: 'An entity reached through current facts, and how many hops away.' })
+export class Neighbor {
+  @Field(() => EntityGql) entity!: EntityGql;
+  @Field(() => Int) hops!: number;
+}
+
+@ObjectType({ description: 'The entities around one entity, nearest first.' })
+export class Neighborhood {
+  @Field(() => EntityGql) center!: EntityGql;
+  @Field(() => [Neighbor]) neighbors!: Neighbor[];
+}

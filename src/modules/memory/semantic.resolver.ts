@@ -1,0 +1,84 @@
+import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { ErrorCode } from '../../common/error-codes.js';
+import { MnemeError } from '../../common/mneme-error.js';
+import { callContextOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { FactInput, FactsArgs, NeighborhoodArgs } from './dto/semantic.args.js';
+import { EntityGql, FactGql, LearnedFact, Neighborhood } from './models/semantic.model.js';
+import type { EntityRecord, FactView } from './semantic/graph-store.js';
+import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
+
+@Resolver()
+export class SemanticResolver {
+  constructor(private readonly semantic: SemanticMemoryService) {}
+
+  @Query(() => EntityGql, { nullable: true, description: 'An entity you know, by name or alias.' })
+  async entity(@Args('name') name: string, @Context() gql: GqlContext): Promise<EntityGql | null> {
+    const found = await this.semantic.entity(name, callContextOf(gql));
+    return found ? toEntity(found) : null;
+  }
+
+  @Query(() => [FactGql], { description: 'Facts about an entity, true at `at` as known at `knownAt`.' })
+  async facts(@Args() args: FactsArgs, @Context() gql: GqlContext): Promise<FactGql[]> {
+    const ctx = callContextOf(gql);
+    const entity = await this.semantic.entity(args.about, ctx);
+    if (!entity) throw new MnemeError(ErrorCode.NOT_FOUND, `No entity named "${args.about}" in your memory.`);
+    const window = { validAt: args.at?.getTime(), knownAt: args.knownAt?.getTime() };
+    return (await this.semantic.facts(entity.id, window, args.first, ctx)).map(toFact);
+  }
+
+  @Query(() => Neighborhood, { description: 'Entities within `hops` current facts of one, nearest first.' })
+  async neighborhood(@Args() args: NeighborhoodArgs, @Context() gql: GqlContext): Promise<Neighborhood> {
+    const ctx = callContextOf(gql);
+    const center = await this.semantic.entityById(args.entityId, ctx);
+    if (!center) throw new MnemeError(ErrorCode.NOT_FOUND, `No entity ${args.entityId} in your memory.`);
+    const neighbors = await this.semantic.neighborhood(center.id, args.hops as 1 | 2 | 3, args.first, ctx);
+    return {
+      center: toEntity(center),
+      neighbors: neighbors.map((n) => ({ entity: toEntity(n.entity), hops: n.hops })),
+    };
+  }
+
+  @Mutation(() => LearnedFact, {
+    description: 'Tell the agent a fact. One that contradicts a current fact retires it (kept, expired).',
+  })
+  async learnFact(@Args('input') input: FactInput, @Context() gql: GqlContext): Promise<LearnedFact> {
+    const learned = await this.semantic.learn(
+      { ...input, validFrom: input.validFrom?.getTime() },
+      callContextOf(gql),
+    );
+    return {
+      fact: toFact(learned.fact),
+      retired: learned.retired.map(toFact),
+      reinforced: learned.reinforced,
+    };
+  }
+}
+
+function toEntity(e: EntityRecord): EntityGql {
+  return {
+    id: e.id,
+    name: e.name,
+    type: e.type,
+    aliases: e.aliases,
+    summary: e.summary,
+    episodes: e.episodes,
+    createdAt: new Date(e.createdAt),
+  };
+}
+
+function toFact(f: FactView): FactGql {
+  return {
+    id: f.id,
+    subjectId: f.subjectId,
+    subject: f.subject,
+    predicate: f.predicate,
+    objectId: f.objectId,
+    object: f.object,
+    validFrom: new Date(f.validFrom),
+    validTo: f.validTo === null ? null : new Date(f.validTo),
+    createdAt: new Date(f.createdAt),
+    expiredAt: f.expiredAt === null ? null : new Date(f.expiredAt),
+    confidence: f.confidence,
+    episodes: f.episodes,
+  };
+}
