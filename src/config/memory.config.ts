@@ -27,6 +27,9 @@ export interface MemoryConfig {
     mergeThreshold: number;
     /** Predicates a subject may hold several objects of at once; any other predicate's new object retires the old. */
     multiValued: Set<string>;
+    /** Facts put into a prompt at most, and the prompt tokens they may take. */
+    recallFacts: number;
+    recallTokens: number;
   };
   /** When a memory store is down: answer without that tier (and say so) instead of STORE_UNAVAILABLE. */
   degrade: boolean;
@@ -58,6 +61,8 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
     semantic: {
       dir: path.join(dataDir, 'semantic', 'graph.kuzu'),
       mergeThreshold: e.MNEME_SEMANTIC_MERGE_THRESHOLD,
+      recallFacts: e.MNEME_SEMANTIC_RECALL_FACTS,
+      recallTokens: e.MNEME_SEMANTIC_RECALL_TOKENS,
       multiValued: new Set(
         (e.MNEME_SEMANTIC_MULTI_VALUED ?? DEFAULT_MULTI_VALUED)
           .split(',')

@@ -4,7 +4,7 @@ const LEARN = `mutation($input: FactInput!) {
   learnFact(input: $input) { reinforced fact { id subjectId subject predicate object validFrom validTo } retired { object expiredAt } }
 }`;
 const FACTS = `query($about: String!, $at: DateTime, $knownAt: DateTime) {
-  facts(about: $about, at: $at, knownAt: $knownAt) { subject predicate object validFrom validTo expiredAt }
+  facts(about: $about, at: $at, knownAt: $knownAt) { id subject predicate object validFrom validTo expiredAt }
 }`;
 
 let server: TestApp;
@@ -87,13 +87,39 @@ describe('semantic memory over GraphQL', () => {
     expect(tooFar.body.errors[0].message).toContain('hops must be at most 3');
   });
 
+  it('puts current facts about the entities an ask names into its prompt, and cites them', async () => {
+    const current = await gql(FACTS, { about: 'Ada' });
+    const facts = current.body.data.facts as { id: string; object: string }[];
+    const paris = facts.find((f) => f.object === 'Paris')!;
+    const { body } = await gql(
+      `mutation($input: AskInput!) { ask(input: $input) { memory { used { id tier } } context { role content } } }`,
+      { input: { prompt: 'Where does Ada live now?', maxTokens: 2, debug: true } },
+    );
+    expect(body.errors).toBeUndefined();
+    const system: string = body.data.ask.context[0].content;
+    expect(system).toContain('Known facts (current):\n- Ada Lovelace lives in Paris (since 2020-01-01)');
+    expect(system).not.toContain('London');
+    const used = body.data.ask.memory.used as { id: string; tier: string }[];
+    expect(used.filter((u) => u.tier === 'SEMANTIC').map((u) => u.id)).toContain(paris.id);
+
+    const recalled = await gql(
+      '{ recall(query: "what about ada lovelace", tiers: [SEMANTIC]) { tier role text } }',
+    );
+    expect(recalled.body.data.recall).toContainEqual({
+      tier: 'SEMANTIC',
+      role: 'fact',
+      text: 'Ada Lovelace lives in Paris (since 2020-01-01)',
+    });
+  });
+
   it('keeps tenants apart, and forget reaches the semantic tier', async () => {
     expect((await gql('{ entity(name: "Ada") { id } }', {}, KEYS.bob)).body.data.entity).toBeNull();
     const facts = await gql(FACTS, { about: 'Ada' }, KEYS.bob);
     expect(facts.body.errors[0].extensions.code).toBe('NOT_FOUND');
     const forgot = await gql('mutation { forget(input: { everything: true }) { semantic total } }');
-    // Ada, London, Paris, France and the three facts plus the closed copy of the London fact.
-    expect(forgot.body.data.forget).toEqual({ semantic: 8, total: 8 });
+    // Ada, London, Paris, France and the three facts plus the closed copy of the London fact; the ask's two
+    // turns in working and episodic memory make up the rest.
+    expect(forgot.body.data.forget).toEqual({ semantic: 8, total: 12 });
     expect((await gql('{ entity(name: "Ada") { id } }')).body.data.entity).toBeNull();
   });
 });

@@ -134,7 +134,9 @@ describe('cross-modal recall', () => {
     expect(hits[0]!.item.id).toBe(speechEpisode!.id);
     expect(hits[0]!.mediaRank).toBe(1);
     expect(hits.map((h) => h.item.id)).toContain(toneEpisode!.id);
-    expect(await episodic.recall({ text: '', vectors: { audio: audioVector }, first: 2 }, ctxOf('bob'))).toEqual([]);
+    expect(
+      await episodic.recall({ text: '', vectors: { audio: audioVector }, first: 2 }, ctxOf('bob')),
+    ).toEqual([]);
   });
 
   it('adds the media columns to a table written before multimodal memory, keeping its rows', async () => {

@@ -152,11 +152,15 @@ export class AgentService {
             input.prompt,
             sessionId,
             budget,
-            { tiers: profile.memoryTiers, recallItems: profile.recallItems },
+            {
+              tiers: profile.memoryTiers,
+              recallItems: profile.recallItems,
+              neighborhoodHops: profile.neighborhoodHops,
+            },
             ctx,
             percept?.vectors,
           )
-        : { turns: [], episodes: [], degraded: [] };
+        : { turns: [], facts: [], episodes: [], degraded: [] };
     const notes: string[] = [];
     let route = first;
     const samples = route.path === 'deep' ? (input.samples ?? profile.samples) : 1;
@@ -207,6 +211,7 @@ export class AgentService {
     );
     const used = [
       ...memory.turns.map((t) => ({ id: t.id, tier: 'working' as const })),
+      ...memory.facts.map((f) => ({ id: f.id, tier: 'semantic' as const })),
       ...memory.episodes.map((e) => ({ id: e.id, tier: 'episodic' as const })),
     ];
     yield {
@@ -287,6 +292,7 @@ export class AgentService {
         memory.turns,
         input.prompt,
         perceived.context,
+        memory.facts,
       );
       // A vision LLM sees the images themselves, with the question they came with.
       if (perceived.images.length) messages[messages.length - 1]!.images = perceived.images;

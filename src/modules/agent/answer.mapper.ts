@@ -1,4 +1,4 @@
-import { MemoryTierGql } from '../memory/models/memory.model.js';
+import { TIERS } from '../memory/memory.mapper.js';
 import { PathGql } from '../routing/models/route.model.js';
 import type { MemoryTierName } from '../memory/memory-span.js';
 import { toPerception } from '../fusion/perception.mapper.js';
@@ -6,8 +6,7 @@ import type { AgentAnswer } from './agent.service.js';
 import { Answer, FinishReasonGql } from './models/answer.model.js';
 
 const PATH = { fast: PathGql.FAST, medium: PathGql.MEDIUM, deep: PathGql.DEEP } as const;
-const tierOf = (tier: MemoryTierName) =>
-  tier === 'working' ? MemoryTierGql.WORKING : MemoryTierGql.EPISODIC;
+const tierOf = (tier: MemoryTierName) => TIERS[tier];
 
 /** Pipeline answer → GraphQL model (explicit: the schema is a contract, the engine's types are not). */
 export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): Answer {

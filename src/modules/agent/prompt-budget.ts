@@ -38,9 +38,13 @@ export async function fitText(engine: LlmEngine, text: string, tokens: number): 
   return low === 0 ? '' : text.slice(0, low) + CUT_MARKER;
 }
 
-/** Less memory for a retry: first no episodes, then the newer half of the turns; undefined when none is left. */
+/**
+ * Less memory for a retry: first no episodes, then no facts, then the newer half of the turns; undefined when
+ * none is left.
+ */
 export function shrink(memory: PromptMemory): PromptMemory | undefined {
   if (memory.episodes.length > 0) return { ...memory, episodes: [] };
+  if (memory.facts.length > 0) return { ...memory, facts: [] };
   if (memory.turns.length === 0) return undefined;
   let turns = memory.turns.slice(Math.ceil(memory.turns.length / 2));
   if (turns[0]?.role === 'assistant') turns = turns.slice(1);

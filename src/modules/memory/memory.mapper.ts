@@ -5,6 +5,13 @@ import type { MemoryHit } from './memory.service.js';
 import { Episode, Memory, MemoryTierGql } from './models/memory.model.js';
 
 /** Storage records → GraphQL models (explicit: the schema is a contract, the table layout is not). */
+/** Storage tier names → the GraphQL enum. */
+export const TIERS = {
+  working: MemoryTierGql.WORKING,
+  episodic: MemoryTierGql.EPISODIC,
+  semantic: MemoryTierGql.SEMANTIC,
+} as const;
+
 export function toEpisode(e: EpisodeRecord): Episode {
   return {
     id: e.id,
@@ -24,7 +31,7 @@ export function toEpisode(e: EpisodeRecord): Episode {
 export function toMemory(h: MemoryHit): Memory {
   return {
     id: h.id,
-    tier: h.tier === 'working' ? MemoryTierGql.WORKING : MemoryTierGql.EPISODIC,
+    tier: TIERS[h.tier],
     sessionId: h.sessionId,
     role: h.role,
     text: h.text,

@@ -9,24 +9,30 @@ import type { EpisodeCursor, EpisodeRecord } from './episodic/episode.record.js'
 import { EpisodicMemoryService, type QueryVectors } from './episodic/episodic-memory.service.js';
 import type { MemoryTierName } from './memory-span.js';
 import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
-import { fitToBudget, type RecalledEpisode } from './prompt-context.js';
+import { fitToBudget, type RecalledEpisode, type RecalledFact } from './prompt-context.js';
+import type { FactView } from './semantic/graph-store.js';
 import { WorkingMemoryService } from './working/working-memory.service.js';
 import type { Turn } from './working/working-memory.store.js';
 
 /** Tokens a chat template spends around one message (role markers, separators); generous for ChatML. */
 export const MESSAGE_OVERHEAD = 6;
 const EPISODE_LINE_OVERHEAD = 16;
+const FACT_LINE_OVERHEAD = 4;
 const MEMORY_HEADER_TOKENS = 16;
 
 /** How much memory a compute path recalls: which tiers, and at most how many episodes. */
 export interface RecallDepth {
   tiers: readonly MemoryTierName[];
   recallItems: number;
+  /** Semantic tier: facts of entities this many hops from the named ones too. */
+  neighborhoodHops: number;
 }
 
 /** What an ask gets from memory before it is answered. */
 export interface PromptMemory {
   turns: Turn[];
+  /** Current facts about the entities the request names (semantic tier). */
+  facts: RecalledFact[];
   episodes: RecalledEpisode[];
   /** Tiers skipped because their store was down (only with MNEME_MEMORY_DEGRADE). */
   degraded: MemoryTierName[];
@@ -97,12 +103,24 @@ export class MemoryService {
           this.working.window(sessionId, workingBudget, ctx, MESSAGE_OVERHEAD),
         )
       : [];
-    const used = turns.reduce((sum, t) => sum + t.tokens + MESSAGE_OVERHEAD, 0);
+    let used = turns.reduce((sum, t) => sum + t.tokens + MESSAGE_OVERHEAD, 0);
+    // Facts next: compact, current, and about exactly what the request names.
+    const facts = depth.tiers.includes('semantic')
+      ? await this.factsFor(
+          prompt,
+          depth.neighborhoodHops,
+          Math.min(this.config.memory.semantic.recallTokens, budget - used),
+          degraded,
+          ctx,
+        )
+      : [];
+    used += facts.reduce((sum, f) => sum + f.tokens, 0) + (facts.length ? MEMORY_HEADER_TOKENS : 0);
     const episodeBudget = Math.min(episodicConfig.recallTokens, budget - used);
     const items = depth.tiers.includes('episodic')
       ? Math.min(depth.recallItems, episodicConfig.recallItems)
       : 0;
-    if (episodeBudget <= 0 || items === 0) return { turns, episodes: [], degraded };
+    const factLines = facts.map((f) => f.fact);
+    if (episodeBudget <= 0 || items === 0) return { turns, facts: factLines, episodes: [], degraded };
     const hits = await this.orDegrade('episodic', degraded, [], () =>
       this.episodic.recall(
         { text: prompt, vectors, first: items, exclude: new Set(turns.map((t) => t.id)) },
@@ -121,7 +139,29 @@ export class MemoryService {
       (c) => c.tokens + EPISODE_LINE_OVERHEAD,
       episodeBudget - MEMORY_HEADER_TOKENS,
     ).map((c) => c.episode);
-    return { turns, episodes, degraded };
+    return { turns, facts: factLines, episodes, degraded };
+  }
+
+  /** The facts that fit `budget` tokens, each with its cost (a line of its own). */
+  private async factsFor(
+    prompt: string,
+    hops: number,
+    budget: number,
+    degraded: MemoryTierName[],
+    ctx: CallContext,
+  ): Promise<{ fact: RecalledFact; tokens: number }[]> {
+    const limit = this.config.memory.semantic.recallFacts;
+    if (budget <= MEMORY_HEADER_TOKENS || limit === 0) return [];
+    const found = await this.orDegrade('semantic', degraded, [], () =>
+      this.semantic.mentioned(prompt, hops, limit, ctx),
+    );
+    const costed = await Promise.all(
+      found.map(async (f) => {
+        const fact = { id: f.id, text: factLine(f) };
+        return { fact, tokens: (await this.engine.countTokens(fact.text)) + FACT_LINE_OVERHEAD };
+      }),
+    );
+    return fitToBudget(costed, (c) => c.tokens, budget - MEMORY_HEADER_TOKENS);
   }
 
   /**
@@ -216,6 +256,21 @@ export class MemoryService {
       const ranked = await this.episodic.recall({ text: query, vectors, first, sessionId }, ctx);
       for (const r of ranked) hits.push({ ...toHit(r.item), score: r.score });
     }
+    if (tiers.includes('semantic') && query.trim()) {
+      // Facts about the entities the query names, in the order they were found.
+      const facts = await this.semantic.mentioned(query, 0, first, ctx);
+      facts.forEach((f, i) =>
+        hits.push({
+          id: f.id,
+          tier: 'semantic',
+          sessionId: '',
+          role: 'fact',
+          text: factLine(f),
+          createdAt: f.createdAt,
+          score: 1 / (1 + i),
+        }),
+      );
+    }
     return hits;
   }
 
@@ -273,6 +328,12 @@ export class MemoryService {
       return fallback;
     }
   }
+}
+
+/** "Ada Lovelace lives in Paris (since 2020-01-01)". */
+export function factLine(f: FactView): string {
+  const since = new Date(f.validFrom).toISOString().slice(0, 10);
+  return `${f.subject} ${f.predicate.replaceAll('_', ' ')} ${f.object} (since ${since})`;
 }
 
 function toRecalled(e: EpisodeRecord): RecalledEpisode {

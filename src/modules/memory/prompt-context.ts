@@ -1,6 +1,12 @@
 import type { ChatMessage } from '../../engines/llm/llm-engine.js';
 import type { Turn } from './working/working-memory.store.js';
 
+/** A current fact about an entity the request names, rendered as one line. */
+export interface RecalledFact {
+  id: string;
+  text: string;
+}
+
 export interface RecalledEpisode {
   id: string;
   role: string;
@@ -20,6 +26,7 @@ export function assemblePrompt(
   turns: readonly Turn[],
   prompt: string,
   perception = '',
+  facts: readonly RecalledFact[] = [],
 ): ChatMessage[] {
   const messages: ChatMessage[] = [];
   const memories = episodes.map(
@@ -28,6 +35,7 @@ export function assemblePrompt(
   );
   const system = [
     systemPrompt,
+    facts.length > 0 ? `Known facts (current):\n${facts.map((f) => `- ${f.text}`).join('\n')}` : '',
     memories.length > 0 ? `Relevant memories from earlier conversations:\n${memories.join('\n')}` : '',
     perception,
   ]

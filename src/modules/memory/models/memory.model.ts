@@ -3,10 +3,13 @@ import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType
 export enum MemoryTierGql {
   WORKING = 'working',
   EPISODIC = 'episodic',
+  SEMANTIC = 'semantic',
 }
 registerEnumType(MemoryTierGql, {
   name: 'MemoryTier',
-  description: 'WORKING: the recent turns of a session. EPISODIC: everything remembered, searchable.',
+  description:
+    'WORKING: the recent turns of a session. EPISODIC: everything remembered, searchable. SEMANTIC: facts ' +
+    'about entities (a knowledge graph).',
 });
 
 @ObjectType({ description: 'One recalled memory.' })

@@ -77,6 +77,8 @@ export abstract class GraphStore {
   abstract entity(tenant: string, id: string): Promise<EntityRecord | undefined>;
   /** Entities whose normalized name or an alias equals `norm`. */
   abstract entitiesNamed(tenant: string, norm: string): Promise<EntityRecord[]>;
+  /** Entities named (or aliased) by any of `norms`, in one lookup: how a request's mentions are found. */
+  abstract entitiesNamedAny(tenant: string, norms: string[]): Promise<EntityRecord[]>;
   /** Entities whose normalized name contains `token` (resolution candidates). */
   abstract entitiesContaining(tenant: string, token: string, limit: number): Promise<EntityRecord[]>;
 

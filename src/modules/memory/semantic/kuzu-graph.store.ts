@@ -19,7 +19,12 @@ const SCHEMA = [
      aliases STRING[], embedding FLOAT[], summary STRING, episodes STRING[], createdAt INT64, PRIMARY KEY(id))`,
   `CREATE REL TABLE IF NOT EXISTS Fact(FROM Entity TO Entity, id STRING, tenant STRING, predicate STRING,
      validFrom INT64, validTo INT64, createdAt INT64, expiredAt INT64, confidence DOUBLE, episodes STRING[])`,
+  // Name lookups go through a primary-key (hashed) index: one Name per (tenant, normalized name or alias).
+  `CREATE NODE TABLE IF NOT EXISTS Name(key STRING, PRIMARY KEY(key))`,
+  `CREATE REL TABLE IF NOT EXISTS NAMES(FROM Name TO Entity)`,
 ];
+/** A Name's key: tenant and normalized name, joined by a character neither can contain. */
+const nameKey = (tenant: string, norm: string) => `${tenant}\u0000${norm}`;
 const ENTITY =
   'e.id AS id, e.tenant AS tenant, e.name AS name, e.norm AS norm, e.type AS type, e.aliases AS aliases, e.embedding AS embedding, e.summary AS summary, e.episodes AS episodes, e.createdAt AS createdAt';
 const FACT =
@@ -85,11 +90,24 @@ export class KuzuGraphStore extends GraphStore {
     });
   }
 
-  async createEntity(e: EntityRecord): Promise<void> {
+  createEntity(e: EntityRecord): Promise<void> {
+    return this.atomically(async () => {
+      await this.run(
+        `CREATE (:Entity {id: $id, tenant: $tenant, name: $name, norm: $norm, type: $type, aliases: $aliases,
+           embedding: $embedding, summary: $summary, episodes: $episodes, createdAt: $createdAt})`,
+        { ...e },
+      );
+      await this.indexNames(e.tenant, e.id, [e.norm, ...e.aliases]);
+    });
+  }
+
+  private async indexNames(tenant: string, id: string, norms: string[]): Promise<void> {
+    const keys = norms.map((n) => nameKey(tenant, n));
+    // Two statements: kuzu cannot carry a MERGEd node into a MATCH in one query.
+    await this.run(`UNWIND $keys AS k MERGE (:Name {key: k})`, { keys });
     await this.run(
-      `CREATE (:Entity {id: $id, tenant: $tenant, name: $name, norm: $norm, type: $type, aliases: $aliases,
-         embedding: $embedding, summary: $summary, episodes: $episodes, createdAt: $createdAt})`,
-      { ...e },
+      `UNWIND $keys AS k MATCH (n:Name {key: k}), (e:Entity {id: $id}) MERGE (n)-[:NAMES]->(e)`,
+      { keys, id },
     );
   }
 
@@ -102,11 +120,15 @@ export class KuzuGraphStore extends GraphStore {
   ): Promise<void> {
     const sets = Object.keys(patch).map((key) => `e.${key} = $${key}`);
     if (sets.length === 0) return;
-    // Keys come from the typed patch (a fixed set of property names), values are parameters.
-    await this.run(`MATCH (e:Entity {id: $id}) WHERE e.tenant = $tenant SET ${sets.join(', ')}`, {
-      tenant,
-      id,
-      ...(patch as Record<string, KuzuValue>),
+    await this.atomically(async () => {
+      // Keys come from the typed patch (a fixed set of property names), values are parameters.
+      await this.run(`MATCH (e:Entity {id: $id}) WHERE e.tenant = $tenant SET ${sets.join(', ')}`, {
+        tenant,
+        id,
+        ...(patch as Record<string, KuzuValue>),
+      });
+      const names = [patch.norm, ...(patch.aliases ?? [])].filter((n): n is string => n !== undefined);
+      if (names.length) await this.indexNames(tenant, id, names);
     });
   }
 
@@ -118,11 +140,16 @@ export class KuzuGraphStore extends GraphStore {
     return rows[0] && toEntity(rows[0]);
   }
 
-  async entitiesNamed(tenant: string, norm: string): Promise<EntityRecord[]> {
+  entitiesNamed(tenant: string, norm: string): Promise<EntityRecord[]> {
+    return this.entitiesNamedAny(tenant, [norm]);
+  }
+
+  async entitiesNamedAny(tenant: string, norms: string[]): Promise<EntityRecord[]> {
+    if (norms.length === 0) return [];
     const rows = await this.run(
-      `MATCH (e:Entity) WHERE e.tenant = $tenant AND (e.norm = $norm OR list_contains(e.aliases, $norm))
-       RETURN ${ENTITY} ORDER BY e.createdAt`,
-      { tenant, norm },
+      `UNWIND $keys AS k MATCH (n:Name {key: k})-[:NAMES]->(e:Entity) WHERE e.tenant = $tenant
+       RETURN DISTINCT ${ENTITY} ORDER BY createdAt`,
+      { tenant, keys: norms.map((n) => nameKey(tenant, n)) },
     );
     return rows.map(toEntity);
   }
@@ -217,21 +244,27 @@ export class KuzuGraphStore extends GraphStore {
           { tenant, id: row.id },
         );
         if (left.length === 0 && Number(attached[0]?.n ?? 0) === 0) {
-          await this.run(`MATCH (e:Entity {id: $id}) WHERE e.tenant = $tenant DELETE e`, {
+          await this.run(`MATCH (e:Entity {id: $id}) WHERE e.tenant = $tenant DETACH DELETE e`, {
             tenant,
             id: row.id,
           });
           count.entities++;
         } else await this.updateEntity(tenant, text(row.id), { episodes: left });
       }
+      if (count.entities > 0) await this.dropOrphanNames();
       return count;
     });
+  }
+
+  private async dropOrphanNames(): Promise<void> {
+    await this.run(`MATCH (n:Name) WHERE NOT (n)-[:NAMES]->(:Entity) DELETE n`);
   }
 
   forgetTenant(tenant: string): Promise<ForgetCount> {
     return this.atomically(async () => {
       const before = await this.counts(tenant);
       await this.run(`MATCH (e:Entity) WHERE e.tenant = $tenant DETACH DELETE e`, { tenant });
+      await this.dropOrphanNames();
       return before;
     });
   }

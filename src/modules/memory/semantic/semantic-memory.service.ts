@@ -39,6 +39,10 @@ export interface Learned {
 }
 
 const CANDIDATES_PER_WORD = 20;
+/** Mention detection: names up to this many words, at most this many spans looked up, entities used. */
+const MAX_NAME_WORDS = 4;
+const MAX_SPANS = 400;
+const MAX_NAMED = 5;
 const UNKNOWN_TYPE = 'thing';
 
 /**
@@ -205,6 +209,54 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
       .map((e) => ({ e, similarity: cosine(vector, Float32Array.from(e.embedding)) }))
       .filter(({ similarity }) => similarity >= threshold)
       .sort((a, b) => b.similarity - a.similarity)[0]?.e;
+  }
+
+  /**
+   * Current facts about the entities a request names (any 1–4 word span matching a name or alias), then, with
+   * `hops`, about the entities that many facts away — named entities' facts first.
+   */
+  mentioned(text: string, hops: number, limit: number, ctx: CallContext): Promise<FactView[]> {
+    return this.span(
+      'mentioned',
+      ctx,
+      async () => {
+        const words = normalizeName(text).split(' ').filter(Boolean);
+        const spans = new Set<string>();
+        for (let n = MAX_NAME_WORDS; n >= 1; n--) {
+          for (let i = 0; i + n <= words.length && spans.size < MAX_SPANS; i++) {
+            spans.add(words.slice(i, i + n).join(' '));
+          }
+        }
+        const named = (await this.store.entitiesNamedAny(ctx.tenant, [...spans])).slice(0, MAX_NAMED);
+        const ids = named.map((e) => e.id);
+        if (hops > 0) {
+          for (const e of named) {
+            const around = await this.store.neighborhood(
+              ctx.tenant,
+              e.id,
+              Math.min(3, hops) as 1 | 2 | 3,
+              10,
+            );
+            ids.push(...around.map((n) => n.entity.id));
+          }
+        }
+        const now = Date.now();
+        const facts = new Map<string, FactView>();
+        for (const id of [...new Set(ids)]) {
+          if (facts.size >= limit) break;
+          for (const f of await this.store.factsAbout(
+            ctx.tenant,
+            id,
+            { validAt: now, knownAt: now },
+            limit,
+          )) {
+            facts.set(f.id, f);
+          }
+        }
+        return [...facts.values()].slice(0, limit);
+      },
+      (r) => r.length,
+    );
   }
 
   /** The entity a name refers to, as learning would resolve it, or undefined. */
