@@ -116,6 +116,7 @@ export class SyntheticCorpus {
           accessCount: 0,
           lastAccessAt: 0,
           media: [],
+          consolidation: -1,
           vector: this.draw(gauss, topic),
         });
       }

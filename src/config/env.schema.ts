@@ -108,6 +108,7 @@ export const envSchema = z.object({
   MNEME_EPISODIC_INDEX_THRESHOLD: int(256, 1_000_000_000).default(50_000),
   MNEME_SEMANTIC_MERGE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.6),
   MNEME_SEMANTIC_MULTI_VALUED: z.string().min(1).optional(),
+  MNEME_CONSOLIDATION_INTERVAL_MS: int(0, 86_400_000).default(5000),
   MNEME_SEMANTIC_RECALL_FACTS: int(0, 200).default(20),
   MNEME_SEMANTIC_RECALL_TOKENS: int(0, 1_000_000).default(256),
   MNEME_TEXT_EMBEDDING_MODEL: z.string().min(1).optional(),

@@ -31,6 +31,10 @@ export interface MemoryConfig {
     recallFacts: number;
     recallTokens: number;
   };
+  consolidation: {
+    /** How often the background worker looks for episodes to extract facts from; 0 turns it off. */
+    intervalMs: number;
+  };
   /** When a memory store is down: answer without that tier (and say so) instead of STORE_UNAVAILABLE. */
   degrade: boolean;
   /** transformers.js feature-extraction model folder; undefined means "discover". */
@@ -70,6 +74,7 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
           .filter(Boolean),
       ),
     },
+    consolidation: { intervalMs: e.MNEME_CONSOLIDATION_INTERVAL_MS },
     degrade: e.MNEME_MEMORY_DEGRADE,
     textEmbeddingModel: e.MNEME_TEXT_EMBEDDING_MODEL,
     textEmbeddingDtype: e.MNEME_TEXT_EMBEDDING_DTYPE ?? e.MNEME_ONNX_DTYPE,

@@ -123,3 +123,36 @@ describe('semantic memory over GraphQL', () => {
     expect((await gql('{ entity(name: "Ada") { id } }')).body.data.entity).toBeNull();
   });
 });
+
+describe('background consolidation', () => {
+  let worker: TestApp;
+  beforeAll(async () => {
+    worker = await startTestApp({
+      MNEME_PERCEPTION_PRELOAD: 'false',
+      MNEME_CONSOLIDATION_INTERVAL_MS: '100',
+      MNEME_LLM_CONTEXT_SIZE: '2048',
+    });
+  });
+  afterAll(() => worker.close());
+
+  it('extracts facts from what was said on an extracting path, and reports its status', async () => {
+    const ask = await postGraphql(
+      worker.url,
+      {
+        query: 'mutation($input: AskInput!) { ask(input: $input) { route { path } } }',
+        variables: { input: { prompt: 'Explain why Ada moved to Paris, step by step.', maxTokens: 2 } },
+      },
+      bearer(KEYS.alice),
+    );
+    expect(ask.body.data.ask.route.path).not.toBe('FAST'); // fast asks are not extracted by default
+    const STATUS = '{ consolidation { pending running processed failures lastRun } }';
+    let status: { pending: number; processed: number; failures: number; lastRun: string | null };
+    const deadline = Date.now() + 20_000;
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await postGraphql(worker.url, { query: STATUS }, bearer(KEYS.alice))).body.data.consolidation;
+    } while (status.processed < 1 && Date.now() < deadline);
+    expect(status).toMatchObject({ pending: 0, processed: 1, failures: 0 });
+    expect(status.lastRun).not.toBeNull();
+  });
+});

@@ -36,6 +36,9 @@ export async function startTestApp(
     MNEME_MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), 'mneme-models-')),
     MNEME_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mneme-data-')),
     MNEME_LOG_LEVEL: 'error',
+    // Background fact extraction would compete for the engine with what a test measures; tests that want it
+    // turn it on.
+    MNEME_CONSOLIDATION_INTERVAL_MS: '0',
     ...env,
   });
   startTelemetry({ ...config.telemetry, extraProcessors: [new SimpleSpanProcessor(spans)] });

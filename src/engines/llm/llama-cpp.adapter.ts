@@ -6,9 +6,11 @@ import {
   resolveModelFile,
   type ChatHistoryItem,
   type ChatWrapper,
+  type GbnfJsonSchema,
   type Llama,
   type LlamaContext,
   type LlamaContextSequence,
+  type LlamaGrammar,
   type LlamaModel,
 } from 'node-llama-cpp';
 import type { ChatMessage } from './llm-engine.js';
@@ -28,6 +30,8 @@ export interface LlamaGenerateOptions {
   topP?: number;
   seed?: number;
   stop?: string[];
+  /** Output constrained to JSON of this schema (node-llama-cpp's GBNF subset of JSON Schema). */
+  jsonSchema?: Record<string, unknown>;
   signal: AbortSignal;
   onText: (text: string) => void;
   /** Called when generated tokens are released to the caller (the first call marks time to first token). */
@@ -43,6 +47,8 @@ export interface LlamaGenerateOutcome {
 
 /** A loaded GGUF model with one context of N parallel sequences, chatting through the model's own template. */
 export class LlamaCppModel {
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+
   private constructor(
     private readonly llama: Llama,
     private readonly model: LlamaModel,
@@ -102,7 +108,9 @@ export class LlamaCppModel {
       autoDisposeSequence: true,
     });
     try {
+      const grammar = options.jsonSchema ? await this.grammarFor(options.jsonSchema) : undefined;
       const response = await chat.generateResponse(toHistory(messages), {
+        ...(grammar && { grammar }),
         maxTokens: options.maxTokens,
         temperature: options.temperature,
         topP: options.topP,
@@ -124,6 +132,22 @@ export class LlamaCppModel {
     } finally {
       chat.dispose();
     }
+  }
+
+  /** The grammar for a JSON schema, compiled once per distinct schema. */
+  private grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let grammar = this.grammars.get(key);
+    if (!grammar) {
+      // The method's generic typing infers from literal schemas; ours arrive at run time.
+      const create = this.llama.createGrammarForJsonSchema.bind(this.llama) as (
+        schema: GbnfJsonSchema,
+      ) => Promise<LlamaGrammar>;
+      grammar = create(schema as GbnfJsonSchema);
+      grammar.catch(() => this.grammars.delete(key));
+      this.grammars.set(key, grammar);
+    }
+    return grammar;
   }
 
   /**

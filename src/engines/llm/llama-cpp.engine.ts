@@ -96,6 +96,7 @@ export class LlamaCppEngine extends MeteredEngine {
         topP: request.topP,
         seed: request.seed,
         stop: request.stop,
+        jsonSchema: request.jsonSchema,
         signal,
         onTokens: () => {
           firstTokenAt ??= performance.now();

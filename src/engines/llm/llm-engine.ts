@@ -23,6 +23,8 @@ export interface GenerateRequest {
   topP?: number;
   seed?: number;
   stop?: string[];
+  /** Constrain the output to JSON matching this schema (a grammar in process, response_format remotely). */
+  jsonSchema?: Record<string, unknown>;
 }
 
 export type FinishReason = 'stop' | 'length';

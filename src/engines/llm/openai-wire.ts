@@ -29,6 +29,12 @@ export function toWireRequest(
     ...(request.topP === undefined ? {} : { top_p: request.topP }),
     ...(request.seed === undefined ? {} : { seed: request.seed }),
     ...(request.stop?.length ? { stop: request.stop } : {}),
+    ...(request.jsonSchema && {
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'response', schema: request.jsonSchema, strict: true },
+      },
+    }),
     stream: true,
     stream_options: { include_usage: true },
   };

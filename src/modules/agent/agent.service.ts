@@ -203,11 +203,14 @@ export class AgentService {
 
     const { result, memory, messages } = generation;
     const { ids, warnings } = await this.memory.rememberExchange(
-      sessionId,
-      input.prompt,
-      result.text,
+      {
+        sessionId,
+        question: input.prompt,
+        answer: result.text,
+        media: percept && exchangeMedia(percept),
+        extract: route.profile.extraction,
+      },
       ctx,
-      percept && exchangeMedia(percept),
     );
     const used = [
       ...memory.turns.map((t) => ({ id: t.id, tier: 'working' as const })),

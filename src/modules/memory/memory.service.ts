@@ -61,6 +61,16 @@ export interface ExchangeMedia {
   fusedVector?: Float32Array;
 }
 
+/** One question and its answer, as remembered after answering. */
+export interface Exchange {
+  sessionId: string;
+  question: string;
+  answer: string;
+  media?: ExchangeMedia;
+  /** Queue the question for fact extraction into semantic memory (the path's `extraction`). */
+  extract: boolean;
+}
+
 export type ForgetScope = { episodeId: string } | { sessionId: string } | { everything: true };
 
 export interface ForgetCounts {
@@ -169,11 +179,8 @@ export class MemoryService {
    * failure is reported back as a warning instead of losing it.
    */
   async rememberExchange(
-    sessionId: string,
-    question: string,
-    answer: string,
+    { sessionId, question, answer, media, extract }: Exchange,
     ctx: CallContext,
-    media?: ExchangeMedia,
   ): Promise<{ ids: string[]; warnings: string[] }> {
     const now = Date.now();
     const exchange = [
@@ -199,6 +206,8 @@ export class MemoryService {
         exchange.map((t, i) => ({
           ...t,
           sessionId,
+          // What the user said is what facts are extracted from; the assistant's words are not evidence.
+          extract: i === 0 && extract,
           ...(i === 0 &&
             media && {
               modality: media.modality,

@@ -3,13 +3,33 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import { callContextOf, type GqlContext } from '../../graphql/graphql-context.js';
 import { FactInput, FactsArgs, NeighborhoodArgs } from './dto/semantic.args.js';
-import { EntityGql, FactGql, LearnedFact, Neighborhood } from './models/semantic.model.js';
+import { ConsolidationService } from './consolidation/consolidation.service.js';
+import {
+  ConsolidationStatusGql,
+  EntityGql,
+  FactGql,
+  LearnedFact,
+  Neighborhood,
+} from './models/semantic.model.js';
 import type { EntityRecord, FactView } from './semantic/graph-store.js';
 import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
 
 @Resolver()
 export class SemanticResolver {
-  constructor(private readonly semantic: SemanticMemoryService) {}
+  constructor(
+    private readonly semantic: SemanticMemoryService,
+    private readonly worker: ConsolidationService,
+  ) {}
+
+  @Query(() => ConsolidationStatusGql, { description: 'What the consolidation worker is doing.' })
+  async consolidation(@Context() gql: GqlContext): Promise<ConsolidationStatusGql> {
+    const status = this.worker.status();
+    return {
+      ...status,
+      pending: await this.worker.pending(callContextOf(gql)),
+      lastRun: status.lastRun === undefined ? null : new Date(status.lastRun),
+    };
+  }
 
   @Query(() => EntityGql, { nullable: true, description: 'An entity you know, by name or alias.' })
   async entity(@Args('name') name: string, @Context() gql: GqlContext): Promise<EntityGql | null> {

@@ -21,6 +21,11 @@ export interface EpisodeRecord {
   /** Text embedding, normalized. */
   vector: Float32Array;
   /**
+   * Fact extraction into semantic memory: PENDING, SKIPPED (the path did not extract, or the episode predates
+   * consolidation), FAILED after retries, or the epoch ms it was done.
+   */
+  consolidation: number;
+  /**
    * From multimodal asks: the media's vectors projected into the shared space (the text embedder's) and the
    * fused vector of text and media, all normalized; absent for text-only episodes and when not read back.
    */
@@ -28,6 +33,8 @@ export interface EpisodeRecord {
   audioVector?: Float32Array;
   fusedVector?: Float32Array;
 }
+
+export const CONSOLIDATION = { PENDING: 0, SKIPPED: -1, FAILED: -2 } as const;
 
 /** The shared-space columns a media search can look in. */
 export type MediaVectorColumn = 'imageVector' | 'audioVector';

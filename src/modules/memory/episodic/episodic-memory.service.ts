@@ -7,7 +7,12 @@ import { GroupCommit } from '../../../common/group-commit.js';
 import { MnemeError, isMnemeError } from '../../../common/mneme-error.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { memorySpan } from '../memory-span.js';
-import type { EpisodeCursor, EpisodeFilter, EpisodeRecord } from './episode.record.js';
+import {
+  CONSOLIDATION,
+  type EpisodeCursor,
+  type EpisodeFilter,
+  type EpisodeRecord,
+} from './episode.record.js';
 import { DEFAULT_RANK_WEIGHTS, rankHybrid, type RankedEpisode } from './hybrid-ranking.js';
 import { estimateImportance, provisionalSummary } from './importance.js';
 import { LanceEpisodeTable, type VectorTuning } from './lancedb-episode.table.js';
@@ -23,6 +28,8 @@ export interface EpisodeInput {
   importance?: number;
   media?: string[];
   createdAt?: number;
+  /** Queue the episode for fact extraction into semantic memory (the path's `extraction`). */
+  extract?: boolean;
   /** Shared-space vectors of the episode's media, from fusion. */
   imageVector?: Float32Array;
   audioVector?: Float32Array;
@@ -137,6 +144,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       accessCount: 0,
       lastAccessAt: 0,
       media: input.media ?? [],
+      consolidation: input.extract ? CONSOLIDATION.PENDING : CONSOLIDATION.SKIPPED,
       vector: vectors[i]!,
       ...(input.imageVector && { imageVector: input.imageVector }),
       ...(input.audioVector && { audioVector: input.audioVector }),
@@ -203,6 +211,23 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       },
       (r) => r.length,
     );
+  }
+
+  /** Episodes waiting for fact extraction, across tenants (for the consolidation worker only). */
+  async pendingConsolidation(limit: number): Promise<EpisodeRecord[]> {
+    const table = await this.table();
+    return this.guard(() => table.pendingConsolidation(limit));
+  }
+
+  /** Records an episode's extraction outcome: done (epoch ms) or FAILED. */
+  markConsolidation(tenant: string, ids: string[], value: number): Promise<void> {
+    return this.serial((table) => table.setConsolidation(tenant, ids, value));
+  }
+
+  /** The caller's episodes still waiting for extraction. */
+  async pendingCount(ctx: CallContext): Promise<number> {
+    const table = await this.table();
+    return this.guard(() => table.countWhere(ctx.tenant, `consolidation = ${CONSOLIDATION.PENDING}`));
   }
 
   /** One session's episodes in time order, after a cursor. */

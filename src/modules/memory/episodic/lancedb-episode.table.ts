@@ -1,6 +1,12 @@
 import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
-import type { EpisodeCursor, EpisodeFilter, EpisodeRecord, MediaVectorColumn } from './episode.record.js';
+import {
+  CONSOLIDATION,
+  type EpisodeCursor,
+  type EpisodeFilter,
+  type EpisodeRecord,
+  type MediaVectorColumn,
+} from './episode.record.js';
 
 // The only file that imports @lancedb/lancedb and apache-arrow (CONVENTIONS.md rule 1).
 
@@ -25,6 +31,7 @@ const COLUMNS = [
   'access_count',
   'last_access_at',
   'media',
+  'consolidation',
 ];
 
 export interface VectorTuning {
@@ -176,6 +183,11 @@ export class LanceEpisodeTable {
     return this.table.countRows(where(filter));
   }
 
+  /** Counts the tenant's rows matching a fixed (never user-built) extra condition. */
+  countWhere(tenant: string, condition: string): Promise<number> {
+    return this.table.countRows(where({ tenant }, condition));
+  }
+
   countAll(): Promise<number> {
     return this.table.countRows();
   }
@@ -188,6 +200,25 @@ export class LanceEpisodeTable {
     const rows = await this.table.query().where(predicate).select(['id']).limit(count).toArray();
     await this.table.delete(predicate);
     return rows.map((row: Row) => String(row.id));
+  }
+
+  /**
+   * Episodes waiting for fact extraction, oldest first, across tenants: the one read that is not scoped to a
+   * tenant, for the background worker, which acts on each record under that record's own tenant.
+   */
+  async pendingConsolidation(limit: number): Promise<EpisodeRecord[]> {
+    const rows = await this.table
+      .query()
+      .where(`consolidation = ${num(CONSOLIDATION.PENDING)}`)
+      .select(COLUMNS)
+      .limit(limit)
+      .toArray();
+    return rows.map((row: Row) => fromRow(row)).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async setConsolidation(tenant: string, ids: string[], value: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.table.update({ where: where({ tenant, ids }), valuesSql: { consolidation: num(value) } });
   }
 
   /** Counts one more recall of each id and stamps the time, in one commit. */
@@ -256,6 +287,7 @@ function schemaFor(dims: number, identity: string): Schema {
       new Field('access_count', new Int32(), false),
       new Field('last_access_at', new Float64(), false),
       new Field('media', new List(new Field('item', new Utf8(), true)), false),
+      new Field('consolidation', new Float64(), false),
       new Field('vector', vectorType(dims), false),
       ...Object.values(MEDIA_COLUMNS).map((name) => new Field(name, vectorType(dims), true)),
     ],
@@ -271,11 +303,14 @@ function vectorType(dims: number): FixedSizeList {
 async function addMissingMediaColumns(table: lancedb.Table, dims: number): Promise<void> {
   const present = new Set((await table.schema()).fields.map((f) => f.name));
   const missing = Object.values(MEDIA_COLUMNS).filter((name) => !present.has(name));
-  if (missing.length === 0) return;
   // A SQL cast, not an arrow Field: lancedb checks Fields with instanceof against its own CommonJS arrow.
-  await table.addColumns(
-    missing.map((name) => ({ name, valueSql: `arrow_cast(NULL, 'FixedSizeList(${dims}, Float32)')` })),
-  );
+  const columns = missing.map((name) => ({
+    name,
+    valueSql: `arrow_cast(NULL, 'FixedSizeList(${dims}, Float32)')`,
+  }));
+  // Episodes from before consolidation are not extracted after an upgrade (SKIPPED): no surprise LLM backlog.
+  if (!present.has('consolidation')) columns.push({ name: 'consolidation', valueSql: 'CAST(-1 AS DOUBLE)' });
+  if (columns.length) await table.addColumns(columns);
 }
 
 const list32 = (value: Float32Array | undefined) => (value ? Array.from(value) : null);
@@ -299,6 +334,7 @@ function toRow(r: EpisodeRecord): Row {
     access_count: r.accessCount,
     last_access_at: r.lastAccessAt,
     media: r.media,
+    consolidation: r.consolidation,
     vector: Array.from(r.vector),
     image_vector: list32(r.imageVector),
     audio_vector: list32(r.audioVector),
@@ -321,6 +357,7 @@ function fromRow(row: Row): EpisodeRecord {
     accessCount: Number(row.access_count),
     lastAccessAt: Number(row.last_access_at),
     media: media ? media.toArray().map(String) : [],
+    consolidation: Number(row.consolidation ?? -1),
     vector: vectorOf(row.vector) ?? new Float32Array(0),
   };
   for (const [key, name] of Object.entries(MEDIA_COLUMNS) as [keyof typeof MEDIA_COLUMNS, string][]) {

@@ -53,3 +53,13 @@ export class Neighborhood {
   @Field(() => EntityGql) center!: EntityGql;
   @Field(() => [Neighbor]) neighbors!: Neighbor[];
 }
+
+@ObjectType({ description: 'The background consolidation worker (episodic → semantic fact extraction).' })
+export class ConsolidationStatusGql {
+  @Field(() => Int, { description: 'Your episodes waiting for extraction.' }) pending!: number;
+  @Field(() => Boolean) running!: boolean;
+  @Field(() => GraphQLISODateTime, { nullable: true }) lastRun!: Date | null;
+  @Field(() => Int, { description: 'Episodes consolidated since the server started.' }) processed!: number;
+  @Field(() => Int, { description: 'Extraction passes that failed since the server started.' })
+  failures!: number;
+}

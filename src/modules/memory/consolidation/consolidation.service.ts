@@ -1,0 +1,154 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { CallContext } from '../../../common/call-context.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { LlmEngine, generateToEnd } from '../../../engines/llm/llm-engine.js';
+import { withSpan } from '../../../telemetry/tracing.js';
+import { CONSOLIDATION, type EpisodeRecord } from '../episodic/episode.record.js';
+import { EpisodicMemoryService } from '../episodic/episodic-memory.service.js';
+import { SemanticMemoryService } from '../semantic/semantic-memory.service.js';
+import { EXTRACTION_SCHEMA, extractionMessages, parseExtraction } from './fact-extraction.js';
+
+export interface ConsolidationStatus {
+  running: boolean;
+  lastRun: number | undefined;
+  processed: number;
+  failures: number;
+}
+
+const BATCH = 8;
+const MAX_ATTEMPTS = 3;
+const EXTRACTION_TOKENS = 1024;
+// Facts the model extracted are less certain than facts a user stated.
+const EXTRACTED_CONFIDENCE = 0.6;
+
+/**
+ * Episodic → semantic consolidation in the background: episodes queued for extraction (the table itself is the
+ * queue, so it survives restarts) get one grammar-constrained LLM pass each; their facts are learned with the
+ * episode as provenance, then the episode is marked done. A crash between the two re-runs the pass, and learning
+ * the same fact from the same episode again only reinforces it: nothing is lost or duplicated. It yields to
+ * foreground work: a batch stops as soon as the engine has a request of a caller running or waiting.
+ */
+@Injectable()
+export class ConsolidationService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Consolidation');
+  private readonly shutdown = new AbortController();
+  private readonly attempts = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<number> | undefined;
+  private readonly stats: ConsolidationStatus = {
+    running: false,
+    lastRun: undefined,
+    processed: 0,
+    failures: 0,
+  };
+
+  constructor(
+    private readonly episodic: EpisodicMemoryService,
+    private readonly semantic: SemanticMemoryService,
+    private readonly engine: LlmEngine,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const every = this.config.memory.consolidation.intervalMs;
+    if (every === 0) return;
+    this.timer = setInterval(() => void this.runOnce().catch(() => undefined), every);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    this.shutdown.abort();
+    await this.current?.catch(() => undefined);
+  }
+
+  status(): ConsolidationStatus {
+    return { ...this.stats };
+  }
+
+  pending(ctx: CallContext): Promise<number> {
+    return this.episodic.pendingCount(ctx);
+  }
+
+  /** One batch; answers how many episodes it consolidated. Concurrent calls share the batch under way. */
+  runOnce(): Promise<number> {
+    this.current ??= this.batch().finally(() => (this.current = undefined));
+    return this.current;
+  }
+
+  private async batch(): Promise<number> {
+    const episodes = await this.episodic.pendingConsolidation(BATCH);
+    if (episodes.length === 0) return 0;
+    this.stats.running = true;
+    let done = 0;
+    try {
+      for (const episode of episodes) {
+        if (this.shutdown.signal.aborted || this.busy()) break;
+        if (await this.consolidate(episode)) done++;
+      }
+    } finally {
+      this.stats.running = false;
+      this.stats.lastRun = Date.now();
+      this.stats.processed += done;
+    }
+    return done;
+  }
+
+  private busy(): boolean {
+    const { active, queued } = this.engine.stats();
+    return active + queued > 0;
+  }
+
+  private async consolidate(episode: EpisodeRecord): Promise<boolean> {
+    const ctx: CallContext = { tenant: episode.tenant, signal: this.shutdown.signal, trace: ROOT_CONTEXT };
+    try {
+      await withSpan(
+        'consolidation.extract',
+        ROOT_CONTEXT,
+        { 'mneme.episode.chars': episode.text.length },
+        async (span, trace) => {
+          const result = await generateToEnd(
+            this.engine,
+            {
+              messages: extractionMessages(episode.text),
+              jsonSchema: EXTRACTION_SCHEMA,
+              maxTokens: EXTRACTION_TOKENS,
+              temperature: 0,
+            },
+            { ...ctx, trace },
+          );
+          const facts = parseExtraction(result.text);
+          span.setAttribute('mneme.facts', facts.length);
+          for (const fact of facts) {
+            await this.semantic.learn(
+              {
+                ...fact,
+                validFrom: episode.createdAt,
+                confidence: EXTRACTED_CONFIDENCE,
+                episodes: [episode.id],
+              },
+              { ...ctx, trace },
+            );
+          }
+        },
+      );
+      await this.episodic.markConsolidation(episode.tenant, [episode.id], Date.now());
+      this.attempts.delete(episode.id);
+      return true;
+    } catch (error) {
+      if (this.shutdown.signal.aborted) return false;
+      this.stats.failures++;
+      const attempts = (this.attempts.get(episode.id) ?? 0) + 1;
+      this.attempts.set(episode.id, attempts);
+      this.logger.warn(
+        `Extracting facts from episode ${episode.id} failed (${attempts}/${MAX_ATTEMPTS}): ${(error as Error).message}`,
+      );
+      if (attempts >= MAX_ATTEMPTS) {
+        this.attempts.delete(episode.id);
+        await this.episodic.markConsolidation(episode.tenant, [episode.id], CONSOLIDATION.FAILED);
+      }
+      return false;
+    }
+  }
+}
