@@ -11,6 +11,11 @@ export class AsyncChannel<T> implements AsyncIterableIterator<T> {
 
   constructor(private readonly onReturn: () => void = () => undefined) {}
 
+  /** Values pushed but not yet taken (a producer that must stay bounded watches this). */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
   push(value: T): void {
     if (this.closed) return;
     if (this.waiting) {

@@ -1,3 +1,5 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { KEYS, bearer, postGraphql, startTestApp, type TestApp } from '../support/test-app.js';
 
 const LEARN = `mutation($input: FactInput!) {
@@ -112,14 +114,67 @@ describe('semantic memory over GraphQL', () => {
     });
   });
 
+  it('streams memoryEvents to the tenant they belong to, and only to it', async () => {
+    const clients: Client[] = [];
+    const listen = (key: string) => {
+      const client = createClient({
+        url: server.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: bearer(key),
+        retryAttempts: 0,
+      });
+      clients.push(client);
+      return client.iterate<{ memoryEvents: { kind: string; fact: { object: string } | null } }>({
+        query: 'subscription { memoryEvents { kind at fact { subject predicate object } episodeId facts } }',
+      });
+    };
+    try {
+      const aliceEvents = listen(KEYS.alice);
+      const bobEvents = listen(KEYS.bob);
+      // Asking for the first events sends the subscriptions; the server has them shortly after.
+      const aliceNext = aliceEvents.next();
+      const bobNext = bobEvents.next();
+      await new Promise((r) => setTimeout(r, 500));
+      await gql(LEARN, { input: { subject: 'Grace', predicate: 'works at', object: 'Navy' } });
+      await gql(LEARN, { input: { subject: 'Grace', predicate: 'works at', object: 'Harvard' } });
+      const seen: { kind: string; object: string | undefined }[] = [];
+      const note = (
+        r: IteratorResult<{
+          data?: { memoryEvents: { kind: string; fact: { object: string } | null } } | null;
+        }>,
+      ) =>
+        seen.push({
+          kind: r.value!.data!.memoryEvents.kind,
+          object: r.value!.data!.memoryEvents.fact?.object,
+        });
+      note(await aliceNext);
+      while (seen.length < 3) note(await aliceEvents.next());
+      expect(seen).toEqual([
+        { kind: 'FACT_ADDED', object: 'Navy' },
+        { kind: 'FACT_RETIRED', object: 'Navy' },
+        { kind: 'FACT_ADDED', object: 'Harvard' },
+      ]);
+      await gql(LEARN, { input: { subject: 'Linus', predicate: 'wrote', object: 'Linux' } }, KEYS.bob);
+      // Bob's first event is his own: none of Alice's reached him.
+      const first = await bobNext;
+      expect(first.value!.data!.memoryEvents).toMatchObject({
+        kind: 'FACT_ADDED',
+        fact: { object: 'Linux' },
+      });
+    } finally {
+      for (const client of clients) await client.dispose();
+    }
+  });
+
   it('keeps tenants apart, and forget reaches the semantic tier', async () => {
     expect((await gql('{ entity(name: "Ada") { id } }', {}, KEYS.bob)).body.data.entity).toBeNull();
     const facts = await gql(FACTS, { about: 'Ada' }, KEYS.bob);
     expect(facts.body.errors[0].extensions.code).toBe('NOT_FOUND');
     const forgot = await gql('mutation { forget(input: { everything: true }) { semantic total } }');
-    // Ada, London, Paris, France and the three facts plus the closed copy of the London fact; the ask's two
-    // turns in working and episodic memory make up the rest.
-    expect(forgot.body.data.forget).toEqual({ semantic: 8, total: 12 });
+    // Seven entities (Ada, London, Paris, France, Grace, Navy, Harvard) and seven facts (the two retired ones, their
+    // closed copies and the three current ones: nothing was deleted); the ask's two turns in working and
+    // episodic memory make up the rest.
+    expect(forgot.body.data.forget).toEqual({ semantic: 14, total: 18 });
     expect((await gql('{ entity(name: "Ada") { id } }')).body.data.entity).toBeNull();
   });
 });

@@ -14,6 +14,7 @@ import {
   extractionMessages,
   parseExtraction,
 } from '../../src/modules/memory/consolidation/fact-extraction.js';
+import { MemoryEventBus } from '../../src/modules/memory/memory-events.js';
 import { CONSOLIDATION } from '../../src/modules/memory/episodic/episode.record.js';
 import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
 import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
@@ -33,8 +34,14 @@ const config = loadConfig({
 const engine = new LlamaCppEngine(config.llm);
 const embedder = new TextEmbedderService(config, new ModelCatalog());
 const episodic = new EpisodicMemoryService(config, embedder);
-const semantic = new SemanticMemoryService(new KuzuGraphStore(config.memory.semantic.dir), embedder, config);
-const worker = new ConsolidationService(episodic, semantic, engine, config);
+const events = new MemoryEventBus();
+const semantic = new SemanticMemoryService(
+  new KuzuGraphStore(config.memory.semantic.dir),
+  embedder,
+  config,
+  events,
+);
+const worker = new ConsolidationService(episodic, semantic, engine, config, events);
 
 beforeAll(async () => {
   await engine.load();
@@ -80,7 +87,12 @@ describe('consolidation: episodic → semantic', () => {
       alice,
     );
     expect(await worker.pending(alice)).toBe(2);
+    const heard = events.subscribe('alice');
     expect(await worker.runOnce()).toBe(2);
+    const first = await heard.next();
+    expect(first.value).toMatchObject({ kind: 'episode-consolidated', episodeId: queued!.id, facts: 0 });
+    await heard.return!();
+    expect(events.count('alice')).toBe(0);
     expect(await worker.pending(alice)).toBe(0);
     expect(worker.status()).toMatchObject({ running: false, processed: 2, failures: 0 });
     const [doneQueued, doneSkipped, doneOther] = await episodic

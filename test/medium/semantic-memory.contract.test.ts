@@ -6,6 +6,7 @@ import type { CallContext } from '../../src/common/call-context.js';
 import { ModelCatalog } from '../../src/common/model-catalog.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
+import { MemoryEventBus } from '../../src/modules/memory/memory-events.js';
 import type { GraphStore } from '../../src/modules/memory/semantic/graph-store.js';
 import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
 import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
@@ -36,7 +37,7 @@ describe.each(backends)('semantic memory on %s', (_name, makeStore) => {
   ) {
     // Names that share words merge whatever the (random) fixture embeddings say, unless a test raises the bar.
     const config = loadConfig({ MNEME_SEMANTIC_MERGE_THRESHOLD: '0', MNEME_LOG_LEVEL: 'error', ...env });
-    const service = new SemanticMemoryService(makeStore(dir), embedder, config);
+    const service = new SemanticMemoryService(makeStore(dir), embedder, config, new MemoryEventBus());
     await service.onModuleInit();
     open.push(service);
     return { service, dir };

@@ -5,6 +5,7 @@ import { EmbeddingModule } from '../embedding/embedding.module.js';
 import { FusionModule } from '../fusion/fusion.module.js';
 import { MemoryResolver } from './memory.resolver.js';
 import { ConsolidationService } from './consolidation/consolidation.service.js';
+import { MemoryEventBus } from './memory-events.js';
 import { MemoryService } from './memory.service.js';
 import { SemanticResolver } from './semantic.resolver.js';
 import { GraphStore } from './semantic/graph-store.js';
@@ -54,6 +55,7 @@ function graphStore(config: AppConfig): GraphStore {
     WorkingMemoryService,
     EpisodicMemoryService,
     { provide: GraphStore, inject: [AppConfig], useFactory: graphStore },
+    MemoryEventBus,
     SemanticMemoryService,
     ConsolidationService,
     MemoryService,

@@ -1,12 +1,16 @@
-import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
-import { callContextOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { mapAsyncIterator } from '../../common/map-async-iterator.js';
+import { callContextOf, tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { MemoryEventBus, type MemoryEvent } from './memory-events.js';
 import { FactInput, FactsArgs, NeighborhoodArgs } from './dto/semantic.args.js';
 import { ConsolidationService } from './consolidation/consolidation.service.js';
 import {
   ConsolidationStatusGql,
   EntityGql,
+  MemoryEventGql,
+  MemoryEventKind,
   FactGql,
   LearnedFact,
   Neighborhood,
@@ -19,7 +23,16 @@ export class SemanticResolver {
   constructor(
     private readonly semantic: SemanticMemoryService,
     private readonly worker: ConsolidationService,
+    private readonly events: MemoryEventBus,
   ) {}
+
+  @Subscription(() => MemoryEventGql, {
+    description: 'Facts added and retired, episodes consolidated — your tenant’s, as they happen.',
+    resolve: (event: MemoryEventGql) => event,
+  })
+  memoryEvents(@Context() gql: GqlContext): AsyncIterator<MemoryEventGql> {
+    return mapAsyncIterator(this.events.subscribe(tenantOf(gql)), toEvent);
+  }
 
   @Query(() => ConsolidationStatusGql, { description: 'What the consolidation worker is doing.' })
   async consolidation(@Context() gql: GqlContext): Promise<ConsolidationStatusGql> {
@@ -71,6 +84,29 @@ export class SemanticResolver {
       retired: learned.retired.map(toFact),
       reinforced: learned.reinforced,
     };
+  }
+}
+
+function toEvent(event: MemoryEvent): MemoryEventGql {
+  const at = new Date(event.at);
+  switch (event.kind) {
+    case 'fact-added':
+    case 'fact-retired':
+      return {
+        kind: event.kind === 'fact-added' ? MemoryEventKind.FACT_ADDED : MemoryEventKind.FACT_RETIRED,
+        at,
+        fact: toFact(event.fact),
+        episodeId: null,
+        facts: null,
+      };
+    case 'episode-consolidated':
+      return {
+        kind: MemoryEventKind.EPISODE_CONSOLIDATED,
+        at,
+        fact: null,
+        episodeId: event.episodeId,
+        facts: event.facts,
+      };
   }
 }
 

@@ -6,6 +6,7 @@ import { LlmEngine, generateToEnd } from '../../../engines/llm/llm-engine.js';
 import { withSpan } from '../../../telemetry/tracing.js';
 import { CONSOLIDATION, type EpisodeRecord } from '../episodic/episode.record.js';
 import { EpisodicMemoryService } from '../episodic/episodic-memory.service.js';
+import { MemoryEventBus } from '../memory-events.js';
 import { SemanticMemoryService } from '../semantic/semantic-memory.service.js';
 import { EXTRACTION_SCHEMA, extractionMessages, parseExtraction } from './fact-extraction.js';
 
@@ -48,6 +49,7 @@ export class ConsolidationService implements OnApplicationBootstrap, OnApplicati
     private readonly semantic: SemanticMemoryService,
     private readonly engine: LlmEngine,
     private readonly config: AppConfig,
+    private readonly events: MemoryEventBus,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -103,7 +105,7 @@ export class ConsolidationService implements OnApplicationBootstrap, OnApplicati
   private async consolidate(episode: EpisodeRecord): Promise<boolean> {
     const ctx: CallContext = { tenant: episode.tenant, signal: this.shutdown.signal, trace: ROOT_CONTEXT };
     try {
-      await withSpan(
+      const learned = await withSpan(
         'consolidation.extract',
         ROOT_CONTEXT,
         { 'mneme.episode.chars': episode.text.length },
@@ -131,9 +133,16 @@ export class ConsolidationService implements OnApplicationBootstrap, OnApplicati
               { ...ctx, trace },
             );
           }
+          return facts.length;
         },
       );
       await this.episodic.markConsolidation(episode.tenant, [episode.id], Date.now());
+      this.events.publish(episode.tenant, {
+        kind: 'episode-consolidated',
+        at: Date.now(),
+        episodeId: episode.id,
+        facts: learned,
+      });
       this.attempts.delete(episode.id);
       return true;
     } catch (error) {

@@ -1,4 +1,4 @@
-import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 @ObjectType('Entity', { description: 'Someone or something the agent knows facts about.' })
 export class EntityGql {
@@ -62,4 +62,21 @@ export class ConsolidationStatusGql {
   @Field(() => Int, { description: 'Episodes consolidated since the server started.' }) processed!: number;
   @Field(() => Int, { description: 'Extraction passes that failed since the server started.' })
   failures!: number;
+}
+
+export enum MemoryEventKind {
+  FACT_ADDED = 'FACT_ADDED',
+  FACT_RETIRED = 'FACT_RETIRED',
+  EPISODE_CONSOLIDATED = 'EPISODE_CONSOLIDATED',
+}
+registerEnumType(MemoryEventKind, { name: 'MemoryEventKind' });
+
+@ObjectType({ description: 'Something your memory learned, retired or consolidated.' })
+export class MemoryEventGql {
+  @Field(() => MemoryEventKind) kind!: MemoryEventKind;
+  @Field(() => GraphQLISODateTime) at!: Date;
+  @Field(() => FactGql, { nullable: true, description: 'FACT_ADDED, FACT_RETIRED.' }) fact!: FactGql | null;
+  @Field(() => ID, { nullable: true, description: 'EPISODE_CONSOLIDATED.' }) episodeId!: string | null;
+  @Field(() => Int, { nullable: true, description: 'EPISODE_CONSOLIDATED: facts extracted.' }) facts!:
+    number | null;
 }

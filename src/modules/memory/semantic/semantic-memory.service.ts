@@ -6,6 +6,7 @@ import { MnemeError } from '../../../common/mneme-error.js';
 import { cosine } from '../../../common/vector.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
+import { MemoryEventBus } from '../memory-events.js';
 import { memorySpan } from '../memory-span.js';
 import { nameTokens, normalizeName, normalizePredicate, wordsContained } from './entity-names.js';
 import {
@@ -58,6 +59,7 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
     private readonly store: GraphStore,
     private readonly embedder: TextEmbedderService,
     private readonly config: AppConfig,
+    private readonly events: MemoryEventBus,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -73,7 +75,16 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
     return this.span(
       'learn',
       ctx,
-      () => this.learnFact(input, ctx.tenant),
+      async () => {
+        const learned = await this.learnFact(input, ctx.tenant);
+        // Published once committed: a subscriber never hears of a fact that is not there.
+        const at = Date.now();
+        for (const fact of learned.retired)
+          this.events.publish(ctx.tenant, { kind: 'fact-retired', at, fact });
+        if (!learned.reinforced)
+          this.events.publish(ctx.tenant, { kind: 'fact-added', at, fact: learned.fact });
+        return learned;
+      },
       (r) => 1 + r.retired.length,
     );
   }
