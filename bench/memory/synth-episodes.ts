@@ -117,6 +117,7 @@ export class SyntheticCorpus {
           lastAccessAt: 0,
           media: [],
           consolidation: -1,
+          archivedAt: 0,
           vector: this.draw(gauss, topic),
         });
       }

@@ -35,6 +35,14 @@ export interface MemoryConfig {
     /** How often the background worker looks for episodes to extract facts from; 0 turns it off. */
     intervalMs: number;
   };
+  decay: {
+    /** What happens to an episode whose importance × recency × use falls below the threshold. */
+    action: 'off' | 'archive' | 'forget';
+    halfLifeMs: number;
+    threshold: number;
+    /** How often decay runs (it is cheap: one filtered scan). */
+    intervalMs: number;
+  };
   /** When a memory store is down: answer without that tier (and say so) instead of STORE_UNAVAILABLE. */
   degrade: boolean;
   /** transformers.js feature-extraction model folder; undefined means "discover". */
@@ -75,6 +83,12 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
       ),
     },
     consolidation: { intervalMs: e.MNEME_CONSOLIDATION_INTERVAL_MS },
+    decay: {
+      action: e.MNEME_DECAY_ACTION,
+      halfLifeMs: e.MNEME_DECAY_HALF_LIFE_DAYS * 24 * 3600 * 1000,
+      threshold: e.MNEME_DECAY_THRESHOLD,
+      intervalMs: e.MNEME_DECAY_INTERVAL_MS,
+    },
     degrade: e.MNEME_MEMORY_DEGRADE,
     textEmbeddingModel: e.MNEME_TEXT_EMBEDDING_MODEL,
     textEmbeddingDtype: e.MNEME_TEXT_EMBEDDING_DTYPE ?? e.MNEME_ONNX_DTYPE,

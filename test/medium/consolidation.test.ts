@@ -112,3 +112,82 @@ describe('consolidation: episodic → semantic', () => {
     expect(await worker.pending(alice)).toBe(0);
   });
 });
+
+describe('decay', () => {
+  const DAY = 24 * 3600 * 1000;
+
+  async function memoryWith(action: 'archive' | 'forget') {
+    const cfg = loadConfig({
+      MNEME_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mneme-decay-')),
+      MNEME_DECAY_ACTION: action,
+      MNEME_DECAY_HALF_LIFE_DAYS: '1',
+      MNEME_DECAY_THRESHOLD: '0.05',
+      MNEME_LOG_LEVEL: 'error',
+    });
+    const bus = new MemoryEventBus();
+    const mem = new EpisodicMemoryService(cfg, embedder);
+    const graph = new SemanticMemoryService(new KuzuGraphStore(cfg.memory.semantic.dir), embedder, cfg, bus);
+    await mem.onModuleInit();
+    await graph.onModuleInit();
+    const decayer = new ConsolidationService(mem, graph, engine, cfg, bus);
+    const close = async () => {
+      await graph.onApplicationShutdown();
+      await mem.onApplicationShutdown();
+    };
+    return { mem, graph, decayer, close };
+  }
+
+  it('archives episodes whose importance × recency × use decayed: recall skips them, listing keeps them', async () => {
+    const { mem, decayer, close } = await memoryWith('archive');
+    try {
+      const [old, fresh] = await mem.remember(
+        [
+          {
+            sessionId: 'd',
+            role: 'user',
+            text: 'the old harbour story',
+            importance: 0.5,
+            createdAt: Date.now() - 30 * DAY,
+          },
+          { sessionId: 'd', role: 'user', text: 'the new harbour story', importance: 0.5 },
+        ],
+        alice,
+      );
+      expect(await decayer.decay()).toBe(1);
+      const hits = await mem.recall({ text: 'harbour story', first: 5 }, alice);
+      expect(hits.map((h) => h.item.id)).toEqual([fresh!.id]);
+      const [archived] = await mem.get([old!.id], alice);
+      expect(archived!.archivedAt).toBeGreaterThan(0);
+      expect(await decayer.decay()).toBe(0); // archived once
+    } finally {
+      await close();
+    }
+  });
+
+  it('forgets them when configured, with the facts only they had taught', async () => {
+    const { mem, graph, decayer, close } = await memoryWith('forget');
+    try {
+      const [old] = await mem.remember(
+        [
+          {
+            sessionId: 'd',
+            role: 'user',
+            text: 'Ada once lived in Turin.',
+            importance: 0.3,
+            createdAt: Date.now() - 60 * DAY,
+          },
+        ],
+        alice,
+      );
+      await graph.learn(
+        { subject: 'Ada', predicate: 'lived in', object: 'Turin', episodes: [old!.id] },
+        alice,
+      );
+      expect(await decayer.decay()).toBe(1);
+      expect(await mem.get([old!.id], alice)).toEqual([]);
+      expect(await graph.entity('Turin', alice)).toBeUndefined();
+    } finally {
+      await close();
+    }
+  });
+});

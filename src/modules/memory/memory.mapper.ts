@@ -25,6 +25,7 @@ export function toEpisode(e: EpisodeRecord): Episode {
     accessCount: e.accessCount,
     lastAccessAt: e.lastAccessAt > 0 ? new Date(e.lastAccessAt) : null,
     media: e.media,
+    archivedAt: e.archivedAt > 0 ? new Date(e.archivedAt) : null,
   };
 }
 

@@ -36,6 +36,7 @@ export class ConsolidationService implements OnApplicationBootstrap, OnApplicati
   private readonly shutdown = new AbortController();
   private readonly attempts = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private decayTimer: NodeJS.Timeout | undefined;
   private current: Promise<number> | undefined;
   private readonly stats: ConsolidationStatus = {
     running: false,
@@ -54,13 +55,45 @@ export class ConsolidationService implements OnApplicationBootstrap, OnApplicati
 
   onApplicationBootstrap(): void {
     const every = this.config.memory.consolidation.intervalMs;
-    if (every === 0) return;
-    this.timer = setInterval(() => void this.runOnce().catch(() => undefined), every);
-    this.timer.unref();
+    if (every > 0) {
+      this.timer = setInterval(() => void this.runOnce().catch(() => undefined), every);
+      this.timer.unref();
+    }
+    const decayEvery = this.config.memory.decay.intervalMs;
+    if (decayEvery > 0 && this.config.memory.decay.action !== 'off') {
+      this.decayTimer = setInterval(
+        () => void this.decay().catch((e: Error) => this.logger.warn(`Decay failed: ${e.message}`)),
+        decayEvery,
+      );
+      this.decayTimer.unref();
+    }
+  }
+
+  /**
+   * Archives or forgets episodes that decayed below the threshold; a forgotten episode takes the facts only it
+   * had taught with it, as `forget` does. Answers how many episodes were acted on.
+   */
+  async decay(now = Date.now()): Promise<number> {
+    const decayed = await this.episodic.decay(now);
+    if (this.config.memory.decay.action === 'forget') {
+      const byTenant = new Map<string, string[]>();
+      for (const e of decayed) byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e.id]);
+      for (const [tenant, ids] of byTenant) {
+        await this.semantic.forgetEpisodes(ids, {
+          tenant,
+          signal: this.shutdown.signal,
+          trace: ROOT_CONTEXT,
+        });
+      }
+    }
+    if (decayed.length)
+      this.logger.log(`Decay: ${this.config.memory.decay.action} ${decayed.length} episode(s)`);
+    return decayed.length;
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.decayTimer);
     this.shutdown.abort();
     await this.current?.catch(() => undefined);
   }

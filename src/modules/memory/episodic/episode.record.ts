@@ -25,6 +25,8 @@ export interface EpisodeRecord {
    * consolidation), FAILED after retries, or the epoch ms it was done.
    */
   consolidation: number;
+  /** Epoch ms it was archived by decay (recall skips it; listing and forget still see it); 0 while live. */
+  archivedAt: number;
   /**
    * From multimodal asks: the media's vectors projected into the shared space (the text embedder's) and the
    * fused vector of text and media, all normalized; absent for text-only episodes and when not read back.
@@ -48,6 +50,8 @@ export interface EpisodeFilter {
   to?: number;
   modality?: string;
   ids?: string[];
+  /** Only episodes decay has not archived (what recall searches). */
+  live?: boolean;
 }
 
 /** A keyset position for paging a session in (createdAt, id) order. */

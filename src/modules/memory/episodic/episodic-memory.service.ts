@@ -60,6 +60,7 @@ export interface RecallQuery {
 }
 
 const MAINTAIN_EVERY_COMMITS = 50;
+const DECAY_BATCH = 1000;
 const KEEP_VERSIONS_MS = 60_000;
 const TOUCH_FLUSH_MS = 2000;
 /** Searched per list before fusion: fusion needs depth beyond `first` to find items ranked well by both. */
@@ -145,6 +146,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       lastAccessAt: 0,
       media: input.media ?? [],
       consolidation: input.extract ? CONSOLIDATION.PENDING : CONSOLIDATION.SKIPPED,
+      archivedAt: 0,
       vector: vectors[i]!,
       ...(input.imageVector && { imageVector: input.imageVector }),
       ...(input.audioVector && { audioVector: input.audioVector }),
@@ -180,6 +182,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
           from: query.from,
           to: query.to,
           modality: query.modality,
+          live: true,
         };
         const excluded = query.exclude?.size ?? 0;
         const depth = Math.max(MIN_CANDIDATES, query.first * CANDIDATE_FACTOR) + excluded;
@@ -222,6 +225,27 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   /** Records an episode's extraction outcome: done (epoch ms) or FAILED. */
   markConsolidation(tenant: string, ids: string[], value: number): Promise<void> {
     return this.serial((table) => table.setConsolidation(tenant, ids, value));
+  }
+
+  /**
+   * Decay, across tenants: live episodes whose importance × recency × use fell below the threshold are archived
+   * (recall skips them) or deleted, as configured. Answers what was acted on, per episode, so forgetting can
+   * cascade into the semantic tier.
+   */
+  async decay(now: number): Promise<EpisodeRecord[]> {
+    const { action, halfLifeMs, threshold } = this.config.memory.decay;
+    if (action === 'off') return [];
+    const table = await this.table();
+    const decayed = await this.guard(() => table.decayed(now, halfLifeMs, threshold, DECAY_BATCH));
+    const byTenant = new Map<string, string[]>();
+    for (const e of decayed) byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e.id]);
+    for (const [tenant, ids] of byTenant) {
+      await this.serial(async (t) => {
+        if (action === 'archive') await t.archive(tenant, ids, now);
+        else await t.delete({ tenant, ids });
+      });
+    }
+    return decayed;
   }
 
   /** The caller's episodes still waiting for extraction. */

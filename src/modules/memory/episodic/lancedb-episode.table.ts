@@ -32,6 +32,7 @@ const COLUMNS = [
   'last_access_at',
   'media',
   'consolidation',
+  'archived_at',
 ];
 
 export interface VectorTuning {
@@ -216,6 +217,27 @@ export class LanceEpisodeTable {
     return rows.map((row: Row) => fromRow(row)).sort((a, b) => a.createdAt - b.createdAt);
   }
 
+  /**
+   * Live episodes whose decay score — importance × recency (half-life from the later of creation and last
+   * recall) × use (1 + ln(1 + recalls)) — fell below `threshold`, across tenants (the maintenance job's read).
+   */
+  async decayed(now: number, halfLifeMs: number, threshold: number, limit: number): Promise<EpisodeRecord[]> {
+    const recent = 'CASE WHEN last_access_at > created_at THEN last_access_at ELSE created_at END';
+    const score = `importance * power(0.5, (${num(now)} - ${recent}) / ${num(halfLifeMs)}) * (1 + ln(1 + access_count))`;
+    const rows = await this.table
+      .query()
+      .where(`archived_at = 0 AND ${score} < ${num(threshold)}`)
+      .select(COLUMNS)
+      .limit(limit)
+      .toArray();
+    return rows.map((row: Row) => fromRow(row));
+  }
+
+  async archive(tenant: string, ids: string[], at: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.table.update({ where: where({ tenant, ids }), valuesSql: { archived_at: num(at) } });
+  }
+
   async setConsolidation(tenant: string, ids: string[], value: number): Promise<void> {
     if (ids.length === 0) return;
     await this.table.update({ where: where({ tenant, ids }), valuesSql: { consolidation: num(value) } });
@@ -288,6 +310,7 @@ function schemaFor(dims: number, identity: string): Schema {
       new Field('last_access_at', new Float64(), false),
       new Field('media', new List(new Field('item', new Utf8(), true)), false),
       new Field('consolidation', new Float64(), false),
+      new Field('archived_at', new Float64(), false),
       new Field('vector', vectorType(dims), false),
       ...Object.values(MEDIA_COLUMNS).map((name) => new Field(name, vectorType(dims), true)),
     ],
@@ -310,6 +333,7 @@ async function addMissingMediaColumns(table: lancedb.Table, dims: number): Promi
   }));
   // Episodes from before consolidation are not extracted after an upgrade (SKIPPED): no surprise LLM backlog.
   if (!present.has('consolidation')) columns.push({ name: 'consolidation', valueSql: 'CAST(-1 AS DOUBLE)' });
+  if (!present.has('archived_at')) columns.push({ name: 'archived_at', valueSql: 'CAST(0 AS DOUBLE)' });
   if (columns.length) await table.addColumns(columns);
 }
 
@@ -335,6 +359,7 @@ function toRow(r: EpisodeRecord): Row {
     last_access_at: r.lastAccessAt,
     media: r.media,
     consolidation: r.consolidation,
+    archived_at: r.archivedAt,
     vector: Array.from(r.vector),
     image_vector: list32(r.imageVector),
     audio_vector: list32(r.audioVector),
@@ -358,6 +383,7 @@ function fromRow(row: Row): EpisodeRecord {
     lastAccessAt: Number(row.last_access_at),
     media: media ? media.toArray().map(String) : [],
     consolidation: Number(row.consolidation ?? -1),
+    archivedAt: Number(row.archived_at ?? 0),
     vector: vectorOf(row.vector) ?? new Float32Array(0),
   };
   for (const [key, name] of Object.entries(MEDIA_COLUMNS) as [keyof typeof MEDIA_COLUMNS, string][]) {
@@ -374,6 +400,7 @@ function where(filter: EpisodeFilter, extra?: string): string {
   if (filter.from !== undefined) parts.push(`created_at >= ${num(filter.from)}`);
   if (filter.to !== undefined) parts.push(`created_at < ${num(filter.to)}`);
   if (filter.modality !== undefined) parts.push(`modality = ${str(filter.modality)}`);
+  if (filter.live) parts.push('archived_at = 0');
   if (filter.ids !== undefined)
     parts.push(filter.ids.length === 0 ? 'false' : `id IN (${filter.ids.map(str).join(', ')})`);
   if (extra) parts.push(extra);

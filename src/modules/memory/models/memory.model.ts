@@ -37,6 +37,11 @@ export class Episode {
   @Field(() => Int, { description: 'How often it was recalled.' }) accessCount!: number;
   @Field(() => GraphQLISODateTime, { nullable: true }) lastAccessAt!: Date | null;
   @Field(() => [String], { description: 'Content hashes of media stored with it.' }) media!: string[];
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'When decay archived it (recall no longer finds it; forget still can).',
+  })
+  archivedAt!: Date | null;
 }
 
 @ObjectType()
