@@ -3,12 +3,12 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import type { CallContext } from '../../../common/call-context.js';
 import { ErrorCode } from '../../../common/error-codes.js';
 import { MnemeError } from '../../../common/mneme-error.js';
-import { cosine } from '../../../common/vector.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
 import { MemoryEventBus } from '../memory-events.js';
 import { memorySpan } from '../memory-span.js';
-import { nameTokens, normalizeName, normalizePredicate, wordsContained } from './entity-names.js';
+import { normalizeName, normalizePredicate } from './entity-names.js';
+import { EntityResolver } from './entity-resolver.js';
 import {
   GraphStore,
   type EntityRecord,
@@ -39,12 +39,10 @@ export interface Learned {
   reinforced: boolean;
 }
 
-const CANDIDATES_PER_WORD = 20;
 /** Mention detection: names up to this many words, at most this many spans looked up, entities used. */
 const MAX_NAME_WORDS = 4;
 const MAX_SPANS = 400;
 const MAX_NAMED = 5;
-const UNKNOWN_TYPE = 'thing';
 
 /**
  * The semantic tier: entities and bi-temporal facts over a GraphStore. Learning resolves names to entities
@@ -54,13 +52,16 @@ const UNKNOWN_TYPE = 'thing';
 @Injectable()
 export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SemanticMemory');
+  private readonly resolver: EntityResolver;
 
   constructor(
     private readonly store: GraphStore,
     private readonly embedder: TextEmbedderService,
     private readonly config: AppConfig,
     private readonly events: MemoryEventBus,
-  ) {}
+  ) {
+    this.resolver = new EntityResolver(store, config.memory.semantic.mergeThreshold);
+  }
 
   async onModuleInit(): Promise<void> {
     await this.store.init();
@@ -100,8 +101,20 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
     // Embeddings first: the model runs outside the graph transaction.
     const [subjectVector, objectVector] = await this.embedder.embed([input.subject, input.object]);
     return this.store.atomically(async () => {
-      const subject = await this.resolve(tenant, input.subject, input.subjectType, subjectVector!, episodes);
-      const object = await this.resolve(tenant, input.object, input.objectType, objectVector!, episodes);
+      const subject = await this.resolver.resolve(
+        tenant,
+        input.subject,
+        input.subjectType,
+        subjectVector!,
+        episodes,
+      );
+      const object = await this.resolver.resolve(
+        tenant,
+        input.object,
+        input.objectType,
+        objectVector!,
+        episodes,
+      );
       const current = await this.store.currentFacts(tenant, subject.id, predicate);
       const overlaps = (f: FactRecord) => f.validTo === null || f.validTo > validFrom;
       const view = (f: FactRecord, s: EntityRecord, o: EntityRecord): FactView => ({
@@ -152,74 +165,6 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
       await this.store.addFact(fact);
       return { fact: view(fact, subject, object), retired, reinforced: false };
     });
-  }
-
-  /** The entity a name refers to, created when none matches; its provenance gains `episodes`. */
-  private async resolve(
-    tenant: string,
-    name: string,
-    type: string | undefined,
-    vector: Float32Array,
-    episodes: string[],
-  ): Promise<EntityRecord> {
-    const norm = normalizeName(name);
-    const wanted = type ? normalizeName(type) : undefined;
-    const found = await this.match(tenant, norm, wanted, vector);
-    if (!found) {
-      const entity: EntityRecord = {
-        id: randomUUID(),
-        tenant,
-        name: name.trim(),
-        norm,
-        type: wanted ?? UNKNOWN_TYPE,
-        aliases: [],
-        embedding: Array.from(vector),
-        summary: '',
-        episodes,
-        createdAt: Date.now(),
-      };
-      await this.store.createEntity(entity);
-      return entity;
-    }
-    const patch: Parameters<GraphStore['updateEntity']>[2] = {};
-    if (norm !== found.norm && !found.aliases.includes(norm)) {
-      // The longer name is the more specific one ("Ada Lovelace" over "Ada"): it becomes the display name.
-      if (norm.length > found.norm.length) {
-        Object.assign(patch, { name: name.trim(), norm, aliases: [...found.aliases, found.norm] });
-      } else patch.aliases = [...found.aliases, norm];
-    }
-    const provenance = [...new Set([...found.episodes, ...episodes])];
-    if (provenance.length !== found.episodes.length) patch.episodes = provenance;
-    if (wanted && found.type === UNKNOWN_TYPE) patch.type = wanted;
-    await this.store.updateEntity(tenant, found.id, patch);
-    return { ...found, ...patch };
-  }
-
-  /**
-   * The existing entity a name refers to: exact name or alias first, then an entity whose name shares all the
-   * words of the shorter one and whose embedding is close enough (MNEME_SEMANTIC_MERGE_THRESHOLD).
-   */
-  private async match(
-    tenant: string,
-    norm: string,
-    type: string | undefined,
-    vector: Float32Array,
-  ): Promise<EntityRecord | undefined> {
-    const compatible = (e: EntityRecord) => !type || e.type === type || e.type === UNKNOWN_TYPE;
-    const exact = (await this.store.entitiesNamed(tenant, norm)).find(compatible);
-    if (exact) return exact;
-    const candidates = new Map<string, EntityRecord>();
-    for (const word of nameTokens(norm)) {
-      for (const e of await this.store.entitiesContaining(tenant, word, CANDIDATES_PER_WORD)) {
-        candidates.set(e.id, e);
-      }
-    }
-    const threshold = this.config.memory.semantic.mergeThreshold;
-    return [...candidates.values()]
-      .filter((e) => compatible(e) && wordsContained(e.norm, norm))
-      .map((e) => ({ e, similarity: cosine(vector, Float32Array.from(e.embedding)) }))
-      .filter(({ similarity }) => similarity >= threshold)
-      .sort((a, b) => b.similarity - a.similarity)[0]?.e;
   }
 
   /**
@@ -279,7 +224,7 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
         const norm = normalizeName(name);
         if (!norm) return undefined;
         const [vector] = await this.embedder.embed([name]);
-        return this.match(ctx.tenant, norm, undefined, vector!);
+        return this.resolver.match(ctx.tenant, norm, undefined, vector!);
       },
       (e) => (e ? 1 : 0),
     );
