@@ -207,4 +207,61 @@ describe.each(backends)('semantic memory on %s', (_name, makeStore) => {
       learned.fact.id,
     ]);
   });
+
+  it('stores embeddings exactly (whole numbers included) and bulk-loads a graph it can query', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mneme-graph-'));
+    const store = makeStore(dir);
+    await store.init();
+    try {
+      const entity = (id: string, name: string, tenant = 'alice') => ({
+        id,
+        tenant,
+        name,
+        norm: name.toLowerCase(),
+        type: 'person',
+        aliases: [],
+        embedding: [1, 0.5, -0.25, 0],
+        summary: '',
+        episodes: [],
+        createdAt: 1000,
+      });
+      await store.createEntity(entity('x', 'Xavier'));
+      expect((await store.entity('alice', 'x'))!.embedding).toEqual([1, 0.5, -0.25, 0]);
+      const fact = (id: string, subjectId: string, objectId: string, tenant = 'alice') => ({
+        id,
+        tenant,
+        subjectId,
+        predicate: 'knows',
+        objectId,
+        validFrom: 0,
+        validTo: null,
+        createdAt: 1000,
+        expiredAt: null,
+        confidence: 0.75,
+        episodes: ['e1'],
+      });
+      await store.bulkLoad(
+        'alice',
+        [entity('y', 'Yara'), entity('z', 'Zeno')],
+        [fact('f1', 'x', 'y'), fact('f2', 'y', 'z')],
+      );
+      expect((await store.entitiesNamed('alice', 'yara')).map((e) => e.id)).toEqual(['y']);
+      const window = { validAt: Date.now(), knownAt: Date.now() };
+      expect((await store.factsAbout('alice', 'y', window, 10)).map((f) => f.id).sort()).toEqual([
+        'f1',
+        'f2',
+      ]);
+      expect((await store.factsAbout('alice', 'y', window, 10))[0]!.confidence).toBe(0.75);
+      // Another tenant's rows, or an endpoint of another tenant, are refused and nothing is written.
+      await store.createEntity(entity('b1', 'Bob', 'bob'));
+      await expect(
+        store.bulkLoad('alice', [entity('w', 'Wanda')], [fact('f3', 'w', 'b1')]),
+      ).rejects.toThrow();
+      expect(await store.entity('alice', 'w')).toBeUndefined();
+      await expect(store.bulkLoad('alice', [entity('v', 'Vera', 'bob')], [])).rejects.toThrow();
+      expect(await store.counts('alice')).toEqual({ entities: 3, facts: 2 });
+    } finally {
+      await store.close();
+    }
+  });
 });

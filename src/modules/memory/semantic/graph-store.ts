@@ -112,4 +112,12 @@ export abstract class GraphStore {
   abstract forgetEpisodes(tenant: string, episodeIds: string[]): Promise<ForgetCount>;
   abstract forgetTenant(tenant: string): Promise<ForgetCount>;
   abstract counts(tenant: string): Promise<ForgetCount>;
+
+  /**
+   * Writes many new entities (with their name index) and facts as one transaction: for imports and benchmarks,
+   * not for learning (no resolution, no reinforcement, no contradiction). Rows must be consistent: all of
+   * `tenant`, entity ids new, and every fact between entities of this load or existing ones of the same tenant;
+   * a load that breaks this writes nothing.
+   */
+  abstract bulkLoad(tenant: string, entities: EntityRecord[], facts: FactRecord[]): Promise<void>;
 }

@@ -43,7 +43,104 @@ function neighborhoodQuery(hops: number): string {
     RETURN ${ENTITY}, min(length(f)) AS hops ORDER BY hops, name LIMIT $limit`;
 }
 
+/** Facts with the entity at one end (`s` subject or `o` object), within a window; the hint fixes the join order. */
+function factsAboutQuery(end: 's' | 'o', hint: string): string {
+  return `MATCH (s:Entity)-[f:Fact]->(o:Entity)
+    WHERE ${end}.id = $entityId AND f.tenant = $tenant
+      AND f.validFrom <= $validAt AND (f.validTo IS NULL OR f.validTo > $validAt)
+      AND f.createdAt <= $knownAt AND (f.expiredAt IS NULL OR f.expiredAt > $knownAt)
+    HINT ${hint}
+    RETURN ${FACT}`;
+}
+
 type Row = Record<string, KuzuValue>;
+
+/** Rows per COPY in bulkLoad: each column travels as one list parameter this long. */
+const BULK_ROWS = 10_000;
+
+/**
+ * One column of a bulk COPY. Columns travel as lists, not as a list of row objects (whose conversion costs
+ * ~30 µs a row). The node binding types a list by its first element, so each list leads with `witness`, a
+ * non-null value of the column's type (an empty list or null there fails the COPY), which the statement skips;
+ * and it reads an integral number as INT64 even in a list of doubles (1 → 5e-324): doubles travel as text and
+ * are cast back, epoch milliseconds are rounded.
+ */
+interface BulkColumn<T> {
+  value: (row: T) => KuzuValue;
+  witness: KuzuValue;
+  cast?: string;
+}
+const textColumn = <T>(value: (row: T) => string): BulkColumn<T> => ({ value, witness: '' });
+const textsColumn = <T>(value: (row: T) => string[]): BulkColumn<T> => ({ value, witness: [''] });
+const millisColumn = <T>(value: (row: T) => number | null): BulkColumn<T> => ({
+  value: (row) => {
+    const ms = value(row);
+    return ms === null ? null : Math.round(ms);
+  },
+  witness: 0,
+});
+const doubleColumn = <T>(value: (row: T) => number): BulkColumn<T> => ({
+  value: (row) => String(value(row)),
+  witness: '0',
+  cast: 'DOUBLE',
+});
+
+interface BulkTable<T> {
+  statement: string;
+  columns: BulkColumn<T>[];
+}
+
+/** COPY from a subquery over the column parameters $c0…, in the table's column order (a rel's: from, to, …). */
+function bulkTable<T>(table: string, columns: BulkColumn<T>[]): BulkTable<T> {
+  // Parameters go through WITH first: used directly in a COPY subquery, kuzu binds $c0[i] as a STRING.
+  const params = columns.map((_, i) => `$c${i} AS c${i}`).join(', ');
+  const values = columns.map((c, i) => (c.cast ? `CAST(c${i}[i] AS ${c.cast})` : `c${i}[i]`)).join(', ');
+  return {
+    statement: `COPY ${table} FROM (WITH ${params} UNWIND range(2, $n) AS i RETURN ${values})`,
+    columns,
+  };
+}
+
+interface NameLink {
+  key: string;
+  entityId: string;
+}
+
+const BULK_ENTITY = bulkTable<EntityRecord>('Entity', [
+  textColumn((e) => e.id),
+  textColumn((e) => e.tenant),
+  textColumn((e) => e.name),
+  textColumn((e) => e.norm),
+  textColumn((e) => e.type),
+  textsColumn((e) => e.aliases),
+  // One text per embedding ("[0.1,-0.2]"): faster to pass and cast than a list of texts.
+  { value: (e) => floatsText(e.embedding), witness: '[]', cast: 'FLOAT[]' },
+  textColumn((e) => e.summary),
+  textsColumn((e) => e.episodes),
+  millisColumn((e) => e.createdAt),
+]);
+const BULK_FACT = bulkTable<FactRecord>('Fact', [
+  textColumn((f) => f.subjectId),
+  textColumn((f) => f.objectId),
+  textColumn((f) => f.id),
+  textColumn((f) => f.tenant),
+  textColumn((f) => f.predicate),
+  millisColumn((f) => f.validFrom),
+  millisColumn((f) => f.validTo),
+  millisColumn((f) => f.createdAt),
+  millisColumn((f) => f.expiredAt),
+  doubleColumn((f) => f.confidence),
+  textsColumn((f) => f.episodes),
+]);
+const BULK_NAME = bulkTable<string>('Name', [textColumn((key) => key)]);
+const BULK_NAMES = bulkTable<NameLink>('NAMES', [
+  textColumn((link) => link.key),
+  textColumn((link) => link.entityId),
+]);
+
+function* chunks<T>(rows: T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += BULK_ROWS) yield rows.slice(i, i + BULK_ROWS);
+}
 
 /**
  * The semantic graph in an embedded kuzu database (a directory in the data dir). One connection, one lane:
@@ -94,8 +191,8 @@ export class KuzuGraphStore extends GraphStore {
     return this.atomically(async () => {
       await this.run(
         `CREATE (:Entity {id: $id, tenant: $tenant, name: $name, norm: $norm, type: $type, aliases: $aliases,
-           embedding: $embedding, summary: $summary, episodes: $episodes, createdAt: $createdAt})`,
-        { ...e },
+           embedding: CAST($embedding AS FLOAT[]), summary: $summary, episodes: $episodes, createdAt: $createdAt})`,
+        { ...e, embedding: floatsText(e.embedding) },
       );
       await this.indexNames(e.tenant, e.id, [e.norm, ...e.aliases]);
     });
@@ -118,14 +215,17 @@ export class KuzuGraphStore extends GraphStore {
       Pick<EntityRecord, 'name' | 'norm' | 'type' | 'aliases' | 'episodes' | 'summary' | 'embedding'>
     >,
   ): Promise<void> {
-    const sets = Object.keys(patch).map((key) => `e.${key} = $${key}`);
+    // Keys come from the typed patch (a fixed set of property names), values are parameters.
+    const sets = Object.keys(patch).map((key) =>
+      key === 'embedding' ? 'e.embedding = CAST($embedding AS FLOAT[])' : `e.${key} = $${key}`,
+    );
     if (sets.length === 0) return;
+    const values = { ...patch, ...(patch.embedding && { embedding: floatsText(patch.embedding) }) };
     await this.atomically(async () => {
-      // Keys come from the typed patch (a fixed set of property names), values are parameters.
       await this.run(`MATCH (e:Entity {id: $id}) WHERE e.tenant = $tenant SET ${sets.join(', ')}`, {
         tenant,
         id,
-        ...(patch as Record<string, KuzuValue>),
+        ...(values as Record<string, KuzuValue>),
       });
       const names = [patch.norm, ...(patch.aliases ?? [])].filter((n): n is string => n !== undefined);
       if (names.length) await this.indexNames(tenant, id, names);
@@ -146,12 +246,20 @@ export class KuzuGraphStore extends GraphStore {
 
   async entitiesNamedAny(tenant: string, norms: string[]): Promise<EntityRecord[]> {
     if (norms.length === 0) return [];
-    const rows = await this.run(
-      `UNWIND $keys AS k MATCH (n:Name {key: k})-[:NAMES]->(e:Entity) WHERE e.tenant = $tenant
-       RETURN DISTINCT ${ENTITY} ORDER BY createdAt`,
-      { tenant, keys: norms.map((n) => nameKey(tenant, n)) },
-    );
-    return rows.map(toEntity);
+    // Which keys exist (a hash-index probe per key), then one indexed walk per hit: joining the UNWIND to the
+    // NAMES edges directly makes kuzu scan every entity (230 ms at 100k entities against 3.5 ms per key).
+    const hits = await this.run(`UNWIND $keys AS k MATCH (n:Name {key: k}) RETURN n.key AS key`, {
+      keys: [...new Set(norms)].map((n) => nameKey(tenant, n)),
+    });
+    const found = new Map<string, EntityRecord>();
+    for (const hit of hits) {
+      const rows = await this.run(
+        `MATCH (n:Name {key: $key})-[:NAMES]->(e:Entity) WHERE e.tenant = $tenant RETURN ${ENTITY}`,
+        { key: hit.key, tenant },
+      );
+      for (const row of rows) found.set(text(row.id), toEntity(row));
+    }
+    return [...found.values()].sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async entitiesContaining(tenant: string, token: string, limit: number): Promise<EntityRecord[]> {
@@ -195,15 +303,19 @@ export class KuzuGraphStore extends GraphStore {
   }
 
   async factsAbout(tenant: string, entityId: string, window: FactWindow, limit: number): Promise<FactView[]> {
-    const rows = await this.run(
-      `MATCH (s:Entity)-[f:Fact]->(o:Entity)
-       WHERE f.tenant = $tenant AND (s.id = $entityId OR o.id = $entityId)
-         AND f.validFrom <= $validAt AND (f.validTo IS NULL OR f.validTo > $validAt)
-         AND f.createdAt <= $knownAt AND (f.expiredAt IS NULL OR f.expiredAt > $knownAt)
-       RETURN ${FACT} ORDER BY f.validFrom DESC, f.createdAt DESC LIMIT $limit`,
-      { tenant, entityId, validAt: window.validAt, knownAt: window.knownAt, limit },
-    );
-    return rows.map((row) => ({ ...toFact(row), subject: text(row.subject), object: text(row.object) }));
+    // Outgoing and incoming facts separately, each walked from the entity (the join hints keep kuzu from
+    // scanning every fact from the far side: 441 → 7.6 ms at 300k facts); an OR over both ends scans them all.
+    const params = { tenant, entityId, validAt: window.validAt, knownAt: window.knownAt };
+    const rows = [
+      ...(await this.run(factsAboutQuery('s', '(s JOIN f) JOIN o'), params)),
+      ...(await this.run(factsAboutQuery('o', '(o JOIN f) JOIN s'), params)),
+    ];
+    const facts = new Map<string, FactView>();
+    for (const row of rows)
+      facts.set(text(row.id), { ...toFact(row), subject: text(row.subject), object: text(row.object) });
+    return [...facts.values()]
+      .sort((a, b) => b.validFrom - a.validFrom || b.createdAt - a.createdAt)
+      .slice(0, limit);
   }
 
   async neighborhood(tenant: string, entityId: string, hops: 1 | 2 | 3, limit: number): Promise<Neighbor[]> {
@@ -279,6 +391,57 @@ export class KuzuGraphStore extends GraphStore {
     return { entities: Number(entities?.n ?? 0), facts: Number(facts?.n ?? 0) };
   }
 
+  async bulkLoad(tenant: string, entities: EntityRecord[], facts: FactRecord[]): Promise<void> {
+    const stranger = [...entities, ...facts].find((row) => row.tenant !== tenant);
+    if (stranger) throw new Error(`bulkLoad for tenant ${tenant} got a row of tenant ${stranger.tenant}`);
+    // One transaction, and not only for atomicity: each auto-committed COPY into Fact rewrites the adjacency
+    // of every node group its edges touch (random edges: all): 300k facts among 100k entities took 115 s, not 5.
+    await this.atomically(async () => {
+      await this.checkEndpoints(tenant, entities, facts);
+      for (const rows of chunks(entities)) await this.copy(BULK_ENTITY, rows);
+      // The name index as indexNames() keeps it: one Name per key (shared by namesakes), one NAMES per entity.
+      const links = entities.flatMap((e) =>
+        [...new Set([e.norm, ...e.aliases])].map((norm) => ({ key: nameKey(tenant, norm), entityId: e.id })),
+      );
+      for (const keys of chunks([...new Set(links.map((link) => link.key))])) {
+        const rows = await this.run(`UNWIND $keys AS k MATCH (n:Name {key: k}) RETURN n.key AS key`, {
+          keys,
+        });
+        const known = new Set(rows.map((row) => text(row.key)));
+        const fresh = keys.filter((key) => !known.has(key));
+        await this.copy(BULK_NAME, fresh);
+      }
+      for (const rows of chunks(links)) await this.copy(BULK_NAMES, rows);
+      for (const rows of chunks(facts)) await this.copy(BULK_FACT, rows);
+    });
+  }
+
+  /** Fact endpoints outside the load must be existing entities of the tenant (COPY would take any id). */
+  private async checkEndpoints(tenant: string, entities: EntityRecord[], facts: FactRecord[]): Promise<void> {
+    const loaded = new Set(entities.map((e) => e.id));
+    const outside = [...new Set(facts.flatMap((f) => [f.subjectId, f.objectId]))].filter(
+      (id) => !loaded.has(id),
+    );
+    for (const ids of chunks(outside)) {
+      const [found] = await this.run(
+        `UNWIND $ids AS x MATCH (e:Entity {id: x}) WHERE e.tenant = $tenant RETURN count(e) AS n`,
+        { tenant, ids },
+      );
+      if (Number(found?.n ?? 0) !== ids.length) {
+        throw new Error(
+          `bulkLoad for tenant ${tenant}: a fact names an entity that is neither loaded nor theirs`,
+        );
+      }
+    }
+  }
+
+  private async copy<T>(table: BulkTable<T>, rows: T[]): Promise<void> {
+    if (rows.length === 0) return;
+    const params: Record<string, KuzuValue> = { n: rows.length + 1 };
+    table.columns.forEach((column, i) => (params[`c${i}`] = [column.witness, ...rows.map(column.value)]));
+    await this.run(table.statement, params);
+  }
+
   /** One statement on the lane (or directly, inside atomically()). */
   private run(statement: string, params: Record<string, unknown> = {}): Promise<Row[]> {
     if (this.inTransaction.getStore()) return this.exec(statement, params);
@@ -305,6 +468,14 @@ export class KuzuGraphStore extends GraphStore {
       for (const r of results) r.close();
     }
   }
+}
+
+/**
+ * Floats as text for a CAST: the node binding types a number list by its first element and reads whole numbers
+ * as INT64, so [1, 0.5] would come back as [1, 5e-324].
+ */
+function floatsText(values: readonly number[]): string {
+  return `[${values.join(',')}]`;
 }
 
 /** A string column's value (kuzu returns strings for STRING columns; null becomes empty). */
