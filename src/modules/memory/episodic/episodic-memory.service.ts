@@ -13,51 +13,13 @@ import {
   type EpisodeFilter,
   type EpisodeRecord,
 } from './episode.record.js';
+import type { EpisodeInput, RecallQuery } from './episode-requests.js';
 import { DEFAULT_RANK_WEIGHTS, rankHybrid, type RankedEpisode } from './hybrid-ranking.js';
 import { estimateImportance, provisionalSummary } from './importance.js';
 import { LanceEpisodeTable, type VectorTuning } from './lancedb-episode.table.js';
 import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
 
-export interface EpisodeInput {
-  /** Shared with the working-memory turn that records the same words; generated when absent. */
-  id?: string;
-  sessionId: string;
-  role: string;
-  text: string;
-  modality?: string;
-  importance?: number;
-  media?: string[];
-  createdAt?: number;
-  /** Queue the episode for fact extraction into semantic memory (the path's `extraction`). */
-  extract?: boolean;
-  /** Shared-space vectors of the episode's media, from fusion. */
-  imageVector?: Float32Array;
-  audioVector?: Float32Array;
-  fusedVector?: Float32Array;
-}
-
-export interface QueryVectors {
-  text?: Float32Array;
-  image?: Float32Array;
-  audio?: Float32Array;
-}
-
-export interface RecallQuery {
-  text: string;
-  first: number;
-  sessionId?: string;
-  from?: number;
-  to?: number;
-  modality?: string;
-  /** Episodes already in the prompt (e.g. the working-memory window). */
-  exclude?: ReadonlySet<string>;
-  /**
-   * Query vectors in the shared space, per modality (from fusion). Each column is searched with its own
-   * modality when the query has it — an image finds the same image — and with the text otherwise, which is
-   * how words find pictures and sounds (cross-modal recall). Without them the text is embedded.
-   */
-  vectors?: QueryVectors;
-}
+export type { EpisodeInput, QueryVectors, RecallQuery } from './episode-requests.js';
 
 const MAINTAIN_EVERY_COMMITS = 50;
 const DECAY_BATCH = 1000;
