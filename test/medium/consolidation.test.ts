@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { CONSOLIDATION } from '../../src/modules/memory/episodic/episode.record.
 import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
 import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
 import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
+import { buildForChildren } from '../support/build-for-children.js';
 import { FIXTURE_LLM } from '../support/test-app.js';
 
 const alice: CallContext = { tenant: 'alice', signal: new AbortController().signal, trace: ROOT_CONTEXT };
@@ -190,4 +192,78 @@ describe('decay', () => {
       await close();
     }
   });
+});
+
+describe('consolidation: kill and resume', () => {
+  let srcDir: string;
+  beforeAll(() => {
+    srcDir = buildForChildren('consolidation');
+  }, 120_000);
+
+  it('a worker killed mid-run loses and repeats nothing: the next one finishes exactly what was left', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mneme-consolidation-kill-'));
+    const cfg = loadConfig({ MNEME_DATA_DIR: dir, MNEME_LOG_LEVEL: 'error' });
+    const writer = new EpisodicMemoryService(cfg, embedder);
+    await writer.onModuleInit();
+    const queued = await writer.remember(
+      Array.from({ length: 12 }, (_, i) => ({
+        sessionId: 'k',
+        role: 'user',
+        text: `Note ${i}: Person${i} lives in City${i}.`,
+        extract: true,
+      })),
+      alice,
+    );
+    await writer.onApplicationShutdown();
+
+    const child = spawn(
+      process.execPath,
+      ['test/medium/children/consolidation-worker.mjs', srcDir, dir, FIXTURE_LLM],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const done: string[] = [];
+    let buffer = '';
+    await new Promise<void>((resolve, reject) => {
+      child.on('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop()!;
+        for (const line of lines) if (line.startsWith('done ')) done.push(line.slice(5));
+        if (done.length >= 3) resolve();
+      });
+    });
+    child.removeAllListeners('exit');
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+
+    // Both stores reopen after the kill; what was reported done stays done, the rest is still queued.
+    const bus = new MemoryEventBus();
+    const mem = new EpisodicMemoryService(cfg, embedder);
+    const graph = new SemanticMemoryService(new KuzuGraphStore(cfg.memory.semantic.dir), embedder, cfg, bus);
+    await mem.onModuleInit();
+    await graph.onModuleInit();
+    try {
+      const rows = await mem.get(
+        queued.map((e) => e.id),
+        alice,
+      );
+      const finished = rows.filter((e) => e.consolidation > 0).map((e) => e.id);
+      expect(finished).toEqual(expect.arrayContaining(done));
+      const left = rows.length - finished.length;
+      expect(await mem.pendingCount(alice)).toBe(left);
+      const factsBefore = (await graph.forgetEpisodes([], alice)).facts;
+      const resumed = new ConsolidationService(mem, graph, engine, cfg, bus);
+      let total = 0;
+      for (let n = await resumed.runOnce(); n > 0; n = await resumed.runOnce()) total += n;
+      expect(total).toBe(left); // exactly what was left, nothing twice
+      expect(await mem.pendingCount(alice)).toBe(0);
+      expect(resumed.status().failures).toBe(0);
+      expect((await graph.forgetEpisodes([], alice)).facts).toBeGreaterThanOrEqual(factsBefore);
+    } finally {
+      await graph.onApplicationShutdown();
+      await mem.onApplicationShutdown();
+    }
+  }, 120_000);
 });
