@@ -7,16 +7,11 @@ import {
   type EpisodeRecord,
   type MediaVectorColumn,
 } from './episode.record.js';
+import { MEDIA_COLUMNS, fromRow, num, str, toRow, where, type Row } from './lancedb-episode.rows.js';
 
 // The only file that imports @lancedb/lancedb and apache-arrow (CONVENTIONS.md rule 1).
 
 const TABLE = 'episodes';
-/** Shared-space vector columns (nullable), added to tables created before multimodal memory. */
-const MEDIA_COLUMNS = {
-  imageVector: 'image_vector',
-  audioVector: 'audio_vector',
-  fusedVector: 'fused_vector',
-};
 const EMBEDDER_KEY = 'mneme.embedder';
 const COLUMNS = [
   'id',
@@ -292,8 +287,6 @@ export class LanceEpisodeTable {
   }
 }
 
-type Row = Record<string, unknown>;
-
 function schemaFor(dims: number, identity: string): Schema {
   return new Schema(
     [
@@ -335,83 +328,4 @@ async function addMissingMediaColumns(table: lancedb.Table, dims: number): Promi
   if (!present.has('consolidation')) columns.push({ name: 'consolidation', valueSql: 'CAST(-1 AS DOUBLE)' });
   if (!present.has('archived_at')) columns.push({ name: 'archived_at', valueSql: 'CAST(0 AS DOUBLE)' });
   if (columns.length) await table.addColumns(columns);
-}
-
-const list32 = (value: Float32Array | undefined) => (value ? Array.from(value) : null);
-
-function vectorOf(value: unknown): Float32Array | undefined {
-  const list = value as { toArray(): Float32Array } | null | undefined;
-  return list ? Float32Array.from(list.toArray()) : undefined;
-}
-
-function toRow(r: EpisodeRecord): Row {
-  return {
-    id: r.id,
-    tenant: r.tenant,
-    session_id: r.sessionId,
-    role: r.role,
-    text: r.text,
-    summary: r.summary,
-    modality: r.modality,
-    created_at: r.createdAt,
-    importance: r.importance,
-    access_count: r.accessCount,
-    last_access_at: r.lastAccessAt,
-    media: r.media,
-    consolidation: r.consolidation,
-    archived_at: r.archivedAt,
-    vector: Array.from(r.vector),
-    image_vector: list32(r.imageVector),
-    audio_vector: list32(r.audioVector),
-    fused_vector: list32(r.fusedVector),
-  };
-}
-
-function fromRow(row: Row): EpisodeRecord {
-  const media = row.media as { toArray(): unknown[] } | null;
-  const record: EpisodeRecord = {
-    id: String(row.id),
-    tenant: String(row.tenant),
-    sessionId: String(row.session_id),
-    role: String(row.role),
-    text: String(row.text),
-    summary: String(row.summary),
-    modality: String(row.modality),
-    createdAt: Number(row.created_at),
-    importance: Number(row.importance),
-    accessCount: Number(row.access_count),
-    lastAccessAt: Number(row.last_access_at),
-    media: media ? media.toArray().map(String) : [],
-    consolidation: Number(row.consolidation ?? -1),
-    archivedAt: Number(row.archived_at ?? 0),
-    vector: vectorOf(row.vector) ?? new Float32Array(0),
-  };
-  for (const [key, name] of Object.entries(MEDIA_COLUMNS) as [keyof typeof MEDIA_COLUMNS, string][]) {
-    const vector = vectorOf(row[name]);
-    if (vector) record[key] = vector;
-  }
-  return record;
-}
-
-/** The one place filters become SQL: tenant first, always; every value escaped. */
-function where(filter: EpisodeFilter, extra?: string): string {
-  const parts = [`tenant = ${str(filter.tenant)}`];
-  if (filter.sessionId !== undefined) parts.push(`session_id = ${str(filter.sessionId)}`);
-  if (filter.from !== undefined) parts.push(`created_at >= ${num(filter.from)}`);
-  if (filter.to !== undefined) parts.push(`created_at < ${num(filter.to)}`);
-  if (filter.modality !== undefined) parts.push(`modality = ${str(filter.modality)}`);
-  if (filter.live) parts.push('archived_at = 0');
-  if (filter.ids !== undefined)
-    parts.push(filter.ids.length === 0 ? 'false' : `id IN (${filter.ids.map(str).join(', ')})`);
-  if (extra) parts.push(extra);
-  return parts.join(' AND ');
-}
-
-function str(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-function num(value: number): string {
-  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
-  return String(value);
 }
