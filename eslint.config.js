@@ -12,6 +12,7 @@ const sdkAdapters = [
   { name: '@lancedb/lancedb', allowedIn: ['src/modules/memory/episodic/lancedb-episode.table.ts'] },
   { name: 'apache-arrow', allowedIn: ['src/modules/memory/episodic/lancedb-episode.table.ts'] },
   { name: 'kuzu', allowedIn: ['src/modules/memory/semantic/kuzu-graph.store.ts'] },
+  { name: 'neo4j-driver', allowedIn: ['src/modules/memory/semantic/neo4j-graph.store.ts'] },
 ];
 
 export default tseslint.config(

@@ -118,6 +118,7 @@ export class SyntheticCorpus {
           media: [],
           consolidation: -1,
           archivedAt: 0,
+          sources: [],
           vector: this.draw(gauss, topic),
         });
       }

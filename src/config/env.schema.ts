@@ -106,9 +106,18 @@ export const envSchema = z.object({
   MNEME_EPISODIC_RECALL_ITEMS: int(0, 100).default(10),
   MNEME_EPISODIC_RECALL_TOKENS: int(0, 1_000_000).default(512),
   MNEME_EPISODIC_INDEX_THRESHOLD: int(256, 1_000_000_000).default(50_000),
+  MNEME_NEO4J_URI: z
+    .url()
+    .refine((u) => /^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(u), 'must be a bolt:// or neo4j:// URL')
+    .optional(),
+  MNEME_NEO4J_USER: z.string().min(1).default('neo4j'),
+  MNEME_NEO4J_PASSWORD: z.string().optional(),
+  MNEME_NEO4J_DATABASE: z.string().min(1).optional(),
   MNEME_SEMANTIC_MERGE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.6),
   MNEME_SEMANTIC_MULTI_VALUED: z.string().min(1).optional(),
   MNEME_CONSOLIDATION_INTERVAL_MS: int(0, 86_400_000).default(5000),
+  MNEME_SUMMARY_MIN_TOKENS: int(0, 1_000_000).default(256),
+  MNEME_SUMMARY_INPUT_TOKENS: int(64, 1_000_000).default(1536),
   MNEME_DECAY_ACTION: z.enum(['off', 'archive', 'forget']).default('archive'),
   MNEME_DECAY_HALF_LIFE_DAYS: z.coerce.number().positive().max(36_500).default(90),
   MNEME_DECAY_THRESHOLD: z.coerce.number().min(0).max(10).default(0.01),

@@ -23,6 +23,8 @@ export interface MemoryConfig {
   semantic: {
     /** The embedded graph's directory (kuzu). */
     dir: string;
+    /** A Neo4j server to keep the graph in instead (production); the embedded kuzu graph when unset. */
+    neo4j: { uri: string; user: string; password: string; database: string | undefined } | undefined;
     /** Cosine of name embeddings above which a name that shares words with an entity's is the same entity. */
     mergeThreshold: number;
     /** Predicates a subject may hold several objects of at once; any other predicate's new object retires the old. */
@@ -34,6 +36,10 @@ export interface MemoryConfig {
   consolidation: {
     /** How often the background worker looks for episodes to extract facts from; 0 turns it off. */
     intervalMs: number;
+    /** Tokens of turns that must have overflowed a session's window before they are summarized; 0: never. */
+    summaryMinTokens: number;
+    /** Tokens one summarizing pass reads at most (older summary included); the rest waits for the next. */
+    summaryInputTokens: number;
   };
   decay: {
     /** What happens to an episode whose importance × recency × use falls below the threshold. */
@@ -72,6 +78,14 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
     },
     semantic: {
       dir: path.join(dataDir, 'semantic', 'graph.kuzu'),
+      neo4j: e.MNEME_NEO4J_URI
+        ? {
+            uri: e.MNEME_NEO4J_URI,
+            user: e.MNEME_NEO4J_USER,
+            password: e.MNEME_NEO4J_PASSWORD ?? '',
+            database: e.MNEME_NEO4J_DATABASE,
+          }
+        : undefined,
       mergeThreshold: e.MNEME_SEMANTIC_MERGE_THRESHOLD,
       recallFacts: e.MNEME_SEMANTIC_RECALL_FACTS,
       recallTokens: e.MNEME_SEMANTIC_RECALL_TOKENS,
@@ -82,7 +96,11 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
           .filter(Boolean),
       ),
     },
-    consolidation: { intervalMs: e.MNEME_CONSOLIDATION_INTERVAL_MS },
+    consolidation: {
+      intervalMs: e.MNEME_CONSOLIDATION_INTERVAL_MS,
+      summaryMinTokens: e.MNEME_SUMMARY_MIN_TOKENS,
+      summaryInputTokens: e.MNEME_SUMMARY_INPUT_TOKENS,
+    },
     decay: {
       action: e.MNEME_DECAY_ACTION,
       halfLifeMs: e.MNEME_DECAY_HALF_LIFE_DAYS * 24 * 3600 * 1000,

@@ -9,7 +9,9 @@ import { loadConfig } from '../../src/config/app-config.js';
 import { LlamaCppEngine } from '../../src/engines/llm/llama-cpp.engine.js';
 import { generateToEnd } from '../../src/engines/llm/llm-engine.js';
 import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
+import type { AppConfig } from '../../src/config/app-config.js';
 import { ConsolidationService } from '../../src/modules/memory/consolidation/consolidation.service.js';
+import { SessionSummarizer } from '../../src/modules/memory/consolidation/session-summarizer.service.js';
 import {
   EXTRACTION_SCHEMA,
   extractionMessages,
@@ -20,6 +22,8 @@ import { CONSOLIDATION } from '../../src/modules/memory/episodic/episode.record.
 import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
 import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
 import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
+import { InProcessWorkingMemoryStore } from '../../src/modules/memory/working/in-process-working-memory.store.js';
+import { WorkingMemoryService } from '../../src/modules/memory/working/working-memory.service.js';
 import { buildForChildren } from '../support/build-for-children.js';
 import { FIXTURE_LLM } from '../support/test-app.js';
 
@@ -43,7 +47,22 @@ const semantic = new SemanticMemoryService(
   config,
   events,
 );
-const worker = new ConsolidationService(episodic, semantic, engine, config, events);
+const summarizerOf = (cfg: AppConfig, mem: EpisodicMemoryService, bus: MemoryEventBus) =>
+  new SessionSummarizer(
+    new WorkingMemoryService(new InProcessWorkingMemoryStore(cfg.memory.working), cfg),
+    mem,
+    engine,
+    cfg,
+    bus,
+  );
+const worker = new ConsolidationService(
+  episodic,
+  semantic,
+  engine,
+  config,
+  events,
+  summarizerOf(config, episodic, events),
+);
 
 beforeAll(async () => {
   await engine.load();
@@ -131,7 +150,7 @@ describe('decay', () => {
     const graph = new SemanticMemoryService(new KuzuGraphStore(cfg.memory.semantic.dir), embedder, cfg, bus);
     await mem.onModuleInit();
     await graph.onModuleInit();
-    const decayer = new ConsolidationService(mem, graph, engine, cfg, bus);
+    const decayer = new ConsolidationService(mem, graph, engine, cfg, bus, summarizerOf(cfg, mem, bus));
     const close = async () => {
       await graph.onApplicationShutdown();
       await mem.onApplicationShutdown();
@@ -254,7 +273,7 @@ describe('consolidation: kill and resume', () => {
       const left = rows.length - finished.length;
       expect(await mem.pendingCount(alice)).toBe(left);
       const factsBefore = (await graph.forgetEpisodes([], alice)).facts;
-      const resumed = new ConsolidationService(mem, graph, engine, cfg, bus);
+      const resumed = new ConsolidationService(mem, graph, engine, cfg, bus, summarizerOf(cfg, mem, bus));
       let total = 0;
       for (let n = await resumed.runOnce(); n > 0; n = await resumed.runOnce()) total += n;
       expect(total).toBe(left); // exactly what was left, nothing twice

@@ -139,7 +139,7 @@ describe('cross-modal recall', () => {
     ).toEqual([]);
   });
 
-  it('adds the media columns to a table written before multimodal memory, keeping its rows', async () => {
+  it('adds the newer columns (media vectors, summary sources) to an older table, keeping its rows', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mneme-xmodal-'));
     const first = await memoryIn(dir);
     await first.remember([{ sessionId: 'old', role: 'user', text: 'An old memory.' }], alice);
@@ -148,7 +148,7 @@ describe('cross-modal recall', () => {
     // Drop the new columns, as a table from the previous release would lack them.
     const db = await lancedb.connect(path.join(dir, 'episodic'));
     const table = await db.openTable('episodes');
-    await table.dropColumns(['image_vector', 'audio_vector', 'fused_vector']);
+    await table.dropColumns(['image_vector', 'audio_vector', 'fused_vector', 'sources']);
     table.close();
     db.close();
 
@@ -161,5 +161,12 @@ describe('cross-modal recall', () => {
     const hits = await episodic.recall({ text: 'memory', vectors: { image: imageVector }, first: 5 }, alice);
     expect(hits.map((h) => h.item.text).sort()).toEqual(['A new one.', 'An old memory.']);
     expect(hits.find((h) => h.item.text === 'A new one.')!.mediaRank).toBe(1);
+    const old = hits.find((h) => h.item.text === 'An old memory.')!.item;
+    expect(old.sources).toEqual([]);
+    const [summary] = await episodic.remember(
+      [{ sessionId: 'old', role: 'summary', text: 'Old things.', sources: [old.id] }],
+      alice,
+    );
+    expect((await episodic.get([summary!.id], alice))[0]!.sources).toEqual([old.id]);
   });
 });

@@ -9,11 +9,16 @@ import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.s
 import { MemoryEventBus } from '../../src/modules/memory/memory-events.js';
 import type { GraphStore } from '../../src/modules/memory/semantic/graph-store.js';
 import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
+import { Neo4jGraphStore } from '../../src/modules/memory/semantic/neo4j-graph.store.js';
 import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
 
-// One contract, every backend that is reachable: kuzu always; Neo4j joins when MNEME_NEO4J_URI is set.
+// One contract, every backend that is reachable: kuzu always; Neo4j joins when MNEME_NEO4J_URI is set (see the
+// README). A kuzu store per test is a fresh directory; Neo4j is one database, so its test tenants are cleared
+// when a test opens a new store (not when it reopens one to check what survived).
+const neo4j = loadConfig(process.env).memory.semantic.neo4j;
 const backends: [string, (dir: string) => GraphStore][] = [
   ['kuzu', (dir) => new KuzuGraphStore(path.join(dir, 'graph.kuzu'))],
+  ...(neo4j ? [['neo4j', () => new Neo4jGraphStore(neo4j)] as [string, () => GraphStore]] : []),
 ];
 
 const ctxOf = (tenant: string): CallContext => ({
@@ -29,16 +34,16 @@ const inYear = (y: number) => Date.UTC(y, 0, 1);
 const embedder = new TextEmbedderService(loadConfig({ MNEME_LOG_LEVEL: 'error' }), new ModelCatalog());
 afterAll(() => embedder.onApplicationShutdown());
 
-describe.each(backends)('semantic memory on %s', (_name, makeStore) => {
+describe.each(backends)('semantic memory on %s', (name, makeStore) => {
   const open: SemanticMemoryService[] = [];
-  async function memory(
-    env: Record<string, string> = {},
-    dir = mkdtempSync(path.join(os.tmpdir(), 'mneme-graph-')),
-  ) {
+  async function memory(env: Record<string, string> = {}, reopen?: string) {
+    const dir = reopen ?? mkdtempSync(path.join(os.tmpdir(), 'mneme-graph-'));
     // Names that share words merge whatever the (random) fixture embeddings say, unless a test raises the bar.
     const config = loadConfig({ MNEME_SEMANTIC_MERGE_THRESHOLD: '0', MNEME_LOG_LEVEL: 'error', ...env });
-    const service = new SemanticMemoryService(makeStore(dir), embedder, config, new MemoryEventBus());
+    const store = makeStore(dir);
+    const service = new SemanticMemoryService(store, embedder, config, new MemoryEventBus());
     await service.onModuleInit();
+    if (name === 'neo4j' && !reopen) for (const tenant of ['alice', 'bob']) await store.forgetTenant(tenant);
     open.push(service);
     return { service, dir };
   }
@@ -111,6 +116,9 @@ describe.each(backends)('semantic memory on %s', (_name, makeStore) => {
     // What we knew before Paris was learned: London, open-ended.
     expect(await livesIn({ knownAt: learnedLondonAt })).toEqual([['London', null]]);
     expect(await livesIn({ validAt: inYear(2000) })).toEqual([]);
+    // The entities' summaries follow their current facts.
+    expect((await service.entity('Ada', alice))!.summary).toBe('Ada: lives in Paris');
+    expect((await service.entity('Paris', alice))!.summary).toBe('Paris: Ada lives in it');
   });
 
   it('holds several objects of a multi-valued predicate, and reinforces a repeated fact instead of duplicating it', async () => {

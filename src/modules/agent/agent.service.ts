@@ -214,6 +214,7 @@ export class AgentService {
     );
     const used = [
       ...memory.turns.map((t) => ({ id: t.id, tier: 'working' as const })),
+      ...(memory.summary ? [{ id: memory.summary.id, tier: 'episodic' as const }] : []),
       ...memory.facts.map((f) => ({ id: f.id, tier: 'semantic' as const })),
       ...memory.episodes.map((e) => ({ id: e.id, tier: 'episodic' as const })),
     ];
@@ -289,14 +290,7 @@ export class AgentService {
   ): AsyncGenerator<AgentEvent, Generation, undefined> {
     let memory = recalled;
     for (;;) {
-      const messages = assemblePrompt(
-        this.config.llm.systemPrompt,
-        memory.episodes,
-        memory.turns,
-        input.prompt,
-        perceived.context,
-        memory.facts,
-      );
+      const messages = assemblePrompt(this.config.llm.systemPrompt, memory, input.prompt, perceived.context);
       // A vision LLM sees the images themselves, with the question they came with.
       if (perceived.images.length) messages[messages.length - 1]!.images = perceived.images;
       const request = {

@@ -1,5 +1,6 @@
 import type { LlmEngine } from '../../engines/llm/llm-engine.js';
-import { MESSAGE_OVERHEAD, type PromptMemory } from '../memory/memory.service.js';
+import type { PromptMemory } from '../memory/memory.service.js';
+import { MESSAGE_OVERHEAD } from '../memory/working/token-window.js';
 
 // Room kept free for the chat template around system prompt and question.
 const TEMPLATE_RESERVE = 32;
@@ -39,12 +40,13 @@ export async function fitText(engine: LlmEngine, text: string, tokens: number): 
 }
 
 /**
- * Less memory for a retry: first no episodes, then no facts, then the newer half of the turns; undefined when
- * none is left.
+ * Less memory for a retry: first no episodes, then no facts, then no summary, then the newer half of the turns;
+ * undefined when none is left.
  */
 export function shrink(memory: PromptMemory): PromptMemory | undefined {
   if (memory.episodes.length > 0) return { ...memory, episodes: [] };
   if (memory.facts.length > 0) return { ...memory, facts: [] };
+  if (memory.summary) return { ...memory, summary: undefined };
   if (memory.turns.length === 0) return undefined;
   let turns = memory.turns.slice(Math.ceil(memory.turns.length / 2));
   if (turns[0]?.role === 'assistant') turns = turns.slice(1);

@@ -7,7 +7,8 @@ import type { FactView } from './semantic/graph-store.js';
 export type MemoryEvent =
   | { kind: 'fact-added'; at: number; fact: FactView }
   | { kind: 'fact-retired'; at: number; fact: FactView }
-  | { kind: 'episode-consolidated'; at: number; episodeId: string; facts: number };
+  | { kind: 'episode-consolidated'; at: number; episodeId: string; facts: number }
+  | { kind: 'session-summarized'; at: number; episodeId: string; sessionId: string; turns: number };
 
 /** Events a subscriber may fall behind by before its stream is ended (it can resubscribe). */
 const MAX_BEHIND = 256;

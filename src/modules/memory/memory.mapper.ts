@@ -19,6 +19,7 @@ export function toEpisode(e: EpisodeRecord): Episode {
     role: e.role,
     text: e.text,
     summary: e.summary,
+    sources: e.sources,
     modality: e.modality,
     createdAt: new Date(e.createdAt),
     importance: e.importance,

@@ -5,11 +5,13 @@ import { EmbeddingModule } from '../embedding/embedding.module.js';
 import { FusionModule } from '../fusion/fusion.module.js';
 import { MemoryResolver } from './memory.resolver.js';
 import { ConsolidationService } from './consolidation/consolidation.service.js';
+import { SessionSummarizer } from './consolidation/session-summarizer.service.js';
 import { MemoryEventBus } from './memory-events.js';
 import { MemoryService } from './memory.service.js';
 import { SemanticResolver } from './semantic.resolver.js';
 import { GraphStore } from './semantic/graph-store.js';
 import { KuzuGraphStore } from './semantic/kuzu-graph.store.js';
+import { Neo4jGraphStore } from './semantic/neo4j-graph.store.js';
 import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
 import { InProcessWorkingMemoryStore } from './working/in-process-working-memory.store.js';
 import { RedisWorkingMemoryStore } from './working/redis-working-memory.store.js';
@@ -43,9 +45,10 @@ async function workingMemoryStore(config: AppConfig): Promise<WorkingMemoryStore
   return store;
 }
 
-/** The semantic graph: embedded kuzu in the data directory (Neo4j is the production option, to come). */
+/** The semantic graph: on Neo4j when MNEME_NEO4J_URI is set, else embedded kuzu in the data directory. */
 function graphStore(config: AppConfig): GraphStore {
-  return new KuzuGraphStore(config.memory.semantic.dir);
+  const { neo4j, dir } = config.memory.semantic;
+  return neo4j ? new Neo4jGraphStore(neo4j) : new KuzuGraphStore(dir);
 }
 
 @Module({
@@ -57,6 +60,7 @@ function graphStore(config: AppConfig): GraphStore {
     { provide: GraphStore, inject: [AppConfig], useFactory: graphStore },
     MemoryEventBus,
     SemanticMemoryService,
+    SessionSummarizer,
     ConsolidationService,
     MemoryService,
     MemoryResolver,

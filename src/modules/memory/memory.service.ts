@@ -5,6 +5,7 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError, isMnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
+import { SessionSummarizer } from './consolidation/session-summarizer.service.js';
 import type { EpisodeCursor, EpisodeRecord } from './episodic/episode.record.js';
 import { EpisodicMemoryService, type QueryVectors } from './episodic/episodic-memory.service.js';
 import type { MemoryTierName } from './memory-span.js';
@@ -12,10 +13,9 @@ import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
 import { fitToBudget, type RecalledEpisode, type RecalledFact } from './prompt-context.js';
 import type { FactView } from './semantic/graph-store.js';
 import { WorkingMemoryService } from './working/working-memory.service.js';
+import { MESSAGE_OVERHEAD } from './working/token-window.js';
 import type { Turn } from './working/working-memory.store.js';
 
-/** Tokens a chat template spends around one message (role markers, separators); generous for ChatML. */
-export const MESSAGE_OVERHEAD = 6;
 const EPISODE_LINE_OVERHEAD = 16;
 const FACT_LINE_OVERHEAD = 4;
 const MEMORY_HEADER_TOKENS = 16;
@@ -31,6 +31,8 @@ export interface RecallDepth {
 /** What an ask gets from memory before it is answered. */
 export interface PromptMemory {
   turns: Turn[];
+  /** The summary of the session's turns older than `turns` (written when they overflowed the window). */
+  summary?: RecalledEpisode;
   /** Current facts about the entities the request names (semantic tier). */
   facts: RecalledFact[];
   episodes: RecalledEpisode[];
@@ -91,6 +93,7 @@ export class MemoryService {
     private readonly semantic: SemanticMemoryService,
     private readonly engine: LlmEngine,
     private readonly config: AppConfig,
+    private readonly summarizer: SessionSummarizer,
   ) {}
 
   /**
@@ -114,6 +117,8 @@ export class MemoryService {
         )
       : [];
     let used = turns.reduce((sum, t) => sum + t.tokens + MESSAGE_OVERHEAD, 0);
+    const summary = await this.summaryBefore(turns, sessionId, budget - used, degraded, ctx);
+    used += summary?.tokens ?? 0;
     // Facts next: compact, current, and about exactly what the request names.
     const facts = depth.tiers.includes('semantic')
       ? await this.factsFor(
@@ -129,13 +134,12 @@ export class MemoryService {
     const items = depth.tiers.includes('episodic')
       ? Math.min(depth.recallItems, episodicConfig.recallItems)
       : 0;
-    const factLines = facts.map((f) => f.fact);
-    if (episodeBudget <= 0 || items === 0) return { turns, facts: factLines, episodes: [], degraded };
+    const head = { turns, facts: facts.map((f) => f.fact), degraded, summary: summary?.episode };
+    if (episodeBudget <= 0 || items === 0) return { ...head, episodes: [] };
+    const exclude = new Set(turns.map((t) => t.id));
+    if (summary) exclude.add(summary.episode.id);
     const hits = await this.orDegrade('episodic', degraded, [], () =>
-      this.episodic.recall(
-        { text: prompt, vectors, first: items, exclude: new Set(turns.map((t) => t.id)) },
-        ctx,
-      ),
+      this.episodic.recall({ text: prompt, vectors, first: items, exclude }, ctx),
     );
     const costed = await Promise.all(
       hits.map(async (h) => ({
@@ -149,7 +153,30 @@ export class MemoryService {
       (c) => c.tokens + EPISODE_LINE_OVERHEAD,
       episodeBudget - MEMORY_HEADER_TOKENS,
     ).map((c) => c.episode);
-    return { turns, facts: factLines, episodes, degraded };
+    return { ...head, episodes };
+  }
+
+  /**
+   * The session's latest summary when older turns than the window exist (the first turn, seq 1, is not in it)
+   * and it fits `budget`. Short sessions never pay for the lookup.
+   */
+  private async summaryBefore(
+    turns: Turn[],
+    sessionId: string,
+    budget: number,
+    degraded: MemoryTierName[],
+    ctx: CallContext,
+  ): Promise<{ episode: RecalledEpisode; tokens: number } | undefined> {
+    if (!turns.length || turns[0]!.seq <= 1 || this.config.memory.consolidation.summaryMinTokens === 0)
+      return;
+    const found = await this.orDegrade('episodic', degraded, undefined, () =>
+      this.episodic.latestSummary(sessionId, ctx),
+    );
+    if (!found) return;
+    const tokens = (await this.engine.countTokens(found.text)) + MEMORY_HEADER_TOKENS;
+    // Its whole text: a summary is already short, and a shortened one would lose what it was written to keep.
+    const episode = { id: found.id, role: found.role, text: found.text, createdAt: found.createdAt };
+    return tokens <= budget ? { episode, tokens } : undefined;
   }
 
   /** The facts that fit `budget` tokens, each with its cost (a line of its own). */
@@ -194,11 +221,14 @@ export class MemoryService {
     ];
     const appendTurns = async () => {
       const tokens = await Promise.all(exchange.map((t) => this.engine.countTokens(t.text)));
-      return this.working.append(
+      const appended = await this.working.append(
         sessionId,
         exchange.map((t, i) => ({ ...t, tokens: tokens[i]! })),
         ctx,
       );
+      // The window may have overflowed: the background worker looks (and summarizes what the prompt lost).
+      this.summarizer.note(sessionId, ctx);
+      return appended;
     };
     const outcomes = await Promise.allSettled([
       appendTurns(),

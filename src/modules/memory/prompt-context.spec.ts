@@ -14,8 +14,7 @@ describe('assemblePrompt', () => {
   it('is system prompt, recent turns, then the question when nothing is recalled', () => {
     const messages = assemblePrompt(
       'Be brief.',
-      [],
-      [turn(1, 'user', 'hi'), turn(2, 'assistant', 'hello')],
+      { episodes: [], facts: [], turns: [turn(1, 'user', 'hi'), turn(2, 'assistant', 'hello')] },
       'and?',
     );
     expect(messages).toEqual([
@@ -29,8 +28,13 @@ describe('assemblePrompt', () => {
   it('puts recalled episodes in the system message, dated and attributed, on one line each', () => {
     const messages = assemblePrompt(
       'Be brief.',
-      [{ id: 'e1', role: 'user', text: 'my cat is\ncalled Tom', createdAt: Date.UTC(2026, 10, 20) }],
-      [],
+      {
+        episodes: [
+          { id: 'e1', role: 'user', text: 'my cat is\ncalled Tom', createdAt: Date.UTC(2026, 10, 20) },
+        ],
+        facts: [],
+        turns: [],
+      },
       'what is my cat called?',
     );
     expect(messages[0]!.content).toBe(
@@ -40,7 +44,27 @@ describe('assemblePrompt', () => {
   });
 
   it('has no system message when there is neither a system prompt nor a memory', () => {
-    expect(assemblePrompt('', [], [], 'q')).toEqual([{ role: 'user', content: 'q' }]);
+    expect(assemblePrompt('', { episodes: [], facts: [], turns: [] }, 'q')).toEqual([
+      { role: 'user', content: 'q' },
+    ]);
+  });
+
+  it('puts the summary of the earlier conversation last in the system message, before the recent turns', () => {
+    const messages = assemblePrompt(
+      'Be brief.',
+      {
+        episodes: [],
+        facts: [{ id: 'f1', text: 'Ada lives in London' }],
+        turns: [turn(9, 'user', 'and then?')],
+        summary: { id: 's1', role: 'summary', text: 'The user planned a trip to Turin.', createdAt: 0 },
+      },
+      'q',
+    );
+    expect(messages[0]!.content).toBe(
+      'Be brief.\n\nKnown facts (current):\n- Ada lives in London\n\n' +
+        'Earlier in this conversation (summarized):\nThe user planned a trip to Turin.',
+    );
+    expect(messages.slice(1).map((m) => m.content)).toEqual(['and then?', 'q']);
   });
 });
 

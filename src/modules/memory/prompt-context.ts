@@ -15,18 +15,26 @@ export interface RecalledEpisode {
   createdAt: number;
 }
 
+/** What memory contributes to one prompt. */
+export interface PromptParts {
+  turns: readonly Turn[];
+  facts: readonly RecalledFact[];
+  episodes: readonly RecalledEpisode[];
+  /** The session's summary of the turns that overflowed its window (they come right before `turns`). */
+  summary?: RecalledEpisode;
+}
+
 /**
- * The prompt an ask is answered from: the system prompt with recalled episodes appended (marked as earlier
- * memories with their date, so the model does not mistake them for the current conversation), then the
- * session's recent turns as real chat turns, then the new question.
+ * The prompt an ask is answered from: the system prompt with current facts and recalled episodes appended
+ * (marked as earlier memories with their date, so the model does not mistake them for the current
+ * conversation), then the summary of this conversation's earlier part, then the session's recent turns as real
+ * chat turns, then the new question.
  */
 export function assemblePrompt(
   systemPrompt: string,
-  episodes: readonly RecalledEpisode[],
-  turns: readonly Turn[],
+  { turns, facts, episodes, summary }: PromptParts,
   prompt: string,
   perception = '',
-  facts: readonly RecalledFact[] = [],
 ): ChatMessage[] {
   const messages: ChatMessage[] = [];
   const memories = episodes.map(
@@ -38,6 +46,7 @@ export function assemblePrompt(
     facts.length > 0 ? `Known facts (current):\n${facts.map((f) => `- ${f.text}`).join('\n')}` : '',
     memories.length > 0 ? `Relevant memories from earlier conversations:\n${memories.join('\n')}` : '',
     perception,
+    summary ? `Earlier in this conversation (summarized):\n${summary.text}` : '',
   ]
     .filter(Boolean)
     .join('\n\n');

@@ -40,6 +40,7 @@ export class SemanticResolver {
     return {
       ...status,
       pending: await this.worker.pending(callContextOf(gql)),
+      pendingSummaries: this.worker.pendingSummaries(callContextOf(gql)),
       lastRun: status.lastRun === undefined ? null : new Date(status.lastRun),
     };
   }
@@ -98,6 +99,8 @@ function toEvent(event: MemoryEvent): MemoryEventGql {
         fact: toFact(event.fact),
         episodeId: null,
         facts: null,
+        sessionId: null,
+        turns: null,
       };
     case 'episode-consolidated':
       return {
@@ -106,6 +109,18 @@ function toEvent(event: MemoryEvent): MemoryEventGql {
         fact: null,
         episodeId: event.episodeId,
         facts: event.facts,
+        sessionId: null,
+        turns: null,
+      };
+    case 'session-summarized':
+      return {
+        kind: MemoryEventKind.SESSION_SUMMARIZED,
+        at,
+        fact: null,
+        episodeId: event.episodeId,
+        facts: null,
+        sessionId: event.sessionId,
+        turns: event.turns,
       };
   }
 }

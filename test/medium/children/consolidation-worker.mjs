@@ -15,6 +15,11 @@ const { KuzuGraphStore } = await load('modules/memory/semantic/kuzu-graph.store.
 const { SemanticMemoryService } = await load('modules/memory/semantic/semantic-memory.service.js');
 const { MemoryEventBus } = await load('modules/memory/memory-events.js');
 const { ConsolidationService } = await load('modules/memory/consolidation/consolidation.service.js');
+const { SessionSummarizer } = await load('modules/memory/consolidation/session-summarizer.service.js');
+const { WorkingMemoryService } = await load('modules/memory/working/working-memory.service.js');
+const { InProcessWorkingMemoryStore } = await load(
+  'modules/memory/working/in-process-working-memory.store.js',
+);
 const { LlamaCppEngine } = await load('engines/llm/llama-cpp.engine.js');
 
 const config = loadConfig({
@@ -35,7 +40,9 @@ const semantic = new SemanticMemoryService(
   config,
   events,
 );
-const worker = new ConsolidationService(episodic, semantic, engine, config, events);
+const working = new WorkingMemoryService(new InProcessWorkingMemoryStore(config.memory.working), config);
+const summarizer = new SessionSummarizer(working, episodic, engine, config, events);
+const worker = new ConsolidationService(episodic, semantic, engine, config, events, summarizer);
 await engine.load();
 await embedder.onModuleInit();
 await episodic.onModuleInit();

@@ -9,12 +9,14 @@ import { EpisodicMemoryService } from '../episodic/episodic-memory.service.js';
 import { MemoryEventBus } from '../memory-events.js';
 import { SemanticMemoryService } from '../semantic/semantic-memory.service.js';
 import { EXTRACTION_SCHEMA, extractionMessages, parseExtraction } from './fact-extraction.js';
+import { SessionSummarizer } from './session-summarizer.service.js';
 
 export interface ConsolidationStatus {
   running: boolean;
   lastRun: number | undefined;
   processed: number;
   failures: number;
+  summaries: number;
 }
 
 const BATCH = 8;
@@ -38,7 +40,7 @@ export class ConsolidationService implements OnApplicationBootstrap, OnApplicati
   private timer: NodeJS.Timeout | undefined;
   private decayTimer: NodeJS.Timeout | undefined;
   private current: Promise<number> | undefined;
-  private readonly stats: ConsolidationStatus = {
+  private readonly stats: Omit<ConsolidationStatus, 'summaries'> = {
     running: false,
     lastRun: undefined,
     processed: 0,
@@ -51,6 +53,7 @@ export class ConsolidationService implements OnApplicationBootstrap, OnApplicati
     private readonly engine: LlmEngine,
     private readonly config: AppConfig,
     private readonly events: MemoryEventBus,
+    private readonly summarizer: SessionSummarizer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -99,35 +102,57 @@ export class ConsolidationService implements OnApplicationBootstrap, OnApplicati
   }
 
   status(): ConsolidationStatus {
-    return { ...this.stats };
+    return {
+      ...this.stats,
+      failures: this.stats.failures + this.summarizer.failures,
+      summaries: this.summarizer.written,
+    };
   }
 
   pending(ctx: CallContext): Promise<number> {
     return this.episodic.pendingCount(ctx);
   }
 
-  /** One batch; answers how many episodes it consolidated. Concurrent calls share the batch under way. */
+  /** The caller's sessions waiting to be looked at for a summary. */
+  pendingSummaries(ctx: CallContext): number {
+    return this.summarizer.pendingFor(ctx.tenant);
+  }
+
+  /**
+   * One run: overflowed sessions are summarized, then a batch of episodes is consolidated; answers how many
+   * episodes it consolidated. Concurrent calls share the run under way.
+   */
   runOnce(): Promise<number> {
-    this.current ??= this.batch().finally(() => (this.current = undefined));
+    this.current ??= this.run().finally(() => (this.current = undefined));
     return this.current;
   }
 
-  private async batch(): Promise<number> {
+  private async run(): Promise<number> {
+    const stop = () => this.shutdown.signal.aborted || this.busy();
+    // Summaries first: the next ask of a long session reads one, while extracted facts can wait.
+    if (this.summarizer.pending > 0)
+      await this.running(() => this.summarizer.runOnce(stop, this.shutdown.signal));
     const episodes = await this.episodic.pendingConsolidation(BATCH);
     if (episodes.length === 0) return 0;
-    this.stats.running = true;
-    let done = 0;
-    try {
+    return this.running(async () => {
+      let done = 0;
       for (const episode of episodes) {
-        if (this.shutdown.signal.aborted || this.busy()) break;
+        if (stop()) break;
         if (await this.consolidate(episode)) done++;
       }
+      this.stats.processed += done;
+      return done;
+    });
+  }
+
+  private async running<T>(fn: () => Promise<T>): Promise<T> {
+    this.stats.running = true;
+    try {
+      return await fn();
     } finally {
       this.stats.running = false;
       this.stats.lastRun = Date.now();
-      this.stats.processed += done;
     }
-    return done;
   }
 
   private busy(): boolean {

@@ -12,6 +12,8 @@ export interface EpisodeInput {
   createdAt?: number;
   /** Queue the episode for fact extraction into semantic memory (the path's `extraction`). */
   extract?: boolean;
+  /** For a summary: the episodes it was written from. */
+  sources?: string[];
   /** Shared-space vectors of the episode's media, from fusion. */
   imageVector?: Float32Array;
   audioVector?: Float32Array;

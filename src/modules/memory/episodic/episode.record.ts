@@ -27,6 +27,8 @@ export interface EpisodeRecord {
   consolidation: number;
   /** Epoch ms it was archived by decay (recall skips it; listing and forget still see it); 0 while live. */
   archivedAt: number;
+  /** A summary's originals: the episodes (turns, and the summary before it) it was written from; else empty. */
+  sources: string[];
   /**
    * From multimodal asks: the media's vectors projected into the shared space (the text embedder's) and the
    * fused vector of text and media, all normalized; absent for text-only episodes and when not read back.
@@ -35,6 +37,9 @@ export interface EpisodeRecord {
   audioVector?: Float32Array;
   fusedVector?: Float32Array;
 }
+
+/** The role of an episode that summarizes turns that overflowed a session's working-memory window. */
+export const SUMMARY_ROLE = 'summary';
 
 export const CONSOLIDATION = { PENDING: 0, SKIPPED: -1, FAILED: -2 } as const;
 
@@ -52,6 +57,9 @@ export interface EpisodeFilter {
   ids?: string[];
   /** Only episodes decay has not archived (what recall searches). */
   live?: boolean;
+  roles?: string[];
+  /** Only episodes written from any of these (summaries citing them). */
+  citing?: string[];
 }
 
 /** A keyset position for paging a session in (createdAt, id) order. */

@@ -9,6 +9,7 @@ import { AppConfig } from '../../../config/app-config.js';
 import { memorySpan } from '../memory-span.js';
 import {
   CONSOLIDATION,
+  SUMMARY_ROLE,
   type EpisodeCursor,
   type EpisodeFilter,
   type EpisodeRecord,
@@ -109,6 +110,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       media: input.media ?? [],
       consolidation: input.extract ? CONSOLIDATION.PENDING : CONSOLIDATION.SKIPPED,
       archivedAt: 0,
+      sources: input.sources ?? [],
       vector: vectors[i]!,
       ...(input.imageVector && { imageVector: input.imageVector }),
       ...(input.audioVector && { audioVector: input.audioVector }),
@@ -236,6 +238,34 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     );
   }
 
+  /** The session's newest summary (see SessionSummarizer), if it has one. */
+  latestSummary(sessionId: string, ctx: CallContext): Promise<EpisodeRecord | undefined> {
+    return memorySpan(
+      'episodic',
+      'summary',
+      'lancedb',
+      ctx,
+      async () => {
+        const table = await this.table();
+        return this.guard(() => table.newest({ tenant: ctx.tenant, sessionId, roles: [SUMMARY_ROLE] }));
+      },
+      (r) => (r ? 1 : 0),
+    );
+  }
+
+  /** The session's user and assistant turns from `from` (epoch ms, inclusive) on, oldest first. */
+  async turnsSince(
+    sessionId: string,
+    from: number | undefined,
+    limit: number,
+    ctx: CallContext,
+  ): Promise<EpisodeRecord[]> {
+    const table = await this.table();
+    return this.guard(() =>
+      table.list({ tenant: ctx.tenant, sessionId, from, roles: ['user', 'assistant'] }, undefined, limit),
+    );
+  }
+
   /** The caller's episodes with these ids (others' ids simply find nothing). */
   get(ids: string[], ctx: CallContext): Promise<EpisodeRecord[]> {
     return memorySpan(
@@ -268,7 +298,15 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
         await this.settled();
         const filter: EpisodeFilter = { tenant: ctx.tenant, sessionId: scope.sessionId };
         if (scope.id !== undefined) filter.ids = [scope.id];
-        return this.serial((table) => table.delete(filter));
+        return this.serial(async (table) => {
+          const gone = await table.delete(filter);
+          // A summary retells what it was written from: it goes with its originals (and so do summaries of it).
+          for (let cited = gone; cited.length > 0;) {
+            cited = await table.delete({ tenant: ctx.tenant, citing: cited });
+            gone.push(...cited);
+          }
+          return gone;
+        });
       },
       (ids) => ids.length,
     );

@@ -35,6 +35,7 @@ export function toRow(r: EpisodeRecord): Row {
     media: r.media,
     consolidation: r.consolidation,
     archived_at: r.archivedAt,
+    sources: r.sources,
     vector: Array.from(r.vector),
     image_vector: list32(r.imageVector),
     audio_vector: list32(r.audioVector),
@@ -44,6 +45,7 @@ export function toRow(r: EpisodeRecord): Row {
 
 export function fromRow(row: Row): EpisodeRecord {
   const media = row.media as { toArray(): unknown[] } | null;
+  const sources = row.sources as { toArray(): unknown[] } | null | undefined;
   const record: EpisodeRecord = {
     id: String(row.id),
     tenant: String(row.tenant),
@@ -59,6 +61,7 @@ export function fromRow(row: Row): EpisodeRecord {
     media: media ? media.toArray().map(String) : [],
     consolidation: Number(row.consolidation ?? -1),
     archivedAt: Number(row.archived_at ?? 0),
+    sources: sources ? sources.toArray().map(String) : [],
     vector: vectorOf(row.vector) ?? new Float32Array(0),
   };
   for (const [key, name] of Object.entries(MEDIA_COLUMNS) as [keyof typeof MEDIA_COLUMNS, string][]) {
@@ -76,10 +79,18 @@ export function where(filter: EpisodeFilter, extra?: string): string {
   if (filter.to !== undefined) parts.push(`created_at < ${num(filter.to)}`);
   if (filter.modality !== undefined) parts.push(`modality = ${str(filter.modality)}`);
   if (filter.live) parts.push('archived_at = 0');
-  if (filter.ids !== undefined)
-    parts.push(filter.ids.length === 0 ? 'false' : `id IN (${filter.ids.map(str).join(', ')})`);
+  if (filter.roles !== undefined) parts.push(inList('role', filter.roles));
+  if (filter.citing !== undefined)
+    parts.push(
+      filter.citing.length === 0 ? 'false' : `array_has_any(sources, [${filter.citing.map(str).join(', ')}])`,
+    );
+  if (filter.ids !== undefined) parts.push(inList('id', filter.ids));
   if (extra) parts.push(extra);
   return parts.join(' AND ');
+}
+
+function inList(column: string, values: string[]): string {
+  return values.length === 0 ? 'false' : `${column} IN (${values.map(str).join(', ')})`;
 }
 
 export function str(value: string): string {

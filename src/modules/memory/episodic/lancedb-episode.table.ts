@@ -28,6 +28,7 @@ const COLUMNS = [
   'media',
   'consolidation',
   'archived_at',
+  'sources',
 ];
 
 export interface VectorTuning {
@@ -70,7 +71,7 @@ export class LanceEpisodeTable {
             'away to start an empty memory.',
         );
       }
-      await addMissingMediaColumns(table, embedder.dims);
+      await addMissingColumns(table, embedder.dims);
     } else {
       table = await db.createEmptyTable(TABLE, schemaFor(embedder.dims, identity), { existOk: true });
     }
@@ -173,6 +174,18 @@ export class LanceEpisodeTable {
       .limit(limit)
       .toArray();
     return rows.map((row: Row) => fromRow(row));
+  }
+
+  /** The newest row matching the filter (by createdAt), if any. */
+  async newest(filter: EpisodeFilter): Promise<EpisodeRecord | undefined> {
+    const rows = await this.table
+      .query()
+      .where(where(filter))
+      .select(COLUMNS)
+      .orderBy([{ columnName: 'created_at', ascending: false }])
+      .limit(1)
+      .toArray();
+    return rows.length ? fromRow(rows[0] as Row) : undefined;
   }
 
   count(filter: EpisodeFilter): Promise<number> {
@@ -304,6 +317,7 @@ function schemaFor(dims: number, identity: string): Schema {
       new Field('media', new List(new Field('item', new Utf8(), true)), false),
       new Field('consolidation', new Float64(), false),
       new Field('archived_at', new Float64(), false),
+      new Field('sources', new List(new Field('item', new Utf8(), true)), true),
       new Field('vector', vectorType(dims), false),
       ...Object.values(MEDIA_COLUMNS).map((name) => new Field(name, vectorType(dims), true)),
     ],
@@ -315,8 +329,8 @@ function vectorType(dims: number): FixedSizeList {
   return new FixedSizeList(dims, new Field('item', new Float32(), true));
 }
 
-/** Tables from before multimodal memory get the media columns, all null (no rewrite of existing data). */
-async function addMissingMediaColumns(table: lancedb.Table, dims: number): Promise<void> {
+/** Tables from older versions get the newer columns, with defaults (no rewrite of existing data). */
+async function addMissingColumns(table: lancedb.Table, dims: number): Promise<void> {
   const present = new Set((await table.schema()).fields.map((f) => f.name));
   const missing = Object.values(MEDIA_COLUMNS).filter((name) => !present.has(name));
   // A SQL cast, not an arrow Field: lancedb checks Fields with instanceof against its own CommonJS arrow.
@@ -327,5 +341,6 @@ async function addMissingMediaColumns(table: lancedb.Table, dims: number): Promi
   // Episodes from before consolidation are not extracted after an upgrade (SKIPPED): no surprise LLM backlog.
   if (!present.has('consolidation')) columns.push({ name: 'consolidation', valueSql: 'CAST(-1 AS DOUBLE)' });
   if (!present.has('archived_at')) columns.push({ name: 'archived_at', valueSql: 'CAST(0 AS DOUBLE)' });
+  if (!present.has('sources')) columns.push({ name: 'sources', valueSql: "arrow_cast(NULL, 'List(Utf8)')" });
   if (columns.length) await table.addColumns(columns);
 }

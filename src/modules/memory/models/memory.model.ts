@@ -28,9 +28,16 @@ export class Memory {
 export class Episode {
   @Field(() => ID) id!: string;
   @Field(() => String) sessionId!: string;
-  @Field(() => String) role!: string;
+  @Field(() => String, {
+    description: 'user, assistant, or summary (of turns that overflowed the session window; see sources).',
+  })
+  role!: string;
   @Field(() => String) text!: string;
   @Field(() => String) summary!: string;
+  @Field(() => [ID], {
+    description: 'A summary’s originals: the turns (and the earlier summary) it was written from.',
+  })
+  sources!: string[];
   @Field(() => String, { description: 'text, image, audio or multimodal.' }) modality!: string;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => Float, { description: '0..1.' }) importance!: number;

@@ -60,14 +60,21 @@ export class ConsolidationStatusGql {
   @Field(() => Boolean) running!: boolean;
   @Field(() => GraphQLISODateTime, { nullable: true }) lastRun!: Date | null;
   @Field(() => Int, { description: 'Episodes consolidated since the server started.' }) processed!: number;
-  @Field(() => Int, { description: 'Extraction passes that failed since the server started.' })
+  @Field(() => Int, {
+    description: 'Extraction and summarizing passes that failed since the server started.',
+  })
   failures!: number;
+  @Field(() => Int, { description: 'Session summaries written since the server started.' })
+  summaries!: number;
+  @Field(() => Int, { description: 'Sessions with new turns waiting to be looked at for a summary.' })
+  pendingSummaries!: number;
 }
 
 export enum MemoryEventKind {
   FACT_ADDED = 'FACT_ADDED',
   FACT_RETIRED = 'FACT_RETIRED',
   EPISODE_CONSOLIDATED = 'EPISODE_CONSOLIDATED',
+  SESSION_SUMMARIZED = 'SESSION_SUMMARIZED',
 }
 registerEnumType(MemoryEventKind, { name: 'MemoryEventKind' });
 
@@ -76,7 +83,14 @@ export class MemoryEventGql {
   @Field(() => MemoryEventKind) kind!: MemoryEventKind;
   @Field(() => GraphQLISODateTime) at!: Date;
   @Field(() => FactGql, { nullable: true, description: 'FACT_ADDED, FACT_RETIRED.' }) fact!: FactGql | null;
-  @Field(() => ID, { nullable: true, description: 'EPISODE_CONSOLIDATED.' }) episodeId!: string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'EPISODE_CONSOLIDATED: the episode; SESSION_SUMMARIZED: the summary episode written.',
+  })
+  episodeId!: string | null;
   @Field(() => Int, { nullable: true, description: 'EPISODE_CONSOLIDATED: facts extracted.' }) facts!:
     number | null;
+  @Field(() => String, { nullable: true, description: 'SESSION_SUMMARIZED.' }) sessionId!: string | null;
+  @Field(() => Int, { nullable: true, description: 'SESSION_SUMMARIZED: turns the summary covers.' })
+  turns!: number | null;
 }

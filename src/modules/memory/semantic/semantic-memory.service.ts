@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { CallContext } from '../../../common/call-context.js';
 import { ErrorCode } from '../../../common/error-codes.js';
-import { MnemeError } from '../../../common/mneme-error.js';
+import { MnemeError, isMnemeError } from '../../../common/mneme-error.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
 import { MemoryEventBus } from '../memory-events.js';
 import { memorySpan } from '../memory-span.js';
 import { normalizeName, normalizePredicate } from './entity-names.js';
 import { EntityResolver } from './entity-resolver.js';
+import { SUMMARY_FACTS, entitySummary } from './entity-summary.js';
 import {
   GraphStore,
   type EntityRecord,
@@ -64,7 +65,14 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
   }
 
   async onModuleInit(): Promise<void> {
-    await this.store.init();
+    try {
+      await this.store.init();
+    } catch (error) {
+      // A graph server that is down must not keep the server down: its calls fail with 503 until it is back.
+      if (!isMnemeError(error) || error.code !== ErrorCode.STORE_UNAVAILABLE) throw error;
+      this.logger.warn(`${error.message} Semantic memory answers STORE_UNAVAILABLE until it is reachable.`);
+      return;
+    }
     this.logger.log(`Semantic memory on ${this.store.backend}`);
   }
 
@@ -163,8 +171,22 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
         episodes,
       };
       await this.store.addFact(fact);
+      for (const entity of subject.id === object.id ? [subject] : [subject, object])
+        await this.describe(tenant, entity, now);
       return { fact: view(fact, subject, object), retired, reinforced: false };
     });
+  }
+
+  /** Rewrites the entity's summary from its current facts (inside the learning transaction). */
+  private async describe(tenant: string, entity: EntityRecord, now: number): Promise<void> {
+    const facts = await this.store.factsAbout(
+      tenant,
+      entity.id,
+      { validAt: now, knownAt: now },
+      SUMMARY_FACTS,
+    );
+    const summary = entitySummary(entity, facts);
+    if (summary !== entity.summary) await this.store.updateEntity(tenant, entity.id, { summary });
   }
 
   /**

@@ -1,5 +1,8 @@
 import type { Turn } from './working-memory.store.js';
 
+/** Tokens a chat template spends around one message (role markers, separators); generous for ChatML. */
+export const MESSAGE_OVERHEAD = 6;
+
 /**
  * The newest turns whose tokens fit the budget, oldest first. Stops at the first turn that does not fit, so
  * the window is always a contiguous tail of the conversation (a gap would misrepresent who said what when).

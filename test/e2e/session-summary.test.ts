@@ -1,0 +1,85 @@
+import { KEYS, bearer, postGraphql, startTestApp, type TestApp } from '../support/test-app.js';
+
+// The whole working → episodic path through the real server: asks append turns, the background worker (on a
+// short interval) summarizes what overflowed the window, the summary shows in the session's episodes with its
+// sources, and the next ask of the session puts it in the prompt.
+
+const ASK = `mutation($input: AskInput!) {
+  ask(input: $input) { sessionId memory { used { id tier } } context { role content } }
+}`;
+const EPISODES = `query($sessionId: String!) { episodes(sessionId: $sessionId, first: 100) { edges { node { id role text sources } } } }`;
+
+interface Node {
+  id: string;
+  role: string;
+  text: string;
+  sources: string[];
+}
+interface Asked {
+  sessionId: string;
+  memory: { used: { id: string; tier: string }[] };
+  context: { role: string; content: string }[];
+}
+
+let server: TestApp;
+const gql = (query: string, variables: Record<string, unknown> = {}, key: string = KEYS.alice) =>
+  postGraphql(server.url, { query, variables }, bearer(key));
+
+beforeAll(async () => {
+  server = await startTestApp({
+    MNEME_PERCEPTION_PRELOAD: 'false',
+    MNEME_CONSOLIDATION_INTERVAL_MS: '100',
+    MNEME_WORKING_MEMORY_TOKENS: '120',
+    MNEME_SUMMARY_MIN_TOKENS: '20',
+    MNEME_SUMMARY_INPUT_TOKENS: '300',
+  });
+});
+afterAll(() => server.close());
+
+async function ask(prompt: string, sessionId: string) {
+  const answer = await gql(ASK, { input: { prompt, sessionId, hint: 'FAST', maxTokens: 8, debug: true } });
+  expect(answer.body.errors).toBeUndefined();
+  return answer.body.data.ask as Asked;
+}
+
+async function summaries(sessionId: string, key: string = KEYS.alice) {
+  const listed = await gql(EPISODES, { sessionId }, key);
+  expect(listed.body.errors).toBeUndefined();
+  const edges = listed.body.data.episodes.edges as { node: Node }[];
+  const nodes = edges.map((e) => e.node);
+  return { all: nodes, summaries: nodes.filter((n) => n.role === 'summary') };
+}
+
+describe('session summaries over the API', () => {
+  it('summarizes what overflowed the window in the background and prompts with it', async () => {
+    const questions = [
+      'My sister Clara lives in Turin.',
+      'She works at the Egyptian Museum.',
+      'We visit her in October by train.',
+      'Marco is allergic to cats.',
+    ];
+    for (const q of questions) await ask(q, 'long-talk');
+    let listed = await summaries('long-talk');
+    for (let i = 0; i < 100 && listed.summaries.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      listed = await summaries('long-talk');
+    }
+    expect(listed.summaries).toHaveLength(1);
+    const [summary] = listed.summaries;
+    const turns = new Map(listed.all.filter((n) => n.role !== 'summary').map((n) => [n.id, n.text]));
+    expect(summary!.sources.length).toBeGreaterThan(0);
+    expect(summary!.sources.every((id) => turns.has(id))).toBe(true); // the originals are still there
+    expect(summary!.sources.map((id) => turns.get(id))).toContain(questions[0]);
+
+    const status = await gql('{ consolidation { summaries pendingSummaries failures } }');
+    expect(status.body.data.consolidation.summaries).toBeGreaterThanOrEqual(1);
+
+    const next = await ask('Where does Clara live?', 'long-talk');
+    expect(next.memory.used).toContainEqual({ id: summary!.id, tier: 'EPISODIC' });
+    const system = next.context.find((m) => m.role === 'system');
+    expect(system?.content).toContain(`Earlier in this conversation (summarized):\n${summary!.text}`);
+
+    // Another tenant sees neither the summary nor the session.
+    expect((await summaries('long-talk', KEYS.bob)).all).toEqual([]);
+  });
+});
