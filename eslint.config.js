@@ -13,6 +13,13 @@ const sdkAdapters = [
   { name: 'apache-arrow', allowedIn: ['src/modules/memory/episodic/lancedb-episode.table.ts'] },
   { name: 'kuzu', allowedIn: ['src/modules/memory/semantic/kuzu-graph.store.ts'] },
   { name: 'neo4j-driver', allowedIn: ['src/modules/memory/semantic/neo4j-graph.store.ts'] },
+  { name: 'hdr-histogram-js', allowedIn: ['src/telemetry/slo/sliding-histogram.ts'] },
+  // The OpenTelemetry SDK side (providers, readers, exporters); the API (@opentelemetry/api) is for everyone.
+  ...[
+    '@opentelemetry/sdk-metrics',
+    '@opentelemetry/exporter-prometheus',
+    '@opentelemetry/exporter-metrics-otlp-http',
+  ].map((name) => ({ name, allowedIn: ['src/telemetry/otel-sdk.ts'] })),
 ];
 
 export default tseslint.config(

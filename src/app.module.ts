@@ -17,6 +17,7 @@ import { FusionModule } from './modules/fusion/fusion.module.js';
 import { CallerModule } from './modules/caller/caller.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ModelsModule } from './modules/models/models.module.js';
+import { PerformanceModule } from './modules/performance/performance.module.js';
 import { VisionModule } from './modules/vision/vision.module.js';
 
 @Module({})
@@ -39,6 +40,7 @@ export class AppModule {
         AudioModule,
         FusionModule,
         HealthModule,
+        PerformanceModule,
       ],
       providers: [
         {

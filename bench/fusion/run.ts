@@ -29,6 +29,8 @@ const spans = new InMemorySpanExporter();
 startTelemetry({
   serviceName: 'bench',
   otlpEndpoint: undefined,
+  enabled: true,
+  metrics: false,
   extraProcessors: [new SimpleSpanProcessor(spans)],
 });
 
@@ -134,9 +136,9 @@ async function ask(prompt: string, image: boolean, audio: boolean): Promise<void
 }
 
 const STAGES = [
-  'vision.encode',
+  'encode.image',
   'fusion.answer',
-  'audio.perceive',
+  'perceive.audio',
   'fusion.project',
   'fusion.align',
   'memory.episodic.recall',

@@ -38,7 +38,9 @@ describe('loadConfig', () => {
       maxTokens: 512,
     });
     expect(config.llm.threads).toBeGreaterThanOrEqual(1);
-    expect(config.telemetry).toEqual({ serviceName: 'mneme', otlpEndpoint: undefined });
+    expect(config.telemetry).toMatchObject({ serviceName: 'mneme', otlpEndpoint: undefined, enabled: true });
+    expect(config.telemetry.slo.targets.get('memory.semantic')).toBe(200);
+    expect(config.telemetry.slo.alertQueueDepth).toBe(32);
   });
 
   it('treats blank numeric variables as unset and refuses hex or signs', () => {

@@ -4,6 +4,7 @@ import { envSchema, type Env } from './env.schema.js';
 import { fusionConfigFrom, type FusionConfig } from './fusion.config.js';
 import { memoryConfigFrom, type MemoryConfig } from './memory.config.js';
 import { routingConfigFrom, type RoutingConfig } from './routing.config.js';
+import { telemetryConfigFrom, type TelemetryConfig } from './telemetry.config.js';
 
 export interface ServerConfig {
   port: number;
@@ -70,11 +71,6 @@ export interface PerceptionConfig {
   dtype: { vision: OnnxDtype; asr: OnnxDtype; audioEmbedding: OnnxDtype };
   /** Load perception models at boot (true) or at first use. */
   preload: boolean;
-}
-
-export interface TelemetryConfig {
-  serviceName: string;
-  otlpEndpoint: string | undefined;
 }
 
 /** The validated configuration, one typed section per area. Injected as a class token. */
@@ -179,7 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
       preload: e.MNEME_PERCEPTION_PRELOAD,
     },
-    { serviceName: e.OTEL_SERVICE_NAME, otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
+    telemetryConfigFrom(e),
     memoryConfigFrom(e, path.resolve(e.MNEME_DATA_DIR)),
     routingConfigFrom(e),
     fusionConfigFrom(e),

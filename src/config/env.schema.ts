@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fusionWeightsSchema } from './fusion.config.js';
 import { routingPathsSchema, tenantListSchema } from './routing.config.js';
+import { sloTargetsSchema } from './telemetry.config.js';
 
 // Decimal digits only: coercion would read ' ' as 0 and '0x1F90' as 8080.
 const int = (min: number, max: number) =>
@@ -136,6 +137,17 @@ export const envSchema = z.object({
   MNEME_ROUTING_FORCE_TENANTS: tenantListSchema.optional(),
   MNEME_ROUTING_STEP_DOWN_TENANTS: tenantListSchema.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_METRIC_EXPORT_INTERVAL: int(100, 3_600_000).default(15_000),
+  MNEME_TELEMETRY: boolFlag.default(true),
+  MNEME_METRICS: boolFlag.default(true),
+  MNEME_SLO_TARGETS: sloTargetsSchema.optional(),
+  MNEME_SLO_WINDOW_SECONDS: int(10, 86_400).default(300),
+  MNEME_SLO_MIN_SAMPLES: int(1, 1_000_000).default(20),
+  MNEME_SLO_ALERT_FACTOR: z.coerce.number().min(1).max(100).default(2),
+  MNEME_SLO_ALERT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
+  MNEME_SLO_ALERT_QUEUE_DEPTH: int(1, 1_000_000).optional(),
+  MNEME_SLO_CHECK_MS: int(100, 3_600_000).default(5000),
+  MNEME_SLO_SHED_FAST: z.string().default('memory.semantic,memory.episodic'),
   OTEL_SERVICE_NAME: z.string().min(1).default('mneme'),
 });
 

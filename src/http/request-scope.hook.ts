@@ -26,8 +26,8 @@ declare module 'fastify' {
 
 const logger = new Logger('Http');
 
-const PUBLIC = /^\/(healthz|readyz|graphiql)(\/|\?|$)/;
-const PROBES = /^\/(healthz|readyz)(\?|$)/;
+const PUBLIC = /^\/(healthz|readyz|metrics|graphiql)(\/|\?|$)/;
+const PROBES = /^\/(healthz|readyz|metrics)(\?|$)/;
 
 export interface RequestScopeDeps {
   auth: ApiKeyAuth;

@@ -107,7 +107,7 @@ describe('an OpenAI-compatible remote LLM backend', () => {
     expect(ask.perception.images[0].labels).toHaveLength(3);
     // The image reached the remote: it (a text-only Mneme) perceived it itself, inside the same trace.
     const remoteRequest = inTrace(ask.traceId, 'POST /v1/chat/completions')[0]!;
-    const encodes = inTrace(ask.traceId, 'vision.encode');
+    const encodes = inTrace(ask.traceId, 'encode.image');
     expect(encodes).toHaveLength(2);
     expect(encodes.some((s) => s.parentSpanContext?.spanId === remoteRequest.spanContext().spanId)).toBe(
       true,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { Span } from '@opentelemetry/api';
 import type { CallContext } from '../../common/call-context.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { isMnemeError } from '../../common/mneme-error.js';
@@ -17,10 +18,12 @@ import { MemoryService, type PromptMemory } from '../memory/memory.service.js';
 import { assemblePrompt } from '../memory/prompt-context.js';
 import { FusionService } from '../fusion/fusion.service.js';
 import type { Percept } from '../fusion/percept.js';
+import { SloService } from '../performance/slo.service.js';
 import { RoutingService, type Route } from '../routing/routing.service.js';
 import { checkAnswer } from '../routing/self-check.js';
 import { vote } from '../routing/self-consistency.js';
 import type { AskInput } from './dto/ask.input.js';
+import { contextWithSpan, endSpan, startSpan } from '../../telemetry/tracing.js';
 import { describeImages } from './chat-images.js';
 import { fitText, memoryBudget, shrink } from './prompt-budget.js';
 import { exchangeMedia } from './exchange-media.js';
@@ -31,6 +34,8 @@ export interface AnswerMemory {
   used: { id: string; tier: MemoryTierName }[];
   remembered: string[];
   degraded: MemoryTierName[];
+  /** Tiers the fast path skipped because their stage was over its latency target. */
+  skipped: MemoryTierName[];
   warnings: string[];
 }
 
@@ -89,18 +94,35 @@ export class AgentService {
     private readonly routing: RoutingService,
     private readonly fusion: FusionService,
     private readonly config: AppConfig,
+    private readonly slo: SloService,
   ) {}
 
   /**
    * Streams the answer to one ask: route, admit (or OVERLOADED), recall, generate, remember, then one `answer`.
    * The path's slot is held until the exchange is remembered, and released however the ask ends.
    */
-  async *ask(input: AskInput, ctx: CallContext): AsyncIterable<AgentEvent> {
+  async *ask(input: AskInput, caller: CallContext): AsyncIterable<AgentEvent> {
+    // The ask span: what the per-path latency targets (ask.<path>, ttft.<path>) are measured on.
+    const span = startSpan('ask', caller.trace);
+    const ctx = { ...caller, trace: contextWithSpan(span, caller.trace) };
+    let failure: unknown;
+    try {
+      yield* this.routed(input, span, ctx);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      endSpan(span, failure);
+    }
+  }
+
+  private async *routed(input: AskInput, span: Span, ctx: CallContext): AsyncIterable<AgentEvent> {
     const media = (input.images?.length ?? 0) + (input.audio ? 1 : 0);
     const decided = await this.routing.decide(
       { prompt: input.prompt, media, maxTokens: input.maxTokens, hint: input.hint },
       ctx,
     );
+    span.setAttribute('mneme.route.path', decided.path);
     const { route, release } = await this.routing.admit(decided, ctx);
     try {
       // Media first: a bad file fails the ask before anything is generated or remembered.
@@ -118,7 +140,13 @@ export class AgentService {
           : undefined;
       for await (const event of this.answer(input, route, percept, ctx)) {
         // The work is done once the answer exists: free the slot even if the consumer never asks for more.
-        if (event.type === 'answer') release();
+        if (event.type === 'answer') {
+          release();
+          span.setAttributes({
+            'mneme.llm.ttft_ms': event.answer.result.timings.ttftMs,
+            'mneme.route.final_path': event.answer.route.path,
+          });
+        }
         yield event;
       }
     } finally {
@@ -146,6 +174,8 @@ export class AgentService {
     const context = await fitText(this.engine, percept?.context ?? '', Math.floor(room / 2));
     const perceived: Perceived = { context, images: percept?.llmImages ?? [] };
     const budget = room - (context ? await this.engine.countTokens(context) : 0);
+    const notes: string[] = [];
+    const { tiers, skipped } = this.shed(first, notes);
     const recalled: PromptMemory =
       budget > 0
         ? await this.memory.forPrompt(
@@ -153,7 +183,7 @@ export class AgentService {
             sessionId,
             budget,
             {
-              tiers: profile.memoryTiers,
+              tiers,
               recallItems: profile.recallItems,
               neighborhoodHops: profile.neighborhoodHops,
             },
@@ -161,7 +191,6 @@ export class AgentService {
             percept?.vectors,
           )
         : { turns: [], facts: [], episodes: [], degraded: [] };
-    const notes: string[] = [];
     let route = first;
     const samples = route.path === 'deep' ? (input.samples ?? profile.samples) : 1;
     let consistency: Consistency | undefined;
@@ -230,11 +259,31 @@ export class AgentService {
           used,
           remembered: ids,
           degraded: memory.degraded,
+          skipped,
           warnings: [...new Set(notes), ...warnings],
         },
         context: messages,
       },
     };
+  }
+
+  /**
+   * The memory tiers of the route, less those the fast path skips while their stage breaches its latency
+   * target (MNEME_SLO_SHED_FAST); each skip is said in the answer's warnings.
+   */
+  private shed(route: Route, notes: string[]): { tiers: MemoryTierName[]; skipped: MemoryTierName[] } {
+    const tiers = [...route.profile.memoryTiers];
+    if (route.path !== 'fast') return { tiers, skipped: [] };
+    const skipped = tiers.filter((tier) => {
+      const breach = this.slo.shedOnFast(`memory.${tier}`);
+      if (breach)
+        notes.push(
+          `${tier} memory skipped on the fast path: memory.${tier} p95 ${Math.round(breach.p95)} ms is over ` +
+            `its ${breach.target} ms target`,
+        );
+      return breach !== undefined;
+    });
+    return { tiers: tiers.filter((t) => !skipped.includes(t)), skipped };
   }
 
   /**

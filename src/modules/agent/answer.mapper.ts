@@ -26,6 +26,7 @@ export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): 
       used: memory.used.map((m) => ({ id: m.id, tier: tierOf(m.tier) })),
       remembered: memory.remembered,
       degraded: memory.degraded.map(tierOf),
+      skipped: memory.skipped.map(tierOf),
       warnings: memory.warnings,
     },
     route: {

@@ -51,7 +51,7 @@ export class AudioService {
   ): Promise<TranscriptResult> {
     const model = this.speech.model.name;
     return withSpan(
-      'audio.transcribe',
+      'transcribe.audio',
       trace,
       { 'mneme.modality': 'audio', 'mneme.model': model },
       async (span) => {
@@ -65,7 +65,7 @@ export class AudioService {
   async encode(input: MediaInput, trace: Context): Promise<AudioVector> {
     const model = this.embedder.model.name;
     return withSpan(
-      'audio.encode',
+      'encode.audio',
       trace,
       { 'mneme.modality': 'audio', 'mneme.model': model },
       async (span) => {
@@ -85,7 +85,7 @@ export class AudioService {
    */
   async perceive(input: MediaInput, trace: Context): Promise<AudioPercept> {
     return withSpan(
-      'audio.perceive',
+      'perceive.audio',
       trace,
       { 'mneme.modality': 'audio', 'mneme.model': this.embedder.model.name },
       async (span) => {

@@ -73,6 +73,15 @@ export interface Exchange {
   extract: boolean;
 }
 
+/** What the memory tiers hold, all tenants together (operator gauges). */
+export interface MemorySizes {
+  episodes?: number;
+  entities?: number;
+  facts?: number;
+  /** Sessions waiting for the summarizer (the working → episodic queue). */
+  sessionsToSummarize: number;
+}
+
 export type ForgetScope = { episodeId: string } | { sessionId: string } | { everything: true };
 
 export interface ForgetCounts {
@@ -320,6 +329,16 @@ export class MemoryService {
     ctx: CallContext,
   ): Promise<EpisodeRecord[]> {
     return this.episodic.list(sessionId, first, after, ctx);
+  }
+
+  /** How much each durable tier holds, all tenants together (for /metrics); a tier that is down is left out. */
+  async sizes(): Promise<MemorySizes> {
+    const [episodes, graph] = await Promise.allSettled([this.episodic.total(), this.semantic.totals()]);
+    return {
+      sessionsToSummarize: this.summarizer.pending,
+      ...(episodes.status === 'fulfilled' && { episodes: episodes.value }),
+      ...(graph.status === 'fulfilled' && graph.value),
+    };
   }
 
   /**

@@ -49,7 +49,7 @@ export class VisionService {
       );
     }
     return withSpan(
-      'vision.encode',
+      'encode.image',
       trace,
       { 'mneme.modality': 'image', 'mneme.model': this.modelName },
       async (span) => {

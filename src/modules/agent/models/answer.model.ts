@@ -40,6 +40,10 @@ export class AnswerMemory {
   remembered!: string[];
   @Field(() => [MemoryTierGql], { description: 'Tiers skipped because their store was down.' })
   degraded!: MemoryTierGql[];
+  @Field(() => [MemoryTierGql], {
+    description: 'Tiers the fast path skipped because their latency was over target (see performance).',
+  })
+  skipped!: MemoryTierGql[];
   @Field(() => [String], {
     description:
       'What went wrong with memory (a failed write, recall trimmed to fit); the answer itself stands.',

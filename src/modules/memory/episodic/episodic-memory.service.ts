@@ -212,6 +212,12 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     return decayed;
   }
 
+  /** Episodes of all tenants (the operator's size gauge). */
+  async total(): Promise<number> {
+    const table = await this.table();
+    return this.guard(() => table.countAll());
+  }
+
   /** The caller's episodes still waiting for extraction. */
   async pendingCount(ctx: CallContext): Promise<number> {
     const table = await this.table();

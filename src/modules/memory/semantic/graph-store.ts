@@ -112,6 +112,8 @@ export abstract class GraphStore {
   abstract forgetEpisodes(tenant: string, episodeIds: string[]): Promise<ForgetCount>;
   abstract forgetTenant(tenant: string): Promise<ForgetCount>;
   abstract counts(tenant: string): Promise<ForgetCount>;
+  /** Entities and facts of all tenants together: the operator's size gauge, never shown to a tenant. */
+  abstract totals(): Promise<ForgetCount>;
 
   /**
    * Writes many new entities (with their name index) and facts as one transaction: for imports and benchmarks,

@@ -282,6 +282,12 @@ export class KuzuGraphStore extends GraphStore {
     return { entities: Number(entities?.n ?? 0), facts: Number(facts?.n ?? 0) };
   }
 
+  async totals(): Promise<ForgetCount> {
+    const [entities] = await this.run('MATCH (e:Entity) RETURN count(e) AS n', {});
+    const [facts] = await this.run('MATCH ()-[f:Fact]->() RETURN count(f) AS n', {});
+    return { entities: Number(entities?.n ?? 0), facts: Number(facts?.n ?? 0) };
+  }
+
   async bulkLoad(tenant: string, entities: EntityRecord[], facts: FactRecord[]): Promise<void> {
     const stranger = [...entities, ...facts].find((row) => row.tenant !== tenant);
     if (stranger) throw new Error(`bulkLoad for tenant ${tenant} got a row of tenant ${stranger.tenant}`);

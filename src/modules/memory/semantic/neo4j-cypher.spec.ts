@@ -65,7 +65,7 @@ describe('neo4j cypher', () => {
         ...['CREATE_FACTS', 'UPDATE_FACT', 'CURRENT_FACTS', 'FACTS_ABOUT'],
         ...['NEIGHBORHOOD.1', 'NEIGHBORHOOD.2', 'NEIGHBORHOOD.3'],
         ...['FORGET_FACT_EPISODES', 'FORGET_ENTITY_EPISODES', 'DROP_ORPHAN_NAMES'],
-        ...['FORGET_TENANT_NAMES', 'FORGET_TENANT_ENTITIES', 'COUNTS'],
+        ...['FORGET_TENANT_NAMES', 'FORGET_TENANT_ENTITIES', 'COUNTS', 'TOTALS'],
       ].sort(),
     );
     expect(statements.length).toBeGreaterThanOrEqual(24);

@@ -213,6 +213,14 @@ export const COUNTS = read(
   { tenant: 'string' },
 );
 
+export const TOTALS = read(
+  `MATCH (e:Entity)
+   WITH count(e) AS entities
+   OPTIONAL MATCH (:Entity)-[f:FACT]->(:Entity)
+   RETURN entities, count(f) AS facts`,
+  {},
+);
+
 /** Rows per UNWIND in bulkLoad: each batch travels as one list parameter. */
 export const BULK_ROWS = 5_000;
 

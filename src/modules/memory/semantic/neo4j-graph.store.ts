@@ -14,6 +14,7 @@ import {
 import {
   chunks,
   COUNTS,
+  TOTALS,
   CREATE_ENTITIES,
   CREATE_FACTS,
   CURRENT_FACTS,
@@ -230,6 +231,11 @@ export class Neo4jGraphStore extends GraphStore {
 
   async counts(tenant: string): Promise<ForgetCount> {
     const [row] = await this.run(COUNTS, { tenant });
+    return { entities: Number(row?.entities ?? 0), facts: Number(row?.facts ?? 0) };
+  }
+
+  async totals(): Promise<ForgetCount> {
+    const [row] = await this.run(TOTALS, {});
     return { entities: Number(row?.entities ?? 0), facts: Number(row?.facts ?? 0) };
   }
 

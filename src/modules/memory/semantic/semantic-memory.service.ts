@@ -238,6 +238,11 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
   }
 
   /** The entity a name refers to, as learning would resolve it, or undefined. */
+  /** Entities and facts of all tenants (the operator's size gauge). */
+  totals(): Promise<ForgetCount> {
+    return this.store.totals();
+  }
+
   entity(name: string, ctx: CallContext): Promise<EntityRecord | undefined> {
     return this.span(
       'entity',

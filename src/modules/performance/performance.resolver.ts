@@ -1,0 +1,62 @@
+import { Context, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { mapAsyncIterator } from '../../common/map-async-iterator.js';
+import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import type { Alert, StageStatus } from '../../telemetry/slo/slo-tracker.js';
+import { AlertBus } from './alert-bus.js';
+import { AlertGql, AlertKindGql, PerformanceGql, StageGql } from './performance.model.js';
+import { SloService } from './slo.service.js';
+
+/** The operator's view of the SLOs: stage figures, alerts firing, and a stream of alerts as they change. */
+@Resolver()
+export class PerformanceResolver {
+  constructor(
+    private readonly slo: SloService,
+    private readonly bus: AlertBus,
+  ) {}
+
+  @Query(() => PerformanceGql, {
+    description: 'Each stage’s p50/p95/p99 over the window against its target.',
+  })
+  performance(@Context() gql: GqlContext): PerformanceGql {
+    tenantOf(gql); // any authenticated caller: latencies only, nobody's content
+    const { windowMs, minSamples } = this.slo.tracker.config;
+    return {
+      windowSeconds: Math.round(windowMs / 1000),
+      minSamples,
+      stages: this.slo.tracker.statuses().map(toStage),
+      alerts: this.slo.tracker.firing().map(toAlert),
+    };
+  }
+
+  @Subscription(() => AlertGql, {
+    description:
+      'SLO alerts: those firing when you subscribe, then each start and clear (p95 over its alert factor × ' +
+      'target, error rate, queue depth).',
+    resolve: (alert: AlertGql) => alert,
+  })
+  alerts(@Context() gql: GqlContext): AsyncIterator<AlertGql> {
+    tenantOf(gql);
+    return mapAsyncIterator(this.bus.subscribe(this.slo.tracker.firing()), toAlert);
+  }
+}
+
+function toStage(s: StageStatus): StageGql {
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return {
+    name: s.name,
+    unit: s.unit,
+    p50: round(s.p50),
+    p95: round(s.p95),
+    p99: round(s.p99),
+    target: s.target ?? null,
+    breached: s.breached,
+    count: s.count,
+    errorRate: round(s.errorRate),
+  };
+}
+
+const KINDS = { latency: AlertKindGql.LATENCY, errors: AlertKindGql.ERRORS, queue: AlertKindGql.QUEUE };
+
+function toAlert(a: Alert): AlertGql {
+  return { ...a, kind: KINDS[a.kind], at: new Date(a.at) };
+}

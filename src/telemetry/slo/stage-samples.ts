@@ -1,0 +1,57 @@
+/** What a finished span tells the SLO tracker: plain data, so classification is testable without an SDK. */
+export interface EndedSpan {
+  name: string;
+  durationMs: number;
+  failed: boolean;
+  attributes: Readonly<Record<string, unknown>>;
+}
+
+/** One latency observation of a stage; `perSecond` stages are measured per second of audio (ms/s). */
+export interface StageSample {
+  stage: string;
+  value: number;
+  failed: boolean;
+}
+
+// Stages whose cost grows with the audio: their value (and target) is milliseconds per second of audio.
+export const PER_AUDIO_SECOND = new Set(['encode.audio', 'transcribe.audio', 'perceive.audio']);
+const PASS_THROUGH = new Set([
+  'fusion.align',
+  'fusion.answer',
+  'route.decide',
+  'memory.working',
+  'memory.episodic',
+  'memory.semantic',
+  'consolidation.extract',
+  'consolidation.summarize',
+]);
+
+/**
+ * The stage samples of a span: a stage per span kind, split where one name covers different work (a batch of
+ * images, a projection per modality, an ask per compute path, whose time to first token is a stage of its own).
+ * Spans that are not a stage (HTTP requests, internals) give none.
+ */
+export function stageSamples(span: EndedSpan): StageSample[] {
+  const { name, durationMs, failed, attributes: a } = span;
+  const text = (key: string, fallback: string) => (typeof a[key] === 'string' ? a[key] : fallback);
+  const sample = (stage: string, value = durationMs): StageSample[] => [{ stage, value, failed }];
+  if (PASS_THROUGH.has(name)) return sample(name);
+  if (name === 'encode.image') return sample(Number(a['mneme.batch.size'] ?? 1) > 1 ? 'encode.images' : name);
+  if (PER_AUDIO_SECOND.has(name)) {
+    const seconds = Number(a['mneme.audio.seconds']);
+    // A clip that failed before it was decoded has no length: it counts as an error, not as a latency.
+    if (!(seconds > 0)) return failed ? [{ stage: name, value: Number.NaN, failed }] : [];
+    return sample(name, durationMs / Math.max(seconds, 0.1));
+  }
+  if (name === 'fusion.project') return sample(`fusion.project.${text('mneme.modality', 'unknown')}`);
+  if (a['gen_ai.operation.name'] !== undefined) return sample('llm.generate');
+  if (name === 'ask') {
+    const path = text('mneme.route.path', 'unrouted');
+    const ttft = Number(a['mneme.llm.ttft_ms']);
+    return [
+      { stage: `ask.${path}`, value: durationMs, failed },
+      ...(Number.isFinite(ttft) ? [{ stage: `ttft.${path}`, value: ttft, failed }] : []),
+    ];
+  }
+  return [];
+}
