@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -66,10 +67,37 @@ export function startTelemetry(options: TelemetryOptions): void {
     // Without this, spans wait on host/process resource detection before reaching exporters.
     resourceDetectors: [],
     spanProcessors: processors,
+    // Mneme hands trace context along explicitly (CallContext.trace), never through context.active(): the
+    // AsyncLocalStorage context manager NodeSDK installs by default would tax every promise in the process.
+    contextManager: new ExplicitContextOnly(),
     metricReaders: readers,
     instrumentations: [],
   });
   sdk.start();
+}
+
+/** A context manager that keeps no ambient context: active() is always the root. */
+class ExplicitContextOnly implements ContextManager {
+  active(): Context {
+    return ROOT_CONTEXT;
+  }
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    _context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    return fn.call(thisArg, ...args);
+  }
+  bind<T>(_context: Context, target: T): T {
+    return target;
+  }
+  enable(): this {
+    return this;
+  }
+  disable(): this {
+    return this;
+  }
 }
 
 /** Writes the Prometheus text exposition of every meter; undefined when metrics are off. */

@@ -1,6 +1,5 @@
 import {
   ROOT_CONTEXT,
-  context as otelContext,
   trace,
   SpanStatusCode,
   type Attributes,
@@ -15,7 +14,7 @@ export function startSpan(name: string, parent: Context, attributes: Attributes 
   return tracer.startSpan(name, { attributes }, parent);
 }
 
-export function contextWithSpan(span: Span, parent: Context = otelContext.active()): Context {
+export function contextWithSpan(span: Span, parent: Context): Context {
   return trace.setSpan(parent, span);
 }
 

@@ -119,7 +119,14 @@ describe('ask over GraphQL (HTTP)', () => {
     const request = spans
       .getFinishedSpans()
       .find((s) => s.name === 'graphql mutation ask' && s.spanContext().traceId === ask.traceId);
-    expect(generation?.parentSpanContext?.spanId).toBe(request?.spanContext().spanId);
+    // request → ask (the per-path SLO span, with its path and time to first token) → generation
+    const askSpan = spans
+      .getFinishedSpans()
+      .find((s) => s.name === 'ask' && s.spanContext().traceId === ask.traceId);
+    expect(askSpan?.parentSpanContext?.spanId).toBe(request?.spanContext().spanId);
+    expect(askSpan?.attributes['mneme.route.path']).toEqual(expect.any(String));
+    expect(askSpan?.attributes['mneme.llm.ttft_ms']).toBe(ask.timings.ttftMs);
+    expect(generation?.parentSpanContext?.spanId).toBe(askSpan?.spanContext().spanId);
   });
 
   it('carries each caller’s tenant to the engine and reports it in `me`', async () => {
