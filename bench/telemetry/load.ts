@@ -52,6 +52,15 @@ export interface LoadResult {
   /** Answers that did other work than asked (see otherWork). */
   flagged: number;
   firstError?: string;
+  /** CPU the server used during the load, ms (set by the caller, which knows the process). */
+  serverCpuMs?: number;
+}
+
+/** Server CPU ms per completed request over the given loads. */
+export function cpuPerRequest(loads: LoadResult[]): number {
+  const cpu = loads.reduce((a, r) => a + (r.serverCpuMs ?? 0), 0);
+  const done = loads.reduce((a, r) => a + r.latenciesMs.length, 0);
+  return done ? cpu / done : Number.NaN;
 }
 
 /**

@@ -35,7 +35,9 @@ export function printReport(rows: Row[], notes: string[], target: number): void 
     );
     // The same comparison within each round (ON and OFF ran back to back): how far noise moves the ratio.
     if (row.rounds) {
-      const pairs = row.rounds.ON.map((on, i) => on / row.rounds!.OFF[i]!);
+      const pairs = row.rounds.ON.map((on, i) =>
+        row.lowerIsBetter ? row.rounds!.OFF[i]! / on : on / row.rounds!.OFF[i]!,
+      );
       console.log(
         `    per round ON/OFF: median ${median(pairs).toFixed(3)}, range ${Math.min(...pairs).toFixed(3)}–` +
           `${Math.max(...pairs).toFixed(3)} (${list(pairs, 3)})`,

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { packageRoot } from '../../src/common/package-root.js';
 import { percentile } from '../llm/stats.js';
 import { SHAPE, synthesizeModel } from '../llm/synth-model.js';
-import { askDidOtherWork, askInput, closedLoop, decodeAsk, type AskSample, type LoadResult } from './load.js';
+import {
+  askDidOtherWork,
+  askInput,
+  closedLoop,
+  cpuPerRequest,
+  decodeAsk,
+  type AskSample,
+  type LoadResult,
+} from './load.js';
 import { list, median, printReport, SIDES, type Row, type Side } from './report.js';
 import { startServer, type Server } from './servers.js';
 
@@ -151,6 +159,7 @@ async function requests(model: string): Promise<void> {
       for (const side of order(round)) {
         const line: string[] = [];
         for (const [i, load] of loads.entries()) {
+          const cpuBefore = servers[side].cpuMs();
           const r = await closedLoop(
             servers[side].url,
             load.query,
@@ -159,6 +168,7 @@ async function requests(model: string): Promise<void> {
             loadSeconds * 1000,
             load.otherWork,
           );
+          r.serverCpuMs = servers[side].cpuMs() - cpuBefore;
           results[i]![side].push(r);
           line.push(`${load.name.split(' (')[0]} ${reqPerSec(r).toFixed(1)} req/s`);
         }
@@ -181,6 +191,18 @@ async function requests(model: string): Promise<void> {
         off: median(perRound.OFF),
         digits: 1,
         rounds: perRound,
+      },
+      {
+        // Server CPU per request is far less moved by scheduling noise than throughput: the cost itself.
+        name: `${load.name}: server CPU ms per request`,
+        on: cpuPerRequest(per.ON),
+        off: cpuPerRequest(per.OFF),
+        digits: 3,
+        lowerIsBetter: true,
+        rounds: {
+          ON: per.ON.map((r) => cpuPerRequest([r])),
+          OFF: per.OFF.map((r) => cpuPerRequest([r])),
+        },
       },
       { name: `${load.name}: latency ms p50`, on: lat('ON', 50), off: lat('OFF', 50), lowerIsBetter: true },
       { name: `${load.name}: latency ms p95`, on: lat('ON', 95), off: lat('OFF', 95), lowerIsBetter: true },

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,19 @@ export interface ServerOptions {
 export interface Server {
   name: string;
   url: string;
+  /** CPU time (user + system) the server process has used so far, ms — from /proc, in clock ticks. */
+  cpuMs(): number;
   stop(): Promise<void>;
+}
+
+// Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux).
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+function cpuMsOf(pid: number | undefined): number {
+  // Fields after the parenthesized command: utime and stime are the 12th and 13th (state is the 1st).
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
 }
 
 interface Running {
@@ -103,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   return {
     name,
     url,
+    cpuMs: () => cpuMsOf(child.pid),
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

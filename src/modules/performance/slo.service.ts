@@ -4,6 +4,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
 import { spanFanout } from '../../telemetry/otel-sdk.js';
 import { SloTracker, type Alert, type StageStatus } from '../../telemetry/slo/slo-tracker.js';
+import { stageSamples } from '../../telemetry/slo/stage-samples.js';
 import { MemoryService } from '../memory/memory.service.js';
 import { AlertBus } from './alert-bus.js';
 import { StageMeters } from './stage-meters.js';
@@ -43,8 +44,10 @@ export class SloService implements OnModuleInit, OnApplicationShutdown {
       });
     }
     this.stopListening = spanFanout.listen((span) => {
-      this.tracker.observe(span);
-      this.meters?.record(span);
+      const samples = stageSamples(span);
+      if (samples.length === 0) return; // most spans (HTTP requests, internals) are no stage
+      this.tracker.record(samples);
+      this.meters?.record(samples);
     });
     this.timer = setInterval(() => this.check(), slo.checkMs);
     this.timer.unref();

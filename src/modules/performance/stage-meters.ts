@@ -2,7 +2,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { metrics, type BatchObservableCallback, type Histogram, type Observable } from '@opentelemetry/api';
 import type { EngineStats } from '../../engines/llm/llm-engine.js';
 import type { CatalogEntry } from '../../common/model-catalog.js';
-import { stageSamples, type EndedSpan } from '../../telemetry/slo/stage-samples.js';
+import type { StageSample } from '../../telemetry/slo/stage-samples.js';
 import type { StageStatus } from '../../telemetry/slo/slo-tracker.js';
 import type { MemorySizes } from '../memory/memory.service.js';
 
@@ -87,8 +87,8 @@ export class StageMeters {
     this.meter.addBatchObservableCallback(this.callback, this.observables);
   }
 
-  record(span: EndedSpan): void {
-    for (const s of stageSamples(span)) {
+  record(samples: readonly StageSample[]): void {
+    for (const s of samples) {
       if (Number.isFinite(s.value))
         this.duration.record(s.value, { stage: s.stage, outcome: s.failed ? 'error' : 'ok' });
     }

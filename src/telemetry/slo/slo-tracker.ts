@@ -1,6 +1,6 @@
 import type { SloConfig } from '../../config/telemetry.config.js';
 import { SlidingHistogram, type WindowStats } from './sliding-histogram.js';
-import { PER_AUDIO_SECOND, stageSamples, type EndedSpan } from './stage-samples.js';
+import { PER_AUDIO_SECOND, stageSamples, type EndedSpan, type StageSample } from './stage-samples.js';
 
 export interface StageStatus extends WindowStats {
   name: string;
@@ -40,7 +40,12 @@ export class SloTracker {
   ) {}
 
   observe(span: EndedSpan): void {
-    for (const sample of stageSamples(span)) {
+    this.record(stageSamples(span));
+  }
+
+  /** Samples already taken from a span (the caller shares them with the metric instruments). */
+  record(samples: readonly StageSample[]): void {
+    for (const sample of samples) {
       let histogram = this.stages.get(sample.stage);
       if (!histogram) this.stages.set(sample.stage, (histogram = new SlidingHistogram(this.config.windowMs)));
       histogram.record(sample.value, sample.failed, this.now());
