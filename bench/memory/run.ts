@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { packageRoot } from '../../src/common/package-root.js';
 import { loadConfig } from '../../src/config/app-config.js';
-import { VECTOR_TUNING } from '../../src/modules/memory/episodic/episodic-memory.service.js';
+import { VECTOR_TUNING } from '../../src/modules/memory/episodic/hybrid-search.js';
 import {
   LanceEpisodeTable,
   type VectorTuning,

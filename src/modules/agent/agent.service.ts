@@ -28,43 +28,9 @@ import { describeImages } from './chat-images.js';
 import { fitText, memoryBudget, shrink } from './prompt-budget.js';
 import { exchangeMedia } from './exchange-media.js';
 import { PERCEPTION_ANSWERER, unrecognizedImageReply } from './unrecognized-image.js';
+import type { AgentEvent, Consistency } from './agent.types.js';
 
-/** The memory side of an answer: what was used, what was stored, what was skipped or failed. */
-export interface AnswerMemory {
-  used: { id: string; tier: MemoryTierName }[];
-  remembered: string[];
-  degraded: MemoryTierName[];
-  /** Tiers the fast path skipped because their stage was over its latency target. */
-  skipped: MemoryTierName[];
-  warnings: string[];
-}
-
-/** Self-consistency on the deep path: how many answers were sampled and how much they agreed. */
-export interface Consistency {
-  samples: number;
-  agreement: number;
-  diversity: number;
-  /** Completion tokens over all samples (usage counts the chosen one). */
-  totalCompletionTokens: number;
-}
-
-export interface AgentAnswer {
-  result: GenerationResult;
-  route: Route;
-  /** What the ask's media were perceived as; undefined without media. */
-  perception: Percept | undefined;
-  consistency: Consistency | undefined;
-  sessionId: string;
-  memory: AnswerMemory;
-  /** The messages the model answered from (system prompt, memories, turns, question). */
-  context: ChatMessage[];
-}
-
-export type AgentEvent =
-  | { type: 'token'; text: string }
-  /** The tokens streamed so far are superseded: an escalated answer follows. */
-  | { type: 'restart'; reason: string }
-  | { type: 'answer'; answer: AgentAnswer };
+export type { AgentAnswer, AgentEvent, AnswerMemory, Consistency } from './agent.types.js';
 
 /** What perception adds to the prompt: source-marked text, and the images when the LLM takes them. */
 interface Perceived {

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { CallContext } from '../../../common/call-context.js';
-import { ErrorCode } from '../../../common/error-codes.js';
 import { GroupCommit } from '../../../common/group-commit.js';
-import { MnemeError, isMnemeError } from '../../../common/mneme-error.js';
+import { isMnemeError } from '../../../common/mneme-error.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { memorySpan } from '../memory-span.js';
 import {
@@ -15,9 +14,12 @@ import {
   type EpisodeRecord,
 } from './episode.record.js';
 import type { EpisodeInput, RecallQuery } from './episode-requests.js';
-import { DEFAULT_RANK_WEIGHTS, rankHybrid, type RankedEpisode } from './hybrid-ranking.js';
+import type { RankedEpisode } from './hybrid-ranking.js';
 import { estimateImportance, provisionalSummary } from './importance.js';
-import { LanceEpisodeTable, type VectorTuning } from './lancedb-episode.table.js';
+import { guardStorage, unavailable } from './episodic-errors.js';
+import { hybridSearch } from './hybrid-search.js';
+import { LanceEpisodeTable } from './lancedb-episode.table.js';
+import { RecallAccesses } from './recall-accesses.js';
 import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
 
 export type { EpisodeInput, QueryVectors, RecallQuery } from './episode-requests.js';
@@ -26,10 +28,6 @@ const MAINTAIN_EVERY_COMMITS = 50;
 const DECAY_BATCH = 1000;
 const KEEP_VERSIONS_MS = 60_000;
 const TOUCH_FLUSH_MS = 2000;
-/** Searched per list before fusion: fusion needs depth beyond `first` to find items ranked well by both. */
-const CANDIDATE_FACTOR = 4;
-const MIN_CANDIDATES = 20;
-export const VECTOR_TUNING: VectorTuning = { nprobes: 32, refineFactor: 10 };
 
 /**
  * Episodic memory on LanceDB. Writes go through a group commit (one table version per batch, acknowledged only
@@ -45,7 +43,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   private vectorIndexed = false;
   private indexing: Promise<void> | undefined;
   private textIndexed = false;
-  private readonly touches = new Map<string, Set<string>>();
+  private readonly accesses = new RecallAccesses();
   /** Every remember() from its first step (embedding included) until its commit settles. */
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly touchTimer: NodeJS.Timeout;
@@ -77,10 +75,8 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   /** Stores episodes; resolves once they are committed (they survive a crash from then on). */
   remember(inputs: EpisodeInput[], ctx: CallContext): Promise<EpisodeRecord[]> {
-    const run = memorySpan(
-      'episodic',
+    const run = this.span(
       'remember',
-      'lancedb',
       ctx,
       () => this.store(inputs, ctx),
       (r) => r.length,
@@ -127,10 +123,8 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   /** Hybrid recall (vector + full text, fused), best first; counts an access for each returned episode. */
   recall(query: RecallQuery, ctx: CallContext): Promise<RankedEpisode<EpisodeRecord>[]> {
-    return memorySpan(
-      'episodic',
+    return this.span(
       'recall',
-      'lancedb',
       ctx,
       async () => {
         const words = query.text.trim();
@@ -140,37 +134,11 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
         const audio = given.audio ?? text ?? given.image;
         if (query.first <= 0 || !image || !audio) return [];
         const table = await this.table();
-        const filter: EpisodeFilter = {
-          tenant: ctx.tenant,
-          sessionId: query.sessionId,
-          from: query.from,
-          to: query.to,
-          modality: query.modality,
-          live: true,
-        };
-        const excluded = query.exclude?.size ?? 0;
-        const depth = Math.max(MIN_CANDIDATES, query.first * CANDIDATE_FACTOR) + excluded;
-        const [byVector, byText, byImage, byAudio] = await this.guard(() =>
-          Promise.all([
-            text
-              ? table.vectorSearch(text, filter, depth, this.vectorIndexed ? VECTOR_TUNING : undefined)
-              : Promise.resolve([]),
-            this.textIndexed && words ? table.textSearch(words, filter, depth) : Promise.resolve([]),
-            table.mediaSearch(image, 'imageVector', filter, depth),
-            table.mediaSearch(audio, 'audioVector', filter, depth),
-          ]),
+        const indexed = { vector: this.vectorIndexed, text: this.textIndexed };
+        const ranked = await guardStorage(() =>
+          hybridSearch(table, ctx.tenant, query, { text, image, audio, words }, indexed),
         );
-        const keep = (e: EpisodeRecord) => !query.exclude?.has(e.id);
-        // One media list: image and audio matches merged by their (comparable, same-space) cosine distance.
-        const byMedia = [...byImage, ...byAudio].sort((a, b) => a.distance - b.distance);
-        const ranked = rankHybrid<EpisodeRecord>(
-          byVector.filter(keep),
-          byText.filter(keep),
-          Date.now(),
-          DEFAULT_RANK_WEIGHTS,
-          byMedia.filter(keep),
-        ).slice(0, query.first);
-        this.noteAccess(
+        this.accesses.note(
           ctx.tenant,
           ranked.map((r) => r.item.id),
         );
@@ -183,7 +151,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   /** Episodes waiting for fact extraction, across tenants (for the consolidation worker only). */
   async pendingConsolidation(limit: number): Promise<EpisodeRecord[]> {
     const table = await this.table();
-    return this.guard(() => table.pendingConsolidation(limit));
+    return guardStorage(() => table.pendingConsolidation(limit));
   }
 
   /** Records an episode's extraction outcome: done (epoch ms) or FAILED. */
@@ -200,7 +168,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     const { action, halfLifeMs, threshold } = this.config.memory.decay;
     if (action === 'off') return [];
     const table = await this.table();
-    const decayed = await this.guard(() => table.decayed(now, halfLifeMs, threshold, DECAY_BATCH));
+    const decayed = await guardStorage(() => table.decayed(now, halfLifeMs, threshold, DECAY_BATCH));
     const byTenant = new Map<string, string[]>();
     for (const e of decayed) byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e.id]);
     for (const [tenant, ids] of byTenant) {
@@ -215,13 +183,13 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   /** Episodes of all tenants (the operator's size gauge). */
   async total(): Promise<number> {
     const table = await this.table();
-    return this.guard(() => table.countAll());
+    return guardStorage(() => table.countAll());
   }
 
   /** The caller's episodes still waiting for extraction. */
   async pendingCount(ctx: CallContext): Promise<number> {
     const table = await this.table();
-    return this.guard(() => table.countWhere(ctx.tenant, `consolidation = ${CONSOLIDATION.PENDING}`));
+    return guardStorage(() => table.countWhere(ctx.tenant, `consolidation = ${CONSOLIDATION.PENDING}`));
   }
 
   /** One session's episodes in time order, after a cursor. */
@@ -231,14 +199,12 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     after: EpisodeCursor | undefined,
     ctx: CallContext,
   ): Promise<EpisodeRecord[]> {
-    return memorySpan(
-      'episodic',
+    return this.span(
       'list',
-      'lancedb',
       ctx,
       async () => {
         const table = await this.table();
-        return this.guard(() => table.list({ tenant: ctx.tenant, sessionId }, after, first));
+        return guardStorage(() => table.list({ tenant: ctx.tenant, sessionId }, after, first));
       },
       (r) => r.length,
     );
@@ -246,14 +212,12 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   /** The session's newest summary (see SessionSummarizer), if it has one. */
   latestSummary(sessionId: string, ctx: CallContext): Promise<EpisodeRecord | undefined> {
-    return memorySpan(
-      'episodic',
+    return this.span(
       'summary',
-      'lancedb',
       ctx,
       async () => {
         const table = await this.table();
-        return this.guard(() => table.newest({ tenant: ctx.tenant, sessionId, roles: [SUMMARY_ROLE] }));
+        return guardStorage(() => table.newest({ tenant: ctx.tenant, sessionId, roles: [SUMMARY_ROLE] }));
       },
       (r) => (r ? 1 : 0),
     );
@@ -267,21 +231,19 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     ctx: CallContext,
   ): Promise<EpisodeRecord[]> {
     const table = await this.table();
-    return this.guard(() =>
+    return guardStorage(() =>
       table.list({ tenant: ctx.tenant, sessionId, from, roles: ['user', 'assistant'] }, undefined, limit),
     );
   }
 
   /** The caller's episodes with these ids (others' ids simply find nothing). */
   get(ids: string[], ctx: CallContext): Promise<EpisodeRecord[]> {
-    return memorySpan(
-      'episodic',
+    return this.span(
       'get',
-      'lancedb',
       ctx,
       async () => {
         const table = await this.table();
-        return this.guard(() => table.list({ tenant: ctx.tenant, ids }, undefined, ids.length));
+        return guardStorage(() => table.list({ tenant: ctx.tenant, ids }, undefined, ids.length));
       },
       (r) => r.length,
     );
@@ -294,10 +256,8 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   /** Like forget(), answering the ids deleted (what the semantic tier's provenance refers to). */
   forgetIds(scope: { id?: string; sessionId?: string }, ctx: CallContext): Promise<string[]> {
-    return memorySpan(
-      'episodic',
+    return this.span(
       'forget',
-      'lancedb',
       ctx,
       async () => {
         // Writes already under way (still embedding, or queued) land first, then go with the delete.
@@ -375,21 +335,12 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     }
   }
 
-  private noteAccess(tenant: string, ids: string[]): void {
-    if (ids.length === 0) return;
-    const set = this.touches.get(tenant) ?? new Set<string>();
-    ids.forEach((id) => set.add(id));
-    this.touches.set(tenant, set);
-  }
-
-  /** Access counts are batched: one update per tenant every few seconds, never one commit per recall. */
   private async flushTouches(): Promise<void> {
-    if (this.touches.size === 0) return;
-    const pending = [...this.touches];
-    this.touches.clear();
+    if (this.accesses.size === 0) return;
+    const pending = this.accesses.take();
     const at = Date.now();
     await this.serial(async (table) => {
-      for (const [tenant, ids] of pending) await table.touch(tenant, [...ids], at);
+      for (const [tenant, ids] of pending) await table.touch(tenant, ids, at);
     }).catch((error: Error) => this.logger.warn(`Recording recall accesses failed: ${error.message}`));
   }
 
@@ -397,7 +348,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   private serial<T>(fn: (table: LanceEpisodeTable) => Promise<T>): Promise<T> {
     const run = this.lane
       .catch(() => undefined)
-      .then(async () => this.guard(async () => fn(await this.table())));
+      .then(async () => guardStorage(async () => fn(await this.table())));
     this.lane = run.catch(() => undefined);
     return run;
   }
@@ -422,21 +373,12 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     return table;
   }
 
-  /** Storage failures become STORE_UNAVAILABLE with the reason; our own errors pass through. */
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (isMnemeError(error)) throw error;
-      throw unavailable(error instanceof Error ? error.message : String(error), error);
-    }
+  private span<T>(
+    operation: string,
+    ctx: CallContext,
+    fn: () => Promise<T>,
+    count: (result: T) => number,
+  ): Promise<T> {
+    return memorySpan('episodic', operation, 'lancedb', ctx, fn, count);
   }
-}
-
-function unavailable(reason: string, cause: unknown): MnemeError {
-  return new MnemeError(
-    ErrorCode.STORE_UNAVAILABLE,
-    `Episodic memory (LanceDB) cannot answer now: ${reason.split('\n')[0]}. Memory already written is kept; retry shortly.`,
-    { retryAfterSeconds: 2, details: { tier: 'episodic' }, cause },
-  );
 }
