@@ -1,6 +1,6 @@
 import type { EntityRecord, FactRecord } from './graph-store.js';
 
-// The kuzu dialect of the semantic store: schema, Cypher statements, bulk COPY builders and row mappers. Pure
+// The kuzu dialect of the semantic store: schema, Cypher statements and bulk COPY builders (rows come back through graph-rows.ts). Pure
 // text and data; the one file that talks to kuzu itself is kuzu-graph.store.ts.
 
 /** A parameter or result value as the kuzu node binding passes it (structurally; no kuzu import here). */
@@ -140,40 +140,4 @@ export function* chunks<T>(rows: T[]): Generator<T[]> {
  */
 export function floatsText(values: readonly number[]): string {
   return `[${values.join(',')}]`;
-}
-
-/** A string column's value (kuzu returns strings for STRING columns; null becomes empty). */
-export function text(value: CypherValue | undefined): string {
-  return typeof value === 'string' ? value : value == null ? '' : JSON.stringify(value);
-}
-
-export function toEntity(row: Row): EntityRecord {
-  return {
-    id: text(row.id),
-    tenant: text(row.tenant),
-    name: text(row.name),
-    norm: text(row.norm),
-    type: text(row.type),
-    aliases: (row.aliases as string[] | null) ?? [],
-    embedding: ((row.embedding as number[] | null) ?? []).map(Number),
-    summary: text(row.summary),
-    episodes: (row.episodes as string[] | null) ?? [],
-    createdAt: Number(row.createdAt),
-  };
-}
-
-export function toFact(row: Row): FactRecord {
-  return {
-    id: text(row.id),
-    tenant: text(row.tenant),
-    subjectId: text(row.subjectId),
-    predicate: text(row.predicate),
-    objectId: text(row.objectId),
-    validFrom: Number(row.validFrom),
-    validTo: row.validTo === null ? null : Number(row.validTo),
-    createdAt: Number(row.createdAt),
-    expiredAt: row.expiredAt === null ? null : Number(row.expiredAt),
-    confidence: Number(row.confidence),
-    episodes: (row.episodes as string[] | null) ?? [],
-  };
 }

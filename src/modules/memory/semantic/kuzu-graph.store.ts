@@ -26,10 +26,8 @@ import {
   NEIGHBORHOOD,
   type Row,
   SCHEMA,
-  text,
-  toEntity,
-  toFact,
 } from './kuzu-cypher.js';
+import { text, toEntity, toFact } from './graph-rows.js';
 
 // The only file that imports kuzu (CONVENTIONS.md rule 1).
 

@@ -1,4 +1,5 @@
 import { type DbSchema, lintCypherQuery, parseParameters, testData } from '@neo4j-cypher/language-support';
+import { toEntity, toFact } from './graph-rows.js';
 import * as cypher from './neo4j-cypher.js';
 import type { ParamKind, ParamSpec } from './neo4j-cypher.js';
 
@@ -93,9 +94,9 @@ describe('neo4j cypher', () => {
   });
 
   it('maps rows, and patches only the fields a patch may set', () => {
-    const fact = cypher.toFact({ id: 'f', validFrom: 5, validTo: null, expiredAt: 7, episodes: ['e1'] });
+    const fact = toFact({ id: 'f', validFrom: 5, validTo: null, expiredAt: 7, episodes: ['e1'] });
     expect(fact).toMatchObject({ id: 'f', validFrom: 5, validTo: null, expiredAt: 7, episodes: ['e1'] });
-    expect(cypher.toEntity({ id: 'e', embedding: [1, 0.5], aliases: null }).embedding).toEqual([1, 0.5]);
+    expect(toEntity({ id: 'e', embedding: [1, 0.5], aliases: null }).embedding).toEqual([1, 0.5]);
     const patch = { expiredAt: null, confidence: undefined, id: 'other', tenant: 'bob' };
     expect(cypher.pickPatch(patch, [...cypher.FACT_PATCH_KEYS] as (keyof typeof patch)[])).toEqual({
       expiredAt: null,

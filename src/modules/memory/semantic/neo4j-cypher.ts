@@ -1,6 +1,7 @@
-import type { EntityRecord, FactRecord, FactView, Neighbor } from './graph-store.js';
+import { texts } from './graph-rows.js';
+import type { EntityRecord, FactRecord } from './graph-store.js';
 
-// The Neo4j 5 dialect of the semantic store: schema, statements and row mappers. Pure text and data (no driver
+// The Neo4j 5 dialect of the semantic store: schema, statements and row builders (rows come back through graph-rows.ts). Pure text and data (no driver
 // import); the one file that talks to Neo4j is neo4j-graph.store.ts. Facts are (:Entity)-[:FACT]->(:Entity)
 // relationships, as in kuzu.
 
@@ -281,52 +282,6 @@ export function pickPatch<T extends object>(patch: T, keys: readonly (keyof T & 
     if (value !== undefined) picked[key] = value;
   }
   return picked;
-}
-
-const text = (value: Value | undefined): string =>
-  typeof value === 'string' ? value : value == null ? '' : JSON.stringify(value);
-const number = (value: Value | undefined): number => Number(value);
-const maybeNumber = (value: Value | undefined): number | null => (value == null ? null : Number(value));
-const texts = (value: Value | undefined): string[] => (Array.isArray(value) ? value.map(text) : []);
-const numbers = (value: Value | undefined): number[] => (Array.isArray(value) ? value.map(number) : []);
-
-export function toEntity(row: Row): EntityRecord {
-  return {
-    id: text(row.id),
-    tenant: text(row.tenant),
-    name: text(row.name),
-    norm: text(row.norm),
-    type: text(row.type),
-    aliases: texts(row.aliases),
-    embedding: numbers(row.embedding),
-    summary: text(row.summary),
-    episodes: texts(row.episodes),
-    createdAt: number(row.createdAt),
-  };
-}
-
-export function toFact(row: Row): FactRecord {
-  return {
-    id: text(row.id),
-    tenant: text(row.tenant),
-    subjectId: text(row.subjectId),
-    predicate: text(row.predicate),
-    objectId: text(row.objectId),
-    validFrom: number(row.validFrom),
-    validTo: maybeNumber(row.validTo),
-    createdAt: number(row.createdAt),
-    expiredAt: maybeNumber(row.expiredAt),
-    confidence: number(row.confidence),
-    episodes: texts(row.episodes),
-  };
-}
-
-export function toFactView(row: Row): FactView {
-  return { ...toFact(row), subject: text(row.subject), object: text(row.object) };
-}
-
-export function toNeighbor(row: Row): Neighbor {
-  return { entity: toEntity(row), hops: number(row.hops) };
 }
 
 /** The names a FORGET_ENTITY_EPISODES row says went with its entity. */

@@ -38,14 +38,11 @@ import {
   type Row,
   SCHEMA,
   type Statement,
-  toEntity,
-  toFact,
-  toFactView,
-  toNeighbor,
   toNorms,
   UPDATE_ENTITY,
   UPDATE_FACT,
 } from './neo4j-cypher.js';
+import { toEntity, toFact, toFactView, toNeighbor } from './graph-rows.js';
 
 // The only file that imports neo4j-driver (CONVENTIONS.md rule 1).
 
