@@ -237,30 +237,9 @@ export function entityRow(e: EntityRecord): Row {
 }
 
 export function factRow(f: FactRecord): Row {
-  const {
-    id,
-    subjectId,
-    objectId,
-    predicate,
-    validFrom,
-    validTo,
-    createdAt,
-    expiredAt,
-    confidence,
-    episodes,
-  } = f;
-  return {
-    id,
-    subjectId,
-    objectId,
-    predicate,
-    validFrom,
-    validTo,
-    createdAt,
-    expiredAt,
-    confidence,
-    episodes,
-  };
+  // Everything but the tenant, which every statement takes as its own parameter.
+  const { tenant: _tenant, ...row } = f;
+  return row;
 }
 
 /** Fields a patch may set (never id or tenant), whatever else the object carries; undefined ones are left out. */
