@@ -8,7 +8,12 @@ const sdkAdapters = [
   { name: 'sharp', allowedIn: ['src/engines/image/sharp.adapter.ts'] },
   { name: '@huggingface/transformers', allowedIn: ['src/engines/onnx/transformers.adapter.ts'] },
   { name: 'audio-decode', allowedIn: ['src/engines/audio/audio-decode.adapter.ts'] },
-  { name: 'ioredis', allowedIn: ['src/modules/memory/working/redis-working-memory.store.ts'] },
+  { name: 'ioredis', allowedIn: ['src/engines/redis/redis-client.ts'] },
+  { name: 'rate-limiter-flexible', allowedIn: ['src/engines/rate-limit/rate-limiter.adapter.ts'] },
+  { name: 'piscina', allowedIn: ['src/engines/workers/worker-pool.adapter.ts'] },
+  { name: 'graphql-query-complexity', allowedIn: ['src/graphql/query-cost.ts'] },
+  { name: '@fastify/under-pressure', allowedIn: ['src/http/server-pressure.ts'] },
+  { name: '@fastify/websocket', allowedIn: ['src/http/graphql-sockets.ts'] },
   { name: '@lancedb/lancedb', allowedIn: ['src/modules/memory/episodic/lancedb-episode.table.ts'] },
   { name: 'apache-arrow', allowedIn: ['src/modules/memory/episodic/lancedb-episode.table.ts'] },
   { name: 'kuzu', allowedIn: ['src/modules/memory/semantic/kuzu-graph.store.ts'] },
@@ -21,6 +26,21 @@ const sdkAdapters = [
     '@opentelemetry/exporter-metrics-otlp-http',
   ].map((name) => ({ name, allowedIn: ['src/telemetry/otel-sdk.ts'] })),
 ];
+
+const adapterFiles = [...new Set(sdkAdapters.flatMap((s) => s.allowedIn))];
+
+/** The SDKs a file may not import, by name and by subpath (`piscina/dist/...` too). */
+function restrictedImports(allowed) {
+  const restricted = sdkAdapters.filter((s) => !allowed.has(s));
+  const message = (s) => `Only ${s.allowedIn.join(', ')} may import ${s.name}.`;
+  return [
+    'error',
+    {
+      paths: restricted.map((s) => ({ name: s.name, message: message(s) })),
+      patterns: restricted.map((s) => ({ group: [`${s.name}/*`], message: message(s) })),
+    },
+  ];
+}
 
 export default tseslint.config(
   {
@@ -48,20 +68,21 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: sdkAdapters.map((s) => ({
-            name: s.name,
-            message: `Only ${s.allowedIn.join(', ')} may import ${s.name}.`,
-          })),
-        },
-      ],
+      'no-restricted-imports': restrictedImports(new Set()),
     },
   },
-  // The adapters themselves; benchmarks and medium tests, which measure or check against the raw libraries.
+  // Each adapter may import its own SDKs, and no other; benchmarks and medium tests measure or check against the
+  // raw libraries.
+  ...adapterFiles.map((file) => ({
+    files: [file],
+    rules: {
+      'no-restricted-imports': restrictedImports(
+        new Set(sdkAdapters.filter((s) => s.allowedIn.includes(file))),
+      ),
+    },
+  })),
   {
-    files: [...sdkAdapters.flatMap((s) => s.allowedIn), 'bench/**/*.ts', 'test/medium/**/*.ts'],
+    files: ['bench/**/*.ts', 'test/medium/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

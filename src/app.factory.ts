@@ -1,15 +1,22 @@
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mercuriusUpload } from 'mercurius-upload';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { LlmEngine } from './engines/llm/llm-engine.js';
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { MnemeFastifyAdapter } from './http/mneme-fastify.adapter.js';
+import { closeRedisClient, createRedisClient, type RedisClient } from './engines/redis/redis-client.js';
+import { registerGraphqlHttpGuard } from './graphql/graphql-http-guard.js';
 import { ApiKeyAuth } from './http/api-key-auth.js';
+import { registerGraphqlUploads } from './http/graphql-uploads.js';
+import { RateLimits } from './engines/rate-limit/rate-limits.js';
 import { registerRequestScope } from './http/request-scope.hook.js';
 import { ServerLifecycle } from './http/server-lifecycle.js';
+import { watchPressure } from './http/server-pressure.js';
+import { Headroom } from './telemetry/headroom.js';
+import { registerGraphqlSockets } from './http/graphql-sockets.js';
+import { SocketGuard } from './http/socket-guard.js';
 import { startTelemetry } from './telemetry/otel-sdk.js';
 
 export interface CreateAppOptions {
@@ -30,19 +37,46 @@ export async function createApp(
   startTelemetry(config.telemetry);
   const auth = new ApiKeyAuth(config.auth.apiKeys);
   const lifecycle = new ServerLifecycle();
+  const redis = rateLimitRedis(config);
+  const rateLimits = new RateLimits(config.limits.rate, redis);
+  const headroom = new Headroom(config.limits.pressure);
+  const sockets = new SocketGuard(auth, config.limits.sockets);
   const adapter = new MnemeFastifyAdapter({ bodyLimit: config.server.bodyLimitBytes });
+  const fastify = adapter.getInstance();
+  const { imagesPerRequest, audioPerRequest, maxMediaBytes } = config.perception;
   // GraphQL multipart uploads (images, audio); the byte limit is enforced again while reading each file.
-  await adapter
-    .getInstance()
-    .register(mercuriusUpload, { maxFileSize: config.perception.maxMediaBytes + 1, maxFiles: 16 });
-  registerRequestScope(adapter.getInstance(), {
+  registerGraphqlUploads(fastify, {
+    path: GRAPHQL_PATH,
+    maxFileBytes: maxMediaBytes + 1,
+    maxFiles: imagesPerRequest + audioPerRequest,
+    maxFilesSetting: 'MNEME_IMAGES_PER_REQUEST + MNEME_AUDIO_PER_REQUEST',
+    maxFieldBytes: 1024 * 1024,
+  });
+  registerGraphqlHttpGuard(fastify, GRAPHQL_PATH);
+  // Before the request scope: its hooks mark an Upgrade request as one, so a refused upgrade's socket is closed
+  // after the refusal instead of staying half-open for good.
+  await registerGraphqlSockets(fastify, sockets, { maxPayloadBytes: 1024 * 1024 });
+  registerRequestScope(fastify, {
     auth,
     lifecycle,
+    rateLimits,
+    sockets,
     requestTimeoutMs: config.server.requestTimeoutMs,
+    socketPath: GRAPHQL_PATH,
   });
+  await watchPressure(fastify, headroom);
+  if (redis) fastify.addHook('onClose', () => closeRedisClient(redis));
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config, auth, lifecycle, llmEngine: options.llmEngine }),
+    AppModule.forRoot({
+      config,
+      auth,
+      lifecycle,
+      rateLimits,
+      headroom,
+      sockets,
+      llmEngine: options.llmEngine,
+    }),
     adapter,
     {
       logger: options.logger ?? levelsFrom(config.server.logLevel),
@@ -64,6 +98,26 @@ export async function shutdownApp(app: NestFastifyApplication, graceMs: number):
   await app.get(LlmEngine).drain(graceMs);
   await app.close();
   logger.log('Stopped');
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+/** Rate limits share Redis with working memory when it is configured, so replicas count one budget per key. */
+function rateLimitRedis(config: AppConfig): RedisClient | undefined {
+  const { redisUrl, redisTimeoutMs } = config.memory.working;
+  if (!redisUrl) return undefined;
+  const logger = new Logger('RateLimits');
+  let down = false;
+  return createRedisClient({
+    url: redisUrl,
+    timeoutMs: redisTimeoutMs,
+    onError: (error) => {
+      if (!down)
+        logger.warn(`Redis unreachable (${error.message}); counting in this process until it is back`);
+      down = true;
+    },
+    onReady: () => (down = false),
+  });
 }
 
 function levelsFrom(level: AppConfig['server']['logLevel']): LogLevel[] {

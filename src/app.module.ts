@@ -10,7 +10,8 @@ import { CoreModule, type CoreDeps } from './core.module.js';
 import type { LlmEngine } from './engines/llm/llm-engine.js';
 import { LlmModule } from './engines/llm/llm.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
-import { ApiKeyAuth } from './http/api-key-auth.js';
+import { OperationGuard } from './graphql/operation-guard.js';
+import { SocketGuard } from './http/socket-guard.js';
 import { AgentModule } from './modules/agent/agent.module.js';
 import { AudioModule } from './modules/audio/audio.module.js';
 import { FusionModule } from './modules/fusion/fusion.module.js';
@@ -30,7 +31,7 @@ export class AppModule {
         LlmModule.forRoot(deps.llmEngine),
         GraphQLModule.forRootAsync<MercuriusDriverConfig>({
           driver: MercuriusDriver,
-          inject: [AppConfig, ApiKeyAuth],
+          inject: [AppConfig, OperationGuard, SocketGuard],
           useFactory: graphqlOptions,
         }),
         AgentModule,

@@ -86,6 +86,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     MNEME_LOG_LEVEL: 'error',
     // `hint: FAST` then forces the fast path, so both servers do the same work per ask.
     MNEME_ROUTING_FORCE_TENANTS: TENANT,
+    // Throughput is what is measured: per-key limits would cap it.
+    MNEME_RATE_LIMIT_REQUESTS: '0',
+    MNEME_RATE_LIMIT_TOKENS: '0',
     ...options.env,
   };
   // Telemetry ON means in-process cost only: spans and meters, no export over the network.

@@ -3,6 +3,8 @@ export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
+  /** The operation costs more than the per-request budget, or repeats a capped field. */
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
   NOT_FOUND = 'NOT_FOUND',
@@ -15,6 +17,8 @@ export enum ErrorCode {
   CONTEXT_OVERFLOW = 'CONTEXT_OVERFLOW',
   CANCELLED = 'CANCELLED',
   OVERLOADED = 'OVERLOADED',
+  /** The caller's key spent its requests or tokens for this minute. */
+  RATE_LIMITED = 'RATE_LIMITED',
   DEADLINE_EXCEEDED = 'DEADLINE_EXCEEDED',
   MODEL_UNAVAILABLE = 'MODEL_UNAVAILABLE',
   STORE_UNAVAILABLE = 'STORE_UNAVAILABLE',
@@ -28,6 +32,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.BAD_REQUEST:
     case ErrorCode.GRAPHQL_PARSE_FAILED:
     case ErrorCode.GRAPHQL_VALIDATION_FAILED:
+    case ErrorCode.QUERY_TOO_COMPLEX:
     case ErrorCode.CONTEXT_OVERFLOW:
       return 400;
     case ErrorCode.UNAUTHENTICATED:
@@ -46,6 +51,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.BAD_AUDIO:
       return 422;
     case ErrorCode.OVERLOADED:
+    case ErrorCode.RATE_LIMITED:
       return 429;
     case ErrorCode.CANCELLED:
       return 499;

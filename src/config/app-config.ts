@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { envSchema, type Env } from './env.schema.js';
 import { fusionConfigFrom, type FusionConfig } from './fusion.config.js';
+import { limitsConfigFrom, type LimitsConfig } from './limits.config.js';
 import { memoryConfigFrom, type MemoryConfig } from './memory.config.js';
 import { routingConfigFrom, type RoutingConfig } from './routing.config.js';
 import { telemetryConfigFrom, type TelemetryConfig } from './telemetry.config.js';
@@ -55,6 +56,9 @@ export interface PerceptionConfig {
   maxMediaBytes: number;
   maxImagePixels: number;
   imagesPerRequest: number;
+  audioPerRequest: number;
+  /** Worker threads that decode and resample audio off the event loop. */
+  mediaWorkers: number;
   /** A transformers.js model folder (CLIP family); undefined means "discover". */
   visionModel: string | undefined;
   /** Zero-shot labels used when a request names none. */
@@ -84,6 +88,7 @@ export class AppConfig {
     readonly memory: MemoryConfig,
     readonly routing: RoutingConfig,
     readonly fusion: FusionConfig,
+    readonly limits: LimitsConfig,
   ) {}
 }
 
@@ -160,6 +165,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxMediaBytes: e.MNEME_MEDIA_MAX_BYTES,
       maxImagePixels: e.MNEME_IMAGE_MAX_PIXELS,
       imagesPerRequest: e.MNEME_IMAGES_PER_REQUEST,
+      audioPerRequest: e.MNEME_AUDIO_PER_REQUEST,
+      // Half the cores: the LLM and the ONNX models want the rest.
+      mediaWorkers: e.MNEME_MEDIA_WORKERS ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
       visionModel: e.MNEME_VISION_MODEL,
       labels: (e.MNEME_VISION_LABELS ?? DEFAULT_LABELS)
         .split(',')
@@ -179,5 +187,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     memoryConfigFrom(e, path.resolve(e.MNEME_DATA_DIR)),
     routingConfigFrom(e),
     fusionConfigFrom(e),
+    limitsConfigFrom(e, production, apiKeys.size > 0),
   );
 }

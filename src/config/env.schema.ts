@@ -58,6 +58,16 @@ export const envSchema = z.object({
   MNEME_GRAPHIQL: boolFlag.optional(),
   MNEME_BODY_LIMIT_BYTES: int(1024, 1024 ** 3).default(16 * 1024 * 1024),
   MNEME_GRAPHQL_MAX_DEPTH: int(2, 64).default(12),
+  MNEME_GRAPHQL_MAX_COST: int(1, 100_000_000).default(10_000),
+  MNEME_GRAPHQL_MAX_TOKENS: int(100, 1_000_000).default(5000),
+  MNEME_GRAPHQL_INTROSPECTION: boolFlag.optional(),
+  MNEME_WS_INIT_TIMEOUT_MS: int(100, 600_000).default(3000),
+  MNEME_WS_MAX_CONNECTIONS: int(1, 1_000_000).default(1000),
+  MNEME_WS_MAX_CONNECTIONS_PER_KEY: int(1, 1_000_000).default(64),
+  MNEME_RATE_LIMIT_REQUESTS: int(0, 100_000_000).optional(),
+  MNEME_RATE_LIMIT_TOKENS: int(0, 1_000_000_000).optional(),
+  MNEME_PRESSURE_MAX_RSS_BYTES: int(0, 2 ** 50).optional(),
+  MNEME_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: int(0, 600_000).default(1000),
   MNEME_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
   MNEME_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
   MNEME_MODELS_DIR: z.string().min(1).default('./models'),
@@ -85,6 +95,8 @@ export const envSchema = z.object({
   MNEME_MEDIA_MAX_BYTES: int(1024, 1024 ** 3).default(25 * 1024 * 1024),
   MNEME_IMAGE_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),
   MNEME_IMAGES_PER_REQUEST: int(1, 64).default(8),
+  MNEME_AUDIO_PER_REQUEST: int(1, 64).default(2),
+  MNEME_MEDIA_WORKERS: int(1, 64).optional(),
   MNEME_VISION_MODEL: z.string().min(1).optional(),
   MNEME_VISION_LABELS: z.string().min(1).optional(),
   MNEME_ASR_MODEL: z.string().min(1).optional(),
@@ -107,6 +119,7 @@ export const envSchema = z.object({
   MNEME_EPISODIC_RECALL_ITEMS: int(0, 100).default(10),
   MNEME_EPISODIC_RECALL_TOKENS: int(0, 1_000_000).default(512),
   MNEME_EPISODIC_INDEX_THRESHOLD: int(256, 1_000_000_000).default(50_000),
+  MNEME_EPISODIC_CACHE_MB: int(16, 1_000_000).default(256),
   MNEME_NEO4J_URI: z
     .url()
     .refine((u) => /^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(u), 'must be a bolt:// or neo4j:// URL')

@@ -19,6 +19,8 @@ export interface MemoryConfig {
     recallTokens: number;
     /** Rows past which an ANN vector index is built. */
     indexThreshold: number;
+    /** LanceDB's caches of index data and file metadata, in bytes (its own default is 7 GB). */
+    cacheBytes: number;
   };
   semantic: {
     /** The embedded graph's directory (kuzu). */
@@ -75,6 +77,7 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
       recallItems: e.MNEME_EPISODIC_RECALL_ITEMS,
       recallTokens: e.MNEME_EPISODIC_RECALL_TOKENS,
       indexThreshold: e.MNEME_EPISODIC_INDEX_THRESHOLD,
+      cacheBytes: e.MNEME_EPISODIC_CACHE_MB * 1024 * 1024,
     },
     semantic: {
       dir: path.join(dataDir, 'semantic', 'graph.kuzu'),

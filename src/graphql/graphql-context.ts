@@ -3,21 +3,21 @@ import type { CallContext } from '../common/call-context.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { MnemeError } from '../common/mneme-error.js';
 import type { RequestScope } from '../http/request-scope.hook.js';
+import type { GuardedSocket } from '../http/socket-guard.js';
 
-/** The GraphQL context: over HTTP the request's scope; over WebSocket the tenant from `connection_init`. */
+/** The GraphQL context: over HTTP the request's scope; over WebSocket the socket and its tenant. */
 export interface GqlContext {
   scope?: RequestScope;
-  /** Set by the subscription `onConnect` handshake. */
+  /** The tenant the socket's `connection_init` authenticated (the socket guard closes any other). */
   wsTenant?: string;
-  /** Why the handshake did not authenticate; raised by each operation on that socket. */
-  wsAuthError?: Error;
+  wsSocket?: GuardedSocket;
 }
 
-/** The caller's tenant, or the reason there is none (UNAUTHENTICATED). */
+/** The caller's tenant; UNAUTHENTICATED when there is none. */
 export function tenantOf(gql: GqlContext): string {
   const tenant = gql.scope?.tenant ?? gql.wsTenant;
   if (tenant) return tenant;
-  throw gql.wsAuthError ?? new MnemeError(ErrorCode.UNAUTHENTICATED, 'No tenant on this request.');
+  throw new MnemeError(ErrorCode.UNAUTHENTICATED, 'No tenant on this request.');
 }
 
 const NEVER = new AbortController().signal;

@@ -38,6 +38,8 @@ export function formatGraphQLErrors(
     let domain: MnemeError;
     if (isMnemeError(original)) {
       domain = original;
+      // Refused before execution (cost, rate, pressure): the request as a whole gets the code's status.
+      if (error.path === undefined) requestStatus = domain.httpStatus;
     } else {
       const mapped = fromHttpException(original ?? error);
       if (isMnemeError(mapped)) requestStatus = mapped.httpStatus;
@@ -62,8 +64,20 @@ function nestedErrors(original: unknown): GraphQLError[] | undefined {
 }
 
 function documentError(error: GraphQLError, traceId: string | undefined): GraphQLFormattedError {
+  const tokens = TOKEN_LIMIT.exec(error.message);
+  if (tokens) {
+    return {
+      message:
+        `The document has more than ${tokens[1]} tokens (MNEME_GRAPHQL_MAX_TOKENS); parsing stopped. ` +
+        'Send a smaller operation, or fewer aliases.',
+      extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: Number(tokens[1]), traceId },
+    };
+  }
   const code = error.message.startsWith('Syntax Error')
     ? ErrorCode.GRAPHQL_PARSE_FAILED
     : ErrorCode.GRAPHQL_VALIDATION_FAILED;
   return { message: error.message, locations: error.locations, extensions: { code, traceId } };
 }
+
+// graphql-js's wording (sic), when a document passes the parser's maxTokens.
+const TOKEN_LIMIT = /Document contains more th\w+ (\d+) tokens/;

@@ -2,16 +2,23 @@ import { Logger } from '@nestjs/common';
 import type { MercuriusDriverConfig } from '@nestjs/mercurius';
 import { MercuriusDriver } from '@nestjs/mercurius';
 import type { FastifyRequest } from 'fastify';
-import { Kind } from 'graphql';
+import { Kind, type DocumentNode } from 'graphql';
 import type { AppConfig } from '../config/app-config.js';
-import type { ApiKeyAuth } from '../http/api-key-auth.js';
 import type { GqlContext } from './graphql-context.js';
 import { formatGraphQLErrors } from './graphql-error-formatter.js';
+import type { OperationGuard } from './operation-guard.js';
+import type { GuardedSocket, SocketGuard } from '../http/socket-guard.js';
 
 const logger = new Logger('GraphQL');
 
+type MercuriusContext = GqlContext & { reply?: { request: FastifyRequest } };
+
 /** Mercurius at /graphql, code-first schema (sorted), GraphiQL outside production, graphql-ws subscriptions. */
-export function graphqlOptions(config: AppConfig, auth: ApiKeyAuth): MercuriusDriverConfig {
+export function graphqlOptions(
+  config: AppConfig,
+  guard: OperationGuard,
+  sockets: SocketGuard,
+): MercuriusDriverConfig {
   return {
     driver: MercuriusDriver,
     path: '/graphql',
@@ -19,42 +26,31 @@ export function graphqlOptions(config: AppConfig, auth: ApiKeyAuth): MercuriusDr
     sortSchema: true,
     graphiql: config.server.graphiql,
     queryDepth: config.server.graphqlMaxDepth,
+    // A bounded document: parsing and validation stop here, before anything quadratic runs on it.
+    graphql: { parseOptions: { maxTokens: config.limits.graphql.maxTokens } },
+    validationRules: guard.extraRules,
     context: (request: FastifyRequest): GqlContext => ({ scope: request.mneme }),
     subscription: {
-      // Browsers cannot set headers on a WebSocket: the key travels in connection_init as { authorization }.
-      // A failed handshake is still acknowledged so each operation can fail with a typed UNAUTHENTICATED error:
-      // Mercurius answers a refused handshake with a legacy message that graphql-ws clients cannot read.
-      onConnect: ({ payload }: { payload: unknown }): GqlContext => {
-        try {
-          return { wsTenant: auth.tenantFor(authorizationOf(payload)) };
-        } catch (error) {
-          return { wsAuthError: error as Error };
-        }
-      },
+      // The socket guard authenticated connection_init before Mercurius reads it, and closed the socket if not.
+      context: (socket: GuardedSocket): GqlContext => ({
+        wsSocket: socket,
+        wsTenant: sockets.tenantOf(socket),
+      }),
       keepAlive: 15_000,
     },
     hooks: {
-      // Names the request's span after the operation it runs ("graphql mutation ask"), once it is parsed.
-      preExecution: (_schema, document, context) => {
-        const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-        const fields = operation?.selectionSet.selections
-          .map((s) => (s.kind === Kind.FIELD ? s.name.value : undefined))
-          .filter(Boolean)
-          .join(',');
-        const span = (context as unknown as GqlContext).scope?.span;
-        if (operation && span) {
-          span.updateName(`graphql ${operation.operation} ${fields ?? ''}`.trim());
-          span.setAttributes({
-            'graphql.operation.type': operation.operation,
-            ...(operation.name ? { 'graphql.operation.name': operation.name.value } : {}),
-          });
-        }
+      preExecution: (schema, document, context, variables) => {
+        const ctx = context as unknown as MercuriusContext;
+        nameSpan(document, ctx);
+        guard.beforeExecution(schema, document, variables, operationNameOf(ctx.reply?.request));
       },
+      preSubscriptionParsing: (_schema, source) => guard.beforeSubscriptionParsing(source),
+      preSubscriptionExecution: (schema, document, context, id) =>
+        guard.beforeSubscription(schema, document, context as unknown as GqlContext, String(id)),
     },
     errorFormatter: (execution, context) => {
-      const ctx = context as unknown as GqlContext & { reply?: { request: FastifyRequest } };
-      const request = ctx.reply?.request;
-      const traceId = ctx.scope?.traceId ?? request?.mneme?.traceId;
+      const ctx = context as unknown as MercuriusContext;
+      const traceId = ctx.scope?.traceId ?? ctx.reply?.request.mneme?.traceId;
       return formatGraphQLErrors(execution, traceId, (error) =>
         logger.error(`GraphQL operation failed (trace ${traceId ?? '-'})`, error),
       );
@@ -62,9 +58,25 @@ export function graphqlOptions(config: AppConfig, auth: ApiKeyAuth): MercuriusDr
   };
 }
 
-function authorizationOf(payload: unknown): string | undefined {
-  if (typeof payload !== 'object' || payload === null) return undefined;
-  const record = payload as Record<string, unknown>;
-  const value = record.authorization ?? record.Authorization;
-  return typeof value === 'string' ? value : undefined;
+/** Names the request's span after the operation it runs ("graphql mutation ask"), once it is parsed. */
+function nameSpan(document: DocumentNode, ctx: GqlContext): void {
+  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const span = ctx.scope?.span;
+  if (!operation || !span) return;
+  const fields = operation.selectionSet.selections
+    .map((s) => (s.kind === Kind.FIELD ? s.name.value : undefined))
+    .filter(Boolean)
+    .join(',');
+  span.updateName(`graphql ${operation.operation} ${fields}`.trim());
+  span.setAttributes({
+    'graphql.operation.type': operation.operation,
+    ...(operation.name ? { 'graphql.operation.name': operation.name.value } : {}),
+  });
+}
+
+/** The operation a request names (body for POST, query string for GET); the cost check prices that one. */
+function operationNameOf(request: FastifyRequest | undefined): string | undefined {
+  const params = (request?.method === 'GET' ? request.query : request?.body) as
+    { operationName?: unknown } | undefined;
+  return typeof params?.operationName === 'string' ? params.operationName : undefined;
 }

@@ -2,6 +2,7 @@ import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { EndedSpan } from './slo/stage-samples.js';
+import { CANCELLED_ATTRIBUTE } from './tracing.js';
 
 /**
  * A span processor that hands every finished span, as plain data, to the listeners registered at the time: the
@@ -25,6 +26,7 @@ export class SpanFanout implements SpanProcessor {
       name: span.name,
       durationMs: seconds * 1000 + nanos / 1e6,
       failed: span.status.code === SpanStatusCode.ERROR,
+      cancelled: span.attributes[CANCELLED_ATTRIBUTE] === true,
       attributes: span.attributes,
     };
     for (const listener of this.listeners) listener(ended);

@@ -7,6 +7,8 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { ErrorCode } from '../common/error-codes.js';
+import { isMnemeError } from '../common/mneme-error.js';
 
 const tracer = trace.getTracer('mneme');
 
@@ -18,9 +20,14 @@ export function contextWithSpan(span: Span, parent: Context): Context {
   return trace.setSpan(parent, span);
 }
 
-/** Ends a span, marking it failed when an error is given. */
+/** Set on spans whose caller went away: a cancellation is neither an error nor a latency. */
+export const CANCELLED_ATTRIBUTE = 'mneme.cancelled';
+
+/** Ends a span, marking it failed when an error is given, or cancelled when the client left. */
 export function endSpan(span: Span, error?: unknown): void {
-  if (error !== undefined) {
+  if (isCancellation(error)) {
+    span.setAttribute(CANCELLED_ATTRIBUTE, true);
+  } else if (error !== undefined) {
     const failure = error instanceof Error ? error : new Error(JSON.stringify(error));
     span.recordException(failure);
     span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
@@ -76,4 +83,9 @@ export function traceHeaders(ctx: Context): Record<string, string> {
 /** The caller's trace from incoming headers, so a request from another service joins its trace. */
 export function incomingTrace(headers: Record<string, string | string[] | undefined>): Context {
   return w3c.extract(ROOT_CONTEXT, headers, headerGetter);
+}
+
+/** A client that closed its connection (or unsubscribed) cancelled the work; the server did not fail. */
+export function isCancellation(error: unknown): boolean {
+  return isMnemeError(error) && error.code === ErrorCode.CANCELLED;
 }

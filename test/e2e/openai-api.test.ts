@@ -148,10 +148,11 @@ describe('REST bad input', () => {
     controller.abort();
     const until = Date.now() + 10_000;
     while (engine.stats().active > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    // The generation ended as failed (cancelled), not completed: it did not run on to its 400 tokens.
+    // The generation ended cancelled (neither failed nor completed): it did not run on to its 400 tokens.
     expect(engine.stats()).toMatchObject({
       active: 0,
-      failed: before.failed + 1,
+      failed: before.failed,
+      cancelled: before.cancelled + 1,
       completed: before.completed,
     });
     const after = await openai.chat.completions.create({

@@ -9,9 +9,11 @@ import { cosine } from '../../src/common/vector.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { AudioEmbedder } from '../../src/modules/audio/audio-embedder.service.js';
 import { AudioService } from '../../src/modules/audio/audio.service.js';
+import { AudioWorkers } from '../../src/modules/audio/audio-workers.service.js';
 import { SpeechToText } from '../../src/modules/audio/speech-recognizer.service.js';
 import { ProjectionStore } from '../../src/modules/fusion/projection-store.service.js';
 import { MediaReader } from '../../src/modules/media/media-reader.service.js';
+import { Headroom } from '../../src/telemetry/headroom.js';
 import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
 import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
 import { ClipEncoder } from '../../src/modules/vision/clip-encoder.service.js';
@@ -36,6 +38,7 @@ let clap: AudioEmbedder;
 let speech: SpeechToText;
 let vision: VisionService;
 let audio: AudioService;
+let workers: AudioWorkers;
 let projections: ProjectionStore;
 const memories: EpisodicMemoryService[] = [];
 
@@ -62,16 +65,17 @@ beforeAll(async () => {
   clip = new ClipEncoder(config, catalog);
   clap = new AudioEmbedder(config, catalog);
   speech = new SpeechToText(config, catalog);
-  const reader = new MediaReader(config);
+  const reader = new MediaReader(config, new Headroom(config.limits.pressure));
   vision = new VisionService(clip, reader, config);
-  audio = new AudioService(reader, speech, clap, config);
+  workers = new AudioWorkers(config);
+  audio = new AudioService(reader, workers, speech, clap, config);
   projections = new ProjectionStore(config, text);
   await projections.onModuleInit();
 });
 
 afterAll(async () => {
   for (const m of memories) await m.onApplicationShutdown();
-  await Promise.all([text, clip, clap, speech].map((s) => s.onApplicationShutdown()));
+  await Promise.all([text, clip, clap, speech, workers].map((s) => s.onApplicationShutdown()));
 });
 
 describe('cross-modal recall', () => {

@@ -121,7 +121,7 @@ describe('episodic memory on LanceDB', () => {
     expect(await episodic.list('s', 50, undefined, bob)).toHaveLength(1);
     expect(await episodic.get([secret!.id], bob)).toEqual([]);
     expect(await episodic.forget({ id: secret!.id }, bob)).toBe(0);
-    expect(await episodic.forget({}, bob)).toBe(1);
+    expect(await episodic.forget({ everything: true }, bob)).toBe(1);
     expect((await episodic.get([secret!.id], alice)).map((e) => e.text)).toEqual(['alice secret zebra']);
   });
 
@@ -129,7 +129,20 @@ describe('episodic memory on LanceDB', () => {
     const { episodic } = await fresh();
     await episodic.remember([{ sessionId: 'x', role: 'user', text: 'kept' }], alice);
     expect(await episodic.list("x' OR '1'='1", 10, undefined, alice)).toEqual([]);
-    expect(await episodic.forget({ sessionId: "x' OR tenant <> 'nobody" }, alice)).toBe(0);
+    expect(await episodic.list('x', 10, undefined, alice)).toHaveLength(1);
+  });
+
+  it('refuses an empty or malformed id or session at the store, deleting nothing', async () => {
+    const { episodic } = await fresh();
+    await episodic.remember([{ sessionId: 'x', role: 'user', text: 'kept' }], alice);
+    for (const scope of [
+      { id: '' },
+      { sessionId: '' },
+      { sessionId: "x' OR tenant <> 'nobody" },
+      { id: ' ' },
+    ]) {
+      await expect(episodic.forget(scope, alice)).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
+    }
     expect(await episodic.list('x', 10, undefined, alice)).toHaveLength(1);
   });
 
@@ -176,7 +189,7 @@ describe('episodic memory on LanceDB', () => {
     expect(await episodic.forget({ sessionId: 's2' }, alice)).toBe(1);
     const left = (await episodic.recall({ text: 'walnut', first: 10 }, alice)).map((h) => h.item.text).sort();
     expect(left).toEqual(['walnut beta', 'walnut delta']);
-    expect(await episodic.forget({}, alice)).toBe(2);
+    expect(await episodic.forget({ everything: true }, alice)).toBe(2);
     expect(await episodic.recall({ text: 'walnut', first: 10 }, alice)).toEqual([]);
   });
 

@@ -165,7 +165,8 @@ describe('LlamaCppEngine on the fixture GGUF', () => {
     while (engine.stats().active > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     expect(engine.stats()).toMatchObject({
       active: 0,
-      failed: before.failed + 1,
+      failed: before.failed,
+      cancelled: before.cancelled + 1,
       completed: before.completed,
     });
   });

@@ -39,6 +39,9 @@ export async function startTestApp(
     // Background fact extraction would compete for the engine with what a test measures; tests that want it
     // turn it on.
     MNEME_CONSOLIDATION_INTERVAL_MS: '0',
+    // Tests send requests faster than a person would; the abuse suite turns the per-key limits on.
+    MNEME_RATE_LIMIT_REQUESTS: '0',
+    MNEME_RATE_LIMIT_TOKENS: '0',
     ...env,
   });
   startTelemetry({ ...config.telemetry, extraProcessors: [new SimpleSpanProcessor(spans)] });

@@ -73,6 +73,8 @@ export interface EngineStats {
   queued: number;
   completed: number;
   failed: number;
+  /** Generations whose caller left before they finished. */
+  cancelled: number;
 }
 
 /**

@@ -4,7 +4,7 @@ import { abortError, shuttingDownError } from '../../common/abort.js';
 import { AsyncChannel } from '../../common/async-channel.js';
 import type { CallContext } from '../../common/call-context.js';
 import { isMnemeError } from '../../common/mneme-error.js';
-import { endSpan } from '../../telemetry/tracing.js';
+import { endSpan, isCancellation } from '../../telemetry/tracing.js';
 import { asError, drainInFlight, startGenerationSpan } from './generation-meter.js';
 import {
   LlmEngine,
@@ -38,6 +38,7 @@ export abstract class MeteredEngine extends LlmEngine implements OnApplicationSh
   private draining = false;
   private completed = 0;
   private failed = 0;
+  private cancelled = 0;
 
   protected constructor(
     parallel: number,
@@ -81,8 +82,9 @@ export abstract class MeteredEngine extends LlmEngine implements OnApplicationSh
       channel.close();
       endSpan(span);
     } catch (error) {
-      this.failed++;
       const reported = signal.aborted && !isMnemeError(error) ? abortError(signal) : asError(error);
+      if (isCancellation(reported)) this.cancelled++;
+      else this.failed++;
       endSpan(span, reported);
       channel.fail(reported);
     }
@@ -104,6 +106,7 @@ export abstract class MeteredEngine extends LlmEngine implements OnApplicationSh
       queued: this.slots.queued,
       completed: this.completed,
       failed: this.failed,
+      cancelled: this.cancelled,
     };
   }
 }

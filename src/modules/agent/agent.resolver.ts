@@ -5,6 +5,7 @@ import type { CallContext } from '../../common/call-context.js';
 import { mapAsyncIterator } from '../../common/map-async-iterator.js';
 import { AppConfig } from '../../config/app-config.js';
 import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { askCost, askMedia, Cost } from '../../graphql/query-cost.js';
 import { contextWithSpan, endSpan, startSpan, traceIdOf } from '../../telemetry/tracing.js';
 import { AgentService, type AgentEvent } from './agent.service.js';
 import { toAnswer } from './answer.mapper.js';
@@ -20,6 +21,7 @@ export class AgentResolver {
   ) {}
 
   @Mutation(() => Answer, { description: 'Ask the agent; resolves with the whole answer.' })
+  @Cost(askCost, { perRequest: 1, media: askMedia })
   async ask(@Args('input') input: AskInput, @Context() gql: GqlContext): Promise<Answer> {
     const tenant = tenantOf(gql);
     const scope = gql.scope;
@@ -35,6 +37,7 @@ export class AgentResolver {
     description: 'Ask the agent and stream the answer: TOKEN events as they are generated, then one ANSWER.',
     resolve: (event: AskEvent) => event,
   })
+  @Cost(askCost, { perRequest: 1, media: askMedia })
   async askStream(
     @Args('input') input: AskInput,
     @Context() gql: GqlContext,

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Span } from '@opentelemetry/api';
+import { cancelledError } from '../../common/abort.js';
 import type { CallContext } from '../../common/call-context.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { isMnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { RateLimits } from '../../engines/rate-limit/rate-limits.js';
 import {
   LlmEngine,
   type ChatImage,
@@ -29,6 +31,7 @@ import { fitText, memoryBudget, shrink } from './prompt-budget.js';
 import { exchangeMedia } from './exchange-media.js';
 import { PERCEPTION_ANSWERER, unrecognizedImageReply } from './unrecognized-image.js';
 import type { AgentEvent, Consistency } from './agent.types.js';
+import { assertImageCount, assertPromptSize, tokensFor } from './request-limits.js';
 
 export type { AgentAnswer, AgentEvent, AnswerMemory, Consistency } from './agent.types.js';
 
@@ -61,6 +64,7 @@ export class AgentService {
     private readonly fusion: FusionService,
     private readonly config: AppConfig,
     private readonly slo: SloService,
+    private readonly rateLimits: RateLimits,
   ) {}
 
   /**
@@ -72,13 +76,19 @@ export class AgentService {
     const span = startSpan('ask', caller.trace);
     const ctx = { ...caller, trace: contextWithSpan(span, caller.trace) };
     let failure: unknown;
+    let answered = false;
     try {
-      yield* this.routed(input, span, ctx);
+      assertPromptSize(input.prompt.length, this.config.llm.contextSize);
+      for await (const event of this.routed(input, span, ctx)) {
+        if (event.type === 'answer') answered = true;
+        yield event;
+      }
     } catch (error) {
       failure = error;
       throw error;
     } finally {
-      endSpan(span, failure);
+      // A consumer that stopped listening before the answer cancelled the ask; it did not succeed quickly.
+      endSpan(span, failure ?? (answered ? undefined : cancelledError('the client stopped listening')));
     }
   }
 
@@ -132,7 +142,7 @@ export class AgentService {
       this.engine,
       this.config.llm.contextSize,
       input.prompt,
-      input.maxTokens ?? profile.maxTokens,
+      tokensFor(input.maxTokens, profile),
       profile.contextSize,
       this.config.llm.systemPrompt,
     );
@@ -141,6 +151,8 @@ export class AgentService {
     const perceived: Perceived = { context, images: percept?.llmImages ?? [] };
     const budget = room - (context ? await this.engine.countTokens(context) : 0);
     const notes: string[] = [];
+    if (input.maxTokens !== undefined && input.maxTokens > profile.maxTokens)
+      notes.push(`maxTokens ${input.maxTokens} was capped at the ${first.path} path's ${profile.maxTokens}`);
     const { tiers, skipped } = this.shed(first, notes);
     const recalled: PromptMemory =
       budget > 0
@@ -311,7 +323,7 @@ export class AgentService {
       const request = {
         model: input.model ?? route.model,
         messages,
-        maxTokens: input.maxTokens ?? route.profile.maxTokens,
+        maxTokens: tokensFor(input.maxTokens, route.profile),
         temperature: input.temperature ?? route.profile.temperature,
       };
       let streamed = false;
@@ -332,6 +344,7 @@ export class AgentService {
         continue;
       }
       if (!result) throw new Error('LLM engine ended a generation without a result');
+      await this.rateLimits.chargeTokens(ctx.tenant, result.usage.completionTokens);
       return { result, memory, messages };
     }
   }
@@ -343,6 +356,9 @@ export class AgentService {
   async *chat(request: GenerateRequest, ctx: CallContext): AsyncIterable<GenerationEvent> {
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const images = request.messages.reduce((n, m) => n + (m.images?.length ?? 0), 0);
+    const chars = request.messages.reduce((n, m) => n + m.content.length, 0);
+    assertPromptSize(chars, this.config.llm.contextSize);
+    assertImageCount(images, this.config.perception.imagesPerRequest);
     const decided = await this.routing.decide(
       { prompt: lastUser, media: images, maxTokens: request.maxTokens, hint: undefined },
       ctx,
@@ -356,11 +372,14 @@ export class AgentService {
       const generateRequest = {
         ...request,
         model: request.model ?? route.model,
-        maxTokens: request.maxTokens ?? route.profile.maxTokens,
+        maxTokens: tokensFor(request.maxTokens, route.profile),
         messages: this.withSystemPrompt(messages),
       };
       for await (const event of this.engine.generate(generateRequest, ctx)) {
-        if (event.type === 'done') release();
+        if (event.type === 'done') {
+          release();
+          await this.rateLimits.chargeTokens(ctx.tenant, event.result.usage.completionTokens);
+        }
         yield event;
       }
     } finally {

@@ -1,5 +1,8 @@
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { flacBomb } from '../../../test/support/flac-bomb.js';
 import { AUDIO_FORMATS, decodeAudio } from './audio-decoder.js';
 
 /** A plain 16-bit PCM WAV of interleaved frames. */
@@ -33,6 +36,19 @@ async function errorFrom(fn: () => Promise<unknown>): Promise<MnemeError> {
 }
 
 const media = (bytes: Buffer, label = 'clip.bin') => ({ bytes, label });
+
+/** Recomputes the CRC of the Ogg page at `page` after its bytes were changed. */
+function resealOggPage(bytes: Buffer, page: number): void {
+  bytes.writeUInt32LE(0, page + 22);
+  const segments = bytes[page + 26]!;
+  const body = [...bytes.subarray(page + 27, page + 27 + segments)].reduce((n, lace) => n + lace, 0);
+  let crc = 0;
+  for (const byte of bytes.subarray(page, page + 27 + segments + body)) {
+    crc ^= byte << 24;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
+  }
+  bytes.writeUInt32LE(crc >>> 0, page + 22);
+}
 const tail = Buffer.alloc(64, 0x55);
 
 describe('decodeAudio', () => {
@@ -120,5 +136,60 @@ describe('decodeAudio', () => {
     const error = await errorFrom(() => decodeAudio(media(bytes), 60, 'The voice note'));
     expect(error.code).toBe(ErrorCode.BAD_AUDIO);
     expect(error.message).toMatch(/^The voice note is not a valid WAV file/);
+  });
+
+  describe('compressed audio never costs more memory than the limit allows', () => {
+    const fixture = (name: string) => readFileSync(path.resolve('test/fixtures/media', name));
+
+    it.each([
+      ['a FLAC bomb that says so', flacBomb({ seconds: 7200 })],
+      ['a FLAC bomb whose STREAMINFO says one second', flacBomb({ seconds: 7200, declaredSeconds: 1 })],
+    ])('refuses %s from its frame headers, before decoding', async (_name, bytes) => {
+      expect(bytes.length).toBeLessThan(80_000);
+      const error = await errorFrom(() => decodeAudio(media(bytes), 600, 'The clip'));
+      expect(error.code).toBe(ErrorCode.AUDIO_TOO_LONG);
+      // The length in the details is the declared one: only the header check knows it; decoding would not.
+      expect(error.details).toEqual({ seconds: 7200, maxSeconds: 600 });
+    });
+
+    it('decodes a FLAC within the limit', async () => {
+      const audio = await decodeAudio(media(flacBomb({ seconds: 3 })), 600, 'The clip');
+      expect(audio.seconds).toBe(3);
+      expect(audio.samples[1000]).toBeCloseTo(0.125, 5);
+    });
+
+    it.each([
+      ['Ogg Vorbis', 'speech.ogg'],
+      ['Ogg Opus', 'speech.opus'],
+      ['MP3', 'stereo.mp3'],
+    ])('refuses an %s longer than the limit from its declared length', async (_name, file) => {
+      const error = await errorFrom(() => decodeAudio(media(fixture(file)), 0.5, 'The clip'));
+      expect(error.code).toBe(ErrorCode.AUDIO_TOO_LONG);
+      expect(error.details?.seconds).toBeGreaterThan(1);
+    });
+
+    it('stops decoding an MP3 without a Xing header as soon as it passes the limit', async () => {
+      const bytes = Buffer.from(fixture('stereo.mp3'));
+      bytes.write(
+        'None',
+        bytes.indexOf('Xing') >= 0 ? bytes.indexOf('Xing') : bytes.indexOf('Info'),
+        'latin1',
+      );
+      const error = await errorFrom(() => decodeAudio(media(bytes), 0.5, 'The clip'));
+      expect(error.code).toBe(ErrorCode.AUDIO_TOO_LONG);
+      // Refused while streaming: the full length was never decoded, so none is reported.
+      expect(error.details).toEqual({ maxSeconds: 0.5 });
+      expect((await decodeAudio(media(bytes), 10, 'The clip')).seconds).toBeGreaterThan(0.9);
+    });
+
+    it('refuses a stream whose header claims a rate no recording has, instead of decoding it', async () => {
+      const bytes = Buffer.from(fixture('speech.ogg'));
+      const identification = 27 + bytes[26]!; // the first page's body: the Vorbis identification header
+      bytes.writeUInt32LE(4_000_000, identification + 12);
+      resealOggPage(bytes, 0);
+      const error = await errorFrom(() => decodeAudio(media(bytes), 600, 'The clip'));
+      expect(error.code).toBe(ErrorCode.BAD_AUDIO);
+      expect(error.message).toContain('4000000 Hz is past what is decoded');
+    });
   });
 });

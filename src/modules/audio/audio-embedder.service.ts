@@ -3,7 +3,7 @@ import { ModelCatalog } from '../../common/model-catalog.js';
 import { meanNormalized, normalize } from '../../common/vector.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ModelHost } from '../../engines/onnx/lazy-model.js';
-import { ClapTowers } from '../../engines/onnx/transformers.adapter.js';
+import { ClapTowers } from '../../engines/onnx/onnx-models.js';
 import { resample } from './resampler.js';
 
 const LABEL_CACHE_LIMIT = 4096;
@@ -30,6 +30,11 @@ export class AudioEmbedder extends ModelHost<ClapTowers> {
       },
       catalog,
     );
+  }
+
+  /** The rate the model hears at (loads it if needed): audio is prepared at this rate. */
+  async sampleRate(): Promise<number> {
+    return (await this.lazy.get()).sampleRate;
   }
 
   /**

@@ -3,6 +3,7 @@ import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { COST, Cost, oneClip } from '../../graphql/query-cost.js';
 import { MediaInput } from '../media/media-input.js';
 import { AUDIO_FORMATS } from './audio-decoder.js';
 import { AudioService } from './audio.service.js';
@@ -16,6 +17,7 @@ export class AudioResolver {
   @Query(() => Transcription, {
     description: 'Speech to text. Long audio is transcribed in overlapping windows.',
   })
+  @Cost(COST.perception, { media: oneClip })
   async transcribe(
     @Args('audio', { type: () => MediaInput }) audio: MediaInput,
     @Args('language', { type: () => String, nullable: true, description: 'e.g. "en"; Whisper models only' })
@@ -33,6 +35,7 @@ export class AudioResolver {
       audio,
       language ?? undefined,
       gql.scope?.trace ?? ROOT_CONTEXT,
+      gql.scope?.signal,
     );
     return {
       text: result.text,
@@ -43,12 +46,13 @@ export class AudioResolver {
   }
 
   @Query(() => AudioEmbedding, { description: 'Embed an audio clip with the audio model.' })
+  @Cost(COST.perception, { media: oneClip })
   async encodeAudio(
     @Args('audio', { type: () => MediaInput }) audio: MediaInput,
     @Context() gql: GqlContext,
   ) {
     tenantOf(gql);
-    const result = await this.audio.encode(audio, gql.scope?.trace ?? ROOT_CONTEXT);
+    const result = await this.audio.encode(audio, gql.scope?.trace ?? ROOT_CONTEXT, gql.scope?.signal);
     return {
       embedding: Array.from(result.vector),
       dims: result.vector.length,

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { sha256 } from '../../common/content-hash.js';
 import type { Context } from '@opentelemetry/api';
 import { rankLabels, type RankedLabel } from '../../common/zero-shot.js';
 import { AppConfig } from '../../config/app-config.js';
-import type { Transcript } from '../../engines/onnx/transformers.adapter.js';
+import type { Transcript } from '../../engines/onnx/onnx-models.js';
 import { withSpan } from '../../telemetry/tracing.js';
 import type { MediaInput } from '../media/media-input.js';
 import { MediaReader } from '../media/media-reader.service.js';
 import { AudioEmbedder } from './audio-embedder.service.js';
-import { decodeAudio, type DecodedAudio } from './audio-decoder.js';
+import { AudioWorkers, type PreparedAudio } from './audio-workers.service.js';
 import { SpeechToText } from './speech-recognizer.service.js';
 
 export interface TranscriptResult extends Transcript {
@@ -34,11 +33,12 @@ export interface AudioPercept {
   sha256: string;
 }
 
-/** Hears: decodes audio once, then transcribes it or embeds it. */
+/** Hears: decodes audio once (in a worker thread, at the rates its models hear), then transcribes or embeds it. */
 @Injectable()
 export class AudioService {
   constructor(
     private readonly reader: MediaReader,
+    private readonly workers: AudioWorkers,
     private readonly speech: SpeechToText,
     private readonly embedder: AudioEmbedder,
     private readonly config: AppConfig,
@@ -48,6 +48,7 @@ export class AudioService {
     input: MediaInput,
     language: string | undefined,
     trace: Context,
+    signal?: AbortSignal,
   ): Promise<TranscriptResult> {
     const model = this.speech.model.name;
     return withSpan(
@@ -55,23 +56,25 @@ export class AudioService {
       trace,
       { 'mneme.modality': 'audio', 'mneme.model': model },
       async (span) => {
-        const audio = await this.decode(input, span.setAttribute.bind(span));
-        const transcript = await this.speech.transcribe(audio.samples, audio.sampleRate, language);
+        const rate = await this.speech.sampleRate();
+        const audio = await this.decode(input, [rate], signal, span.setAttribute.bind(span));
+        const transcript = await this.speech.transcribe(samplesAt(audio, rate), rate, language);
         return { ...transcript, seconds: audio.seconds, model };
       },
     );
   }
 
-  async encode(input: MediaInput, trace: Context): Promise<AudioVector> {
+  async encode(input: MediaInput, trace: Context, signal?: AbortSignal): Promise<AudioVector> {
     const model = this.embedder.model.name;
     return withSpan(
       'encode.audio',
       trace,
       { 'mneme.modality': 'audio', 'mneme.model': model },
       async (span) => {
-        const audio = await this.decode(input, span.setAttribute.bind(span));
+        const rate = await this.embedder.sampleRate();
+        const audio = await this.decode(input, [rate], signal, span.setAttribute.bind(span));
         return {
-          vector: await this.embedder.embed(audio.samples, audio.sampleRate),
+          vector: await this.embedder.embed(samplesAt(audio, rate), rate),
           seconds: audio.seconds,
           model,
         };
@@ -83,15 +86,16 @@ export class AudioService {
    * Everything an ask needs from one clip, decoding it once: the transcript, the CLAP embedding and the
    * audio-event labels it scores best on.
    */
-  async perceive(input: MediaInput, trace: Context): Promise<AudioPercept> {
+  async perceive(input: MediaInput, trace: Context, signal?: AbortSignal): Promise<AudioPercept> {
     return withSpan(
       'perceive.audio',
       trace,
       { 'mneme.modality': 'audio', 'mneme.model': this.embedder.model.name },
       async (span) => {
-        const audio = await this.decode(input, span.setAttribute.bind(span));
-        const transcript = await this.speech.transcribe(audio.samples, audio.sampleRate, undefined);
-        const vector = await this.embedder.embed(audio.samples, audio.sampleRate);
+        const [speechRate, embedRate] = [await this.speech.sampleRate(), await this.embedder.sampleRate()];
+        const audio = await this.decode(input, [speechRate, embedRate], signal, span.setAttribute.bind(span));
+        const transcript = await this.speech.transcribe(samplesAt(audio, speechRate), speechRate, undefined);
+        const vector = await this.embedder.embed(samplesAt(audio, embedRate), embedRate);
         const labels = this.config.fusion.audioLabels;
         const events = labels.length
           ? rankLabels(vector, labels, await this.embedder.embedLabels(labels))
@@ -110,13 +114,21 @@ export class AudioService {
 
   private async decode(
     input: MediaInput,
+    rates: number[],
+    signal: AbortSignal | undefined,
     attribute: (key: string, value: number) => unknown,
-  ): Promise<DecodedAudio & { sha256: string }> {
+  ): Promise<PreparedAudio> {
     const media = await this.reader.read(input, 'The audio');
     attribute('mneme.media.bytes', media.bytes.length);
-    const audio = await decodeAudio(media, this.config.perception.maxAudioSeconds, 'The audio');
+    const audio = await this.workers.prepare(media, rates, 'The audio', signal);
     attribute('mneme.audio.seconds', audio.seconds);
-    attribute('mneme.audio.sample_rate', audio.sampleRate);
-    return { ...audio, sha256: sha256(media.bytes) };
+    attribute('mneme.audio.sample_rate', audio.sourceRate);
+    return audio;
   }
+}
+
+function samplesAt(audio: PreparedAudio, rate: number): Float32Array {
+  const prepared = audio.byRate.find((r) => r.rate === rate);
+  if (!prepared) throw new Error(`audio was not prepared at ${rate} Hz`);
+  return prepared.samples;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ModelHost } from '../../engines/onnx/lazy-model.js';
-import { SpeechRecognizer, type Transcript } from '../../engines/onnx/transformers.adapter.js';
+import { SpeechRecognizer, type Transcript } from '../../engines/onnx/onnx-models.js';
 import { resample } from './resampler.js';
 
 export const BUNDLED_ASR = 'test/fixtures/models/tiny-whisper';
@@ -31,6 +31,11 @@ export class SpeechToText extends ModelHost<SpeechRecognizer> {
       },
       catalog,
     );
+  }
+
+  /** The rate the model hears at (loads it if needed): audio is prepared at this rate. */
+  async sampleRate(): Promise<number> {
+    return (await this.lazy.get()).sampleRate;
   }
 
   /** Transcribes mono audio at `sampleRate`, resampled to the model's rate, long audio in overlapping windows. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ModelHost } from '../../engines/onnx/lazy-model.js';
-import { TextEmbedder } from '../../engines/onnx/transformers.adapter.js';
+import { TextEmbedder } from '../../engines/onnx/onnx-models.js';
 
 export const BUNDLED_TEXT_EMBEDDER = 'test/fixtures/models/tiny-bert';
 

@@ -48,7 +48,7 @@ export class FusionService {
 
   async fuse(input: FusionInput, ctx: CallContext): Promise<Percept> {
     const images = input.images.length ? await this.vision.encode(input.images, ctx.trace) : [];
-    const heard = input.audio ? await this.audio.perceive(input.audio, ctx.trace) : undefined;
+    const heard = input.audio ? await this.audio.perceive(input.audio, ctx.trace, ctx.signal) : undefined;
     const min = this.config.fusion.minLabelScore;
     const imagePercepts: ImagePercept[] = [];
     for (const image of images) {

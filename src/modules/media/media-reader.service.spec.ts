@@ -5,9 +5,11 @@ import { MnemeError } from '../../common/mneme-error.js';
 import { loadConfig } from '../../config/app-config.js';
 import type { MediaInput } from './media-input.js';
 import { MediaReader } from './media-reader.service.js';
+import { Headroom } from '../../telemetry/headroom.js';
 
 const LIMIT = 2048;
-const reader = () => new MediaReader(loadConfig({ MNEME_MEDIA_MAX_BYTES: String(LIMIT) }));
+const config = loadConfig({ MNEME_MEDIA_MAX_BYTES: String(LIMIT) });
+const reader = () => new MediaReader(config, new Headroom(config.limits.pressure));
 
 /** Deterministic, non-repeating bytes so a wrong decode cannot pass by accident. */
 const sample = (length: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 31 + 7) % 256));

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { Headroom } from '../../telemetry/headroom.js';
+import type { FileUpload } from 'graphql-upload-minimal';
 import type { MediaInput } from './media-input.js';
 
 export interface MediaBytes {
@@ -17,7 +19,10 @@ const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w-]+=[\w.-]+)*;base64,/i;
 export class MediaReader {
   private readonly maxBytes: number;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly headroom: Headroom,
+  ) {
     this.maxBytes = config.perception.maxMediaBytes;
   }
 
@@ -26,8 +31,10 @@ export class MediaReader {
     if (given.length !== 1) {
       throw new MnemeError(ErrorCode.BAD_REQUEST, `${what}: give exactly one of "upload" or "base64".`);
     }
+    // Decoding media is heavy work: refused while the server is past its memory or event-loop threshold.
+    this.headroom.assert('media decoding');
     return input.upload
-      ? this.readUpload(await input.upload, what)
+      ? this.readUpload(await uploaded(input.upload, what), what)
       : this.readBase64(input.base64 ?? '', input.mimeType, what);
   }
 
@@ -63,7 +70,16 @@ export class MediaReader {
   ): Promise<MediaBytes> {
     const chunks: Buffer[] = [];
     let size = 0;
-    const stream = file.createReadStream();
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = file.createReadStream();
+    } catch (error) {
+      // graphql-upload hands a file's stream out once; a second read means one file is used twice.
+      throw new MnemeError(
+        ErrorCode.BAD_REQUEST,
+        `${what}: the uploaded file could not be read (${(error as Error).message})`,
+      );
+    }
     try {
       for await (const chunk of stream) {
         const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
@@ -87,5 +103,19 @@ export class MediaReader {
       `${what} is larger than ${this.maxBytes} bytes; send a smaller file or raise MNEME_MEDIA_MAX_BYTES.`,
       { details: { maxBytes: this.maxBytes } },
     );
+  }
+}
+
+/** The upload's file; graphql-upload's own refusals (a file the map names but the body lacks) keep their 4xx. */
+async function uploaded(upload: Promise<FileUpload>, what: string): Promise<FileUpload> {
+  try {
+    return await upload;
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status !== 'number' || status >= 500) throw error;
+    const message = `${what}: ${(error as Error).message}`;
+    if (status === 499) throw new MnemeError(ErrorCode.CANCELLED, message);
+    if (status === 413) throw new MnemeError(ErrorCode.PAYLOAD_TOO_LARGE, message);
+    throw new MnemeError(ErrorCode.BAD_REQUEST, message);
   }
 }

@@ -2,6 +2,7 @@ import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import { callContextOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { COST, Cost, perItem, recallCost, recallMedia } from '../../graphql/query-cost.js';
 import { FusionService } from '../fusion/fusion.service.js';
 import { ForgetInput } from './dto/forget.input.js';
 import { EpisodesArgs, RecallArgs } from './dto/recall.args.js';
@@ -19,6 +20,7 @@ export class MemoryResolver {
   @Query(() => [Memory], {
     description: 'Search your memory: episodic by relevance, working = a session’s recent turns.',
   })
+  @Cost(recallCost, { perRequest: 8, media: recallMedia })
   async recall(@Args() args: RecallArgs, @Context() gql: GqlContext): Promise<Memory[]> {
     if (args.sessionId === undefined && args.tiers.every((t) => t === MemoryTierGql.WORKING)) {
       throw new MnemeError(
@@ -56,8 +58,10 @@ export class MemoryResolver {
   }
 
   @Query(() => EpisodeConnection, { description: 'One session’s episodes, oldest first, a page at a time.' })
+  @Cost(perItem(COST.search))
   async episodes(@Args() args: EpisodesArgs, @Context() gql: GqlContext): Promise<EpisodeConnection> {
-    const after = args.after === undefined ? undefined : decodeCursor(args.after);
+    // Relay clients send an explicit null for the first page.
+    const after = args.after == null ? undefined : decodeCursor(args.after);
     const rows = await this.memory.episodes(args.sessionId, args.first + 1, after, callContextOf(gql));
     const page = rows.slice(0, args.first);
     const edges = page.map((e) => ({ cursor: encodeCursor(e), node: toEpisode(e) }));
@@ -70,6 +74,7 @@ export class MemoryResolver {
   @Mutation(() => ForgetResult, {
     description: 'Forget one episode, a session, or everything; counts per tier.',
   })
+  @Cost(COST.write * 10, { perRequest: 1 })
   async forget(@Args('input') input: ForgetInput, @Context() gql: GqlContext): Promise<ForgetResult> {
     const counts = await this.memory.forget(scopeOf(input), callContextOf(gql));
     return { ...counts, total: counts.working + counts.episodic + counts.semantic };
@@ -77,16 +82,17 @@ export class MemoryResolver {
 }
 
 function scopeOf(input: ForgetInput): ForgetScope {
-  const given = [input.episodeId, input.sessionId, input.everything].filter(
-    (v) => v !== undefined && v !== null,
-  );
+  const { episodeId, sessionId, everything } = input;
+  const given = [episodeId, sessionId, everything].filter((v) => v !== undefined && v !== null);
   if (given.length !== 1) {
     throw new MnemeError(
       ErrorCode.BAD_REQUEST,
-      'forget takes exactly one of episodeId, sessionId or everything.',
+      'forget takes exactly one of episodeId, sessionId or everything: true.',
     );
   }
-  if (input.episodeId) return { episodeId: input.episodeId };
-  if (input.sessionId) return { sessionId: input.sessionId };
-  return { everything: true };
+  // Each branch tests for presence, never truthiness: an empty id must not fall through to "everything".
+  if (episodeId !== undefined && episodeId !== null) return { episodeId };
+  if (sessionId !== undefined && sessionId !== null) return { sessionId };
+  if (everything === true) return { everything: true };
+  throw new MnemeError(ErrorCode.BAD_REQUEST, 'everything must be true when given.');
 }

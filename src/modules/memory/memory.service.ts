@@ -313,7 +313,7 @@ export class MemoryService {
       const working = await this.working.forgetSession(scope.sessionId, ctx);
       return { working, episodic: ids.length, semantic: await semanticOf(ids) };
     }
-    const episodic = await this.episodic.forget({}, ctx);
+    const episodic = await this.episodic.forget({ everything: true }, ctx);
     const working = await this.working.forgetTenant(ctx);
     const semantic = await this.semantic.forgetEverything(ctx);
     return { working, episodic, semantic: semantic.facts + semantic.entities };

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import { mapAsyncIterator } from '../../common/map-async-iterator.js';
 import { callContextOf, tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { COST, Cost, perItem } from '../../graphql/query-cost.js';
 import { MemoryEventBus, type MemoryEvent } from './memory-events.js';
 import { FactInput, FactsArgs, NeighborhoodArgs } from './dto/semantic.args.js';
 import { ConsolidationService } from './consolidation/consolidation.service.js';
@@ -46,12 +47,14 @@ export class SemanticResolver {
   }
 
   @Query(() => EntityGql, { nullable: true, description: 'An entity you know, by name or alias.' })
+  @Cost(COST.search)
   async entity(@Args('name') name: string, @Context() gql: GqlContext): Promise<EntityGql | null> {
     const found = await this.semantic.entity(name, callContextOf(gql));
     return found ? toEntity(found) : null;
   }
 
   @Query(() => [FactGql], { description: 'Facts about an entity, true at `at` as known at `knownAt`.' })
+  @Cost(perItem(COST.search))
   async facts(@Args() args: FactsArgs, @Context() gql: GqlContext): Promise<FactGql[]> {
     const ctx = callContextOf(gql);
     const entity = await this.semantic.entity(args.about, ctx);
@@ -61,6 +64,7 @@ export class SemanticResolver {
   }
 
   @Query(() => Neighborhood, { description: 'Entities within `hops` current facts of one, nearest first.' })
+  @Cost((args, child) => COST.search * Number(args.hops ?? 1) + child)
   async neighborhood(@Args() args: NeighborhoodArgs, @Context() gql: GqlContext): Promise<Neighborhood> {
     const ctx = callContextOf(gql);
     const center = await this.semantic.entityById(args.entityId, ctx);
@@ -75,6 +79,7 @@ export class SemanticResolver {
   @Mutation(() => LearnedFact, {
     description: 'Tell the agent a fact. One that contradicts a current fact retires it (kept, expired).',
   })
+  @Cost(COST.write, { perRequest: 16 })
   async learnFact(@Args('input') input: FactInput, @Context() gql: GqlContext): Promise<LearnedFact> {
     const learned = await this.semantic.learn(
       { ...input, validFrom: input.validFrom?.getTime() },

@@ -16,6 +16,11 @@ export class StageGql {
   breached!: boolean;
   @Field(() => Int) count!: number;
   @Field(() => Float, { description: 'Failed share of the window’s calls, 0..1.' }) errorRate!: number;
+  @Field(() => Int, {
+    description:
+      'Calls the client abandoned (closed the connection, unsubscribed): not errors, not latencies.',
+  })
+  cancelled!: number;
 }
 
 export enum AlertKindGql {

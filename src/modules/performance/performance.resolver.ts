@@ -52,6 +52,7 @@ function toStage(s: StageStatus): StageGql {
     breached: s.breached,
     count: s.count,
     errorRate: round(s.errorRate),
+    cancelled: s.cancelled,
   };
 }
 

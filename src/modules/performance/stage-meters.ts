@@ -89,8 +89,7 @@ export class StageMeters {
 
   record(samples: readonly StageSample[]): void {
     for (const s of samples) {
-      if (Number.isFinite(s.value))
-        this.duration.record(s.value, { stage: s.stage, outcome: s.failed ? 'error' : 'ok' });
+      if (Number.isFinite(s.value)) this.duration.record(s.value, { stage: s.stage, outcome: outcomeOf(s) });
     }
   }
 
@@ -98,4 +97,9 @@ export class StageMeters {
     this.meter.removeBatchObservableCallback(this.callback, this.observables);
     this.loop.disable();
   }
+}
+
+function outcomeOf(sample: StageSample): 'ok' | 'error' | 'cancelled' {
+  if (sample.cancelled) return 'cancelled';
+  return sample.failed ? 'error' : 'ok';
 }

@@ -5,6 +5,8 @@ import type { CallContext } from '../../common/call-context.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { isMnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { RateLimits } from '../../engines/rate-limit/rate-limits.js';
+import { Headroom } from '../../telemetry/headroom.js';
 import { PATHS, tenantListed, type PathName, type PathProfile } from '../../config/routing.config.js';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
 import { withSpan } from '../../telemetry/tracing.js';
@@ -46,6 +48,8 @@ export class RoutingService implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly engine: LlmEngine,
     private readonly embedder: TextEmbedderService,
+    private readonly headroom: Headroom,
+    private readonly rateLimits: RateLimits,
   ) {
     const paths = config.routing.paths;
     this.gates = Object.fromEntries(
@@ -108,9 +112,14 @@ export class RoutingService implements OnModuleInit {
     });
   }
 
-  /** Waits for a slot on the route's path; a full deep path steps down to medium for tenants allowed to. */
+  /**
+   * Waits for a slot on the route's path; a full deep path steps down to medium for tenants allowed to. Refused
+   * first when the server is under pressure or the caller spent its tokens for the minute.
+   */
   admit(route: Route, ctx: CallContext): Promise<Admission> {
     return withSpan('route.admit', ctx.trace, { 'mneme.route.path': route.path }, async (span) => {
+      this.headroom.assert('generations');
+      await this.rateLimits.assertTokensLeft(ctx.tenant);
       try {
         const release = await this.gates[route.path].enter(ctx.signal);
         return { route, release };

@@ -3,7 +3,7 @@ import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ModelHost } from '../../engines/onnx/lazy-model.js';
 import { readModelJson } from '../../engines/onnx/model-folder.js';
-import { ClipTowers } from '../../engines/onnx/transformers.adapter.js';
+import { ClipTowers } from '../../engines/onnx/onnx-models.js';
 import { normalize } from '../../common/vector.js';
 import { ImagePreprocessor, type PreprocessorConfig } from './image-preprocessor.js';
 

@@ -1,6 +1,7 @@
 import { Args, Context, Query, Resolver } from '@nestjs/graphql';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { COST, Cost, imageList, oneImage } from '../../graphql/query-cost.js';
 import { MediaInput } from '../media/media-input.js';
 import { ImageClassification } from './models/image-classification.model.js';
 import { ImageEmbedding } from './models/image-embedding.model.js';
@@ -11,6 +12,7 @@ export class VisionResolver {
   constructor(private readonly vision: VisionService) {}
 
   @Query(() => ImageEmbedding, { description: 'Embed one image with the vision model.' })
+  @Cost(COST.perception, { media: oneImage })
   async encodeImage(
     @Args('image', { type: () => MediaInput }) image: MediaInput,
     @Context() gql: GqlContext,
@@ -21,6 +23,7 @@ export class VisionResolver {
   }
 
   @Query(() => [ImageEmbedding], { description: 'Embed several images in one batch, in the order given.' })
+  @Cost((args) => COST.perception * imageList(args).images, { media: imageList })
   async encodeImages(
     @Args('images', { type: () => [MediaInput] }) images: MediaInput[],
     @Context() gql: GqlContext,
@@ -33,6 +36,7 @@ export class VisionResolver {
   @Query(() => ImageClassification, {
     description: 'Rank labels (or the server’s default set) for one image.',
   })
+  @Cost(COST.perception, { media: oneImage })
   async classifyImage(
     @Args('image', { type: () => MediaInput }) image: MediaInput,
     @Args('labels', { type: () => [String], nullable: true }) labels: string[] | undefined,

@@ -36,6 +36,6 @@ describe('SlidingHistogram', () => {
   it('counts a failure without a latency (NaN) as an error only', () => {
     const h = new SlidingHistogram(1000);
     h.record(Number.NaN, true, 0);
-    expect(h.stats(0)).toEqual({ count: 1, errors: 1, p50: 0, p95: 0, p99: 0 });
+    expect(h.stats(0)).toEqual({ count: 1, errors: 1, cancelled: 0, p50: 0, p95: 0, p99: 0 });
   });
 });

@@ -4,6 +4,8 @@ import * as hdr from 'hdr-histogram-js';
 export interface WindowStats {
   count: number;
   errors: number;
+  /** Calls the client abandoned: in neither count, errors nor percentiles. */
+  cancelled: number;
   p50: number;
   p95: number;
   p99: number;
@@ -14,6 +16,7 @@ interface Bucket {
   histogram: hdr.Histogram;
   count: number;
   errors: number;
+  cancelled: number;
 }
 
 // Microsecond resolution (in-process memory is sub-millisecond), up to an hour, 2 significant digits (1%).
@@ -43,6 +46,7 @@ export class SlidingHistogram {
       histogram: build(),
       count: 0,
       errors: 0,
+      cancelled: 0,
     }));
   }
 
@@ -54,18 +58,25 @@ export class SlidingHistogram {
     if (Number.isFinite(valueMs)) bucket.histogram.recordValue(Math.max(1, Math.round(valueMs * 1000)));
   }
 
+  /** Records a call the client abandoned. */
+  recordCancelled(now: number): void {
+    this.bucketAt(now).cancelled++;
+  }
+
   stats(now: number): WindowStats {
     const merged = build();
     let count = 0;
     let errors = 0;
+    let cancelled = 0;
     for (const b of this.buckets) {
       if (b.start <= now - this.windowMs) continue;
       merged.add(b.histogram);
       count += b.count;
       errors += b.errors;
+      cancelled += b.cancelled;
     }
     const at = (p: number) => (merged.totalCount ? merged.getValueAtPercentile(p) / 1000 : 0);
-    const stats = { count, errors, p50: at(50), p95: at(95), p99: at(99) };
+    const stats = { count, errors, cancelled, p50: at(50), p95: at(95), p99: at(99) };
     merged.destroy();
     return stats;
   }
@@ -78,6 +89,7 @@ export class SlidingHistogram {
       bucket.histogram.reset();
       bucket.count = 0;
       bucket.errors = 0;
+      bucket.cancelled = 0;
     }
     return bucket;
   }

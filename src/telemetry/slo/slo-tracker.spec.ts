@@ -77,4 +77,14 @@ describe('SloTracker', () => {
       ['queue', 'llm'],
     ]);
   });
+
+  it('counts cancellations apart: clients that leave raise no error alert and move no percentile', () => {
+    const tracker = new SloTracker(config(), clock);
+    for (let i = 0; i < 5; i++) tracker.observe(semantic(100));
+    for (let i = 0; i < 30; i++) tracker.observe({ ...semantic(1), cancelled: true });
+    const [status] = tracker.statuses();
+    expect(status).toMatchObject({ count: 5, errorRate: 0, cancelled: 30 });
+    expect(status!.p50).toBeCloseTo(100, -1);
+    expect(tracker.evaluate(0)).toEqual([]);
+  });
 });

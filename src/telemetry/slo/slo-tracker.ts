@@ -48,7 +48,8 @@ export class SloTracker {
     for (const sample of samples) {
       let histogram = this.stages.get(sample.stage);
       if (!histogram) this.stages.set(sample.stage, (histogram = new SlidingHistogram(this.config.windowMs)));
-      histogram.record(sample.value, sample.failed, this.now());
+      if (sample.cancelled) histogram.recordCancelled(this.now());
+      else histogram.record(sample.value, sample.failed, this.now());
     }
   }
 
@@ -58,7 +59,7 @@ export class SloTracker {
     const out: StageStatus[] = [];
     for (const [name, histogram] of this.stages) {
       const stats = histogram.stats(now);
-      if (stats.count === 0) continue;
+      if (stats.count === 0 && stats.cancelled === 0) continue;
       const target = this.config.targets.get(name);
       out.push({
         ...stats,
@@ -66,7 +67,7 @@ export class SloTracker {
         unit: PER_AUDIO_SECOND.has(name) ? 'ms/s' : 'ms',
         target,
         breached: target !== undefined && stats.count >= this.config.minSamples && stats.p95 > target,
-        errorRate: stats.errors / stats.count,
+        errorRate: stats.count ? stats.errors / stats.count : 0,
       });
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));

@@ -43,4 +43,16 @@ describe('stageSamples', () => {
     );
     expect(stageSamples(span('POST /graphql'))).toEqual([]);
   });
+
+  it('marks the stages of a cancelled span cancelled, with no latency and no failure', () => {
+    const ask = { ...span('ask', { 'mneme.route.path': 'fast', 'mneme.llm.ttft_ms': 5 }), cancelled: true };
+    expect(stageSamples(ask)).toEqual([
+      { stage: 'ask.fast', value: NaN, failed: false, cancelled: true },
+      { stage: 'ttft.fast', value: NaN, failed: false, cancelled: true },
+    ]);
+    const undecoded = { ...span('transcribe.audio'), cancelled: true };
+    expect(stageSamples(undecoded)).toEqual([
+      { stage: 'transcribe.audio', value: NaN, failed: false, cancelled: true },
+    ]);
+  });
 });

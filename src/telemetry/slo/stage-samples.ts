@@ -3,6 +3,8 @@ export interface EndedSpan {
   name: string;
   durationMs: number;
   failed: boolean;
+  /** The caller left before it finished (client disconnect, unsubscribe). */
+  cancelled?: boolean;
   attributes: Readonly<Record<string, unknown>>;
 }
 
@@ -11,6 +13,8 @@ export interface StageSample {
   stage: string;
   value: number;
   failed: boolean;
+  /** Counted apart: a client that leaves says nothing about the stage's latency or health. */
+  cancelled?: boolean;
 }
 
 // Stages whose cost grows with the audio: their value (and target) is milliseconds per second of audio.
@@ -35,6 +39,7 @@ export function stageSamples(span: EndedSpan): StageSample[] {
   const { name, durationMs, failed, attributes: a } = span;
   // Request spans ("POST /graphql", "graphql query me") are the most frequent and never a stage.
   if (name.includes(' ') && a['gen_ai.operation.name'] === undefined) return [];
+  if (span.cancelled) return cancelledSamples(span);
   const text = (key: string, fallback: string) => (typeof a[key] === 'string' ? a[key] : fallback);
   const sample = (stage: string, value = durationMs): StageSample[] => [{ stage, value, failed }];
   if (PASS_THROUGH.has(name)) return sample(name);
@@ -56,4 +61,15 @@ export function stageSamples(span: EndedSpan): StageSample[] {
     ];
   }
   return [];
+}
+
+/** The stages a cancelled span would have sampled, each marked cancelled with no latency. */
+function cancelledSamples(span: EndedSpan): StageSample[] {
+  const stages = stageSamples({ ...span, cancelled: false, failed: false, attributes: withLength(span) });
+  return stages.map((s) => ({ stage: s.stage, value: Number.NaN, failed: false, cancelled: true }));
+}
+
+// An audio stage cancelled before decoding has no length yet; a nominal one keeps its stage name.
+function withLength(span: EndedSpan): Readonly<Record<string, unknown>> {
+  return PER_AUDIO_SECOND.has(span.name) ? { 'mneme.audio.seconds': 1, ...span.attributes } : span.attributes;
 }

@@ -1,6 +1,7 @@
 import { Field, Float, InputType, Int } from '@nestjs/graphql';
 import { PathGql } from '../../routing/models/route.model.js';
 import { MediaInput } from '../../media/media-input.js';
+import { SESSION_ID, SESSION_ID_MESSAGE } from '../../memory/dto/recall.args.js';
 import {
   ArrayMaxSize,
   IsBoolean,
@@ -28,7 +29,7 @@ export class AskInput {
     description: 'Conversation id; turns with the same id share memory.',
   })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'sessionId must be 1-128 of A-Z a-z 0-9 . _ : -' })
+  @Matches(SESSION_ID, { message: SESSION_ID_MESSAGE })
   sessionId?: string;
 
   @Field(() => Int, {

@@ -25,7 +25,7 @@ export const chatCompletionBody = z.object({
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().gt(0).max(1).nullish(),
   seed: z.number().int().nullish(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  stop: z.union([z.string().max(256), z.array(z.string().max(256)).max(4)]).nullish(),
   n: z.literal(1, 'only n=1 is supported').nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
@@ -33,8 +33,14 @@ export const chatCompletionBody = z.object({
 
 export type ChatCompletionBody = z.infer<typeof chatCompletionBody>;
 
+// Bounds on the request's shape, checked before any element is validated: a body of 200,000 one-character
+// messages is refused in microseconds, not validated, rendered and tokenized for seconds.
+export const MAX_MESSAGES = 2048;
+export const MAX_CONTENT_PARTS = 4096;
+
 /** Validates a request body; a bad one is a BAD_REQUEST naming each bad field. */
 export function parseChatCompletion(body: unknown): ChatCompletionBody {
+  assertBoundedShape(body);
   const parsed = chatCompletionBody.safeParse(body ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
@@ -98,4 +104,25 @@ function partsOf(
     }
   }
   return { text: texts.join(''), images };
+}
+
+function assertBoundedShape(body: unknown): void {
+  const messages = (body as { messages?: unknown } | null | undefined)?.messages;
+  if (!Array.isArray(messages)) return; // the schema names what is wrong
+  if (messages.length > MAX_MESSAGES) {
+    throw new MnemeError(
+      ErrorCode.BAD_REQUEST,
+      `messages holds ${messages.length} messages; at most ${MAX_MESSAGES} are accepted. Send the conversation's recent part.`,
+    );
+  }
+  const parts = messages.reduce<number>((n, m) => {
+    const content = (m as { content?: unknown } | null)?.content;
+    return n + (Array.isArray(content) ? content.length : 1);
+  }, 0);
+  if (parts > MAX_CONTENT_PARTS) {
+    throw new MnemeError(
+      ErrorCode.BAD_REQUEST,
+      `messages hold ${parts} content parts; at most ${MAX_CONTENT_PARTS} are accepted.`,
+    );
+  }
 }

@@ -1,13 +1,13 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { Equals, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Equals, IsOptional, Matches } from 'class-validator';
+import { ID_PATTERN, idMessage } from '../../../common/ids.js';
 import { SESSION_ID, SESSION_ID_MESSAGE } from './recall.args.js';
 
 @InputType({ description: 'What to forget: exactly one of episodeId, sessionId or everything.' })
 export class ForgetInput {
   @Field(() => ID, { nullable: true, description: 'One episode (and its working-memory turn).' })
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @Matches(ID_PATTERN, { message: idMessage('episodeId') })
   episodeId?: string;
 
   @Field(() => String, { nullable: true, description: 'A whole session, in every tier.' })

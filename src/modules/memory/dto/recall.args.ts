@@ -10,11 +10,12 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { ID_PATTERN, idMessage } from '../../../common/ids.js';
 import { MediaInput } from '../../media/media-input.js';
 import { MemoryTierGql } from '../models/memory.model.js';
 
-export const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-export const SESSION_ID_MESSAGE = 'sessionId must be 1-128 of A-Z a-z 0-9 . _ : -';
+export const SESSION_ID = ID_PATTERN;
+export const SESSION_ID_MESSAGE = idMessage('sessionId');
 
 @ArgsType()
 export class RecallArgs {

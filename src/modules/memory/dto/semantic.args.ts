@@ -1,4 +1,5 @@
 import { ArgsType, Field, GraphQLISODateTime, ID, InputType, Int } from '@nestjs/graphql';
+import { ID_PATTERN, idMessage } from '../../../common/ids.js';
 import { IsDate, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 const NOT_BLANK = /\S/;
@@ -85,8 +86,7 @@ export class FactsArgs {
 @ArgsType()
 export class NeighborhoodArgs {
   @Field(() => ID)
-  @IsString()
-  @MaxLength(128)
+  @Matches(ID_PATTERN, { message: idMessage('entityId') })
   entityId!: string;
 
   @Field(() => Int, { defaultValue: 1, description: '1 to 3.' })

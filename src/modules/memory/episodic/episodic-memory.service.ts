@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { requireId } from '../../../common/ids.js';
 import { mkdirSync } from 'node:fs';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { CallContext } from '../../../common/call-context.js';
@@ -249,21 +250,20 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     );
   }
 
-  /** Deletes the caller's episodes matching the scope; answers how many. Waits for queued writes first. */
-  async forget(scope: { id?: string; sessionId?: string }, ctx: CallContext): Promise<number> {
+  /** Deletes the caller's episodes in the scope; answers how many. Waits for queued writes first. */
+  async forget(scope: EpisodeScope, ctx: CallContext): Promise<number> {
     return (await this.forgetIds(scope, ctx)).length;
   }
 
   /** Like forget(), answering the ids deleted (what the semantic tier's provenance refers to). */
-  forgetIds(scope: { id?: string; sessionId?: string }, ctx: CallContext): Promise<string[]> {
+  forgetIds(scope: EpisodeScope, ctx: CallContext): Promise<string[]> {
+    const filter = filterOf(scope, ctx);
     return this.span(
       'forget',
       ctx,
       async () => {
         // Writes already under way (still embedding, or queued) land first, then go with the delete.
         await this.settled();
-        const filter: EpisodeFilter = { tenant: ctx.tenant, sessionId: scope.sessionId };
-        if (scope.id !== undefined) filter.ids = [scope.id];
         return this.serial(async (table) => {
           const gone = await table.delete(filter);
           // A summary retells what it was written from: it goes with its originals (and so do summaries of it).
@@ -309,6 +309,9 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       this.logger.debug(
         `Optimized: ${stats.fragmentsRemoved} fragments compacted, ${stats.versionsRemoved} versions pruned`,
       );
+      // optimize() rewrites the indexes; the replaced ones stay cached with their files open (two descriptors
+      // per run, found by the soak): a fresh connection lets them go.
+      await t.refreshConnection();
       const rows = await t.countAll();
       if (!this.vectorIndexed && !this.indexing && rows >= this.config.memory.episodic.indexThreshold) {
         // Minutes at 100k rows: built beside the write lane (LanceDB commits it alongside concurrent appends,
@@ -367,7 +370,11 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   private async open(): Promise<LanceEpisodeTable> {
     const dir = this.config.memory.episodic.dir;
     mkdirSync(dir, { recursive: true });
-    const table = await LanceEpisodeTable.open(dir, await this.embedder.identity());
+    const table = await LanceEpisodeTable.open(
+      dir,
+      await this.embedder.identity(),
+      this.config.memory.episodic.cacheBytes,
+    );
     this.textIndexed = await table.hasIndex('text');
     this.vectorIndexed = await table.hasIndex('vector');
     return table;
@@ -381,4 +388,16 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   ): Promise<T> {
     return memorySpan('episodic', operation, 'lancedb', ctx, fn, count);
   }
+}
+
+/**
+ * What a forget deletes, said explicitly: an id or a session is checked here too, so an empty string can never
+ * widen into the whole tenant.
+ */
+export type EpisodeScope = { id: string } | { sessionId: string } | { everything: true };
+
+function filterOf(scope: EpisodeScope, ctx: CallContext): EpisodeFilter {
+  if ('id' in scope) return { tenant: ctx.tenant, ids: [requireId(scope.id, 'episodeId')] };
+  if ('sessionId' in scope) return { tenant: ctx.tenant, sessionId: requireId(scope.sessionId, 'sessionId') };
+  return { tenant: ctx.tenant };
 }

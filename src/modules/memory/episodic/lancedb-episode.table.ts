@@ -9,6 +9,8 @@ import {
 } from './episode.record.js';
 import { MEDIA_COLUMNS, fromRow, num, str, toRow, where, type Row } from './lancedb-episode.rows.js';
 
+const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+
 // The only file that imports @lancedb/lancedb and apache-arrow (CONVENTIONS.md rule 1).
 
 const TABLE = 'episodes';
@@ -49,14 +51,26 @@ export interface EmbedderIdentity {
  */
 export class LanceEpisodeTable {
   private constructor(
-    private readonly db: lancedb.Connection,
-    private readonly table: lancedb.Table,
+    private db: lancedb.Connection,
+    private table: lancedb.Table,
     readonly dims: number,
+    private readonly reconnect: () => Promise<lancedb.Connection>,
   ) {}
 
   /** Opens (or creates) the table; refuses a table built with another embedding model, saying what to do. */
-  static async open(dir: string, embedder: EmbedderIdentity): Promise<LanceEpisodeTable> {
-    const db = await lancedb.connect(dir);
+  static async open(
+    dir: string,
+    embedder: EmbedderIdentity,
+    cacheBytes = DEFAULT_CACHE_BYTES,
+  ): Promise<LanceEpisodeTable> {
+    // LanceDB caches index data and file metadata up to 7 GB by default: bounded here.
+    const connect = () =>
+      lancedb.connect(
+        dir,
+        {},
+        new lancedb.Session(BigInt(Math.floor(cacheBytes * 0.75)), BigInt(Math.floor(cacheBytes * 0.25))),
+      );
+    const db = await connect();
     const identity = `${embedder.name}:${embedder.dims}`;
     let table: lancedb.Table;
     if ((await db.tableNames()).includes(TABLE)) {
@@ -75,7 +89,18 @@ export class LanceEpisodeTable {
     } else {
       table = await db.createEmptyTable(TABLE, schemaFor(embedder.dims, identity), { existOk: true });
     }
-    return new LanceEpisodeTable(db, table, embedder.dims);
+    return new LanceEpisodeTable(db, table, embedder.dims, connect);
+  }
+
+  /**
+   * A fresh connection with empty caches: a cached index keeps its files open after optimize() replaced it, and
+   * small indexes fit the cache by the thousand. Calls under way finish on the old handles; the old connection
+   * and its cache are released once nothing refers to them (collected, not closed: closing could fail a read).
+   */
+  async refreshConnection(): Promise<void> {
+    const db = await this.reconnect();
+    const table = await db.openTable(TABLE);
+    [this.db, this.table] = [db, table];
   }
 
   /** One commit (one table version) for the whole batch. */

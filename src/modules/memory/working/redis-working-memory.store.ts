@@ -1,4 +1,10 @@
-import { Redis, ReplyError } from 'ioredis';
+import {
+  closeRedisClient,
+  createRedisClient,
+  isReplyError,
+  type RedisClient,
+  type RedisOptions,
+} from '../../../engines/redis/redis-client.js';
 import { ErrorCode } from '../../../common/error-codes.js';
 import { MnemeError } from '../../../common/mneme-error.js';
 import {
@@ -8,8 +14,6 @@ import {
   type TurnInput,
   type WorkingMemoryLimits,
 } from './working-memory.store.js';
-
-// The only file that imports ioredis (CONVENTIONS.md rule 1).
 
 // Each script runs atomically inside Redis: concurrent appends from any number of servers get distinct,
 // gap-free sequence numbers and never interleave. Keys are one tenant's; forgetTenant builds its keys in the
@@ -57,13 +61,7 @@ interface Scripts {
   mnemeForgetTenant(index: string, prefix: string): Promise<number>;
 }
 
-export interface RedisOptions {
-  url: string;
-  /** Per-command timeout; a slower Redis counts as unavailable. */
-  timeoutMs: number;
-  onError?: (error: Error) => void;
-  onReady?: () => void;
-}
+export type { RedisOptions };
 
 /**
  * Working memory in Redis, shared by every server process that points at it and kept across restarts. While
@@ -72,7 +70,7 @@ export interface RedisOptions {
  */
 export class RedisWorkingMemoryStore extends WorkingMemoryStore {
   readonly backend = 'redis';
-  private readonly redis: Redis & Scripts;
+  private readonly redis: RedisClient & Scripts;
   private readonly where: string;
 
   constructor(
@@ -80,23 +78,12 @@ export class RedisWorkingMemoryStore extends WorkingMemoryStore {
     options: RedisOptions,
   ) {
     super();
-    const redis = new Redis(options.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: options.timeoutMs,
-      connectTimeout: Math.max(options.timeoutMs, 1000),
-      retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
-      lazyConnect: false,
-      // A command sent just before a drop may have run; resending it after reconnect could append twice.
-      autoResendUnfulfilledCommands: false,
-    });
-    redis.on('error', (error: Error) => options.onError?.(error));
-    redis.on('ready', () => options.onReady?.());
+    const redis = createRedisClient(options);
     redis.defineCommand('mnemeAppend', { numberOfKeys: 3, lua: APPEND });
     redis.defineCommand('mnemeForgetTurn', { numberOfKeys: 1, lua: FORGET_TURN });
     redis.defineCommand('mnemeForgetSession', { numberOfKeys: 3, lua: FORGET_SESSION });
     redis.defineCommand('mnemeForgetTenant', { numberOfKeys: 1, lua: FORGET_TENANT });
-    this.redis = redis as Redis & Scripts;
+    this.redis = redis as RedisClient & Scripts;
     const { hostname, port } = new URL(options.url);
     this.where = `${hostname}:${port || 6379}`;
   }
@@ -157,9 +144,8 @@ export class RedisWorkingMemoryStore extends WorkingMemoryStore {
     await this.call(() => this.redis.ping());
   }
 
-  async close(): Promise<void> {
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
-    else this.redis.disconnect();
+  close(): Promise<void> {
+    return closeRedisClient(this.redis);
   }
 
   private keys(key: SessionKey) {
@@ -174,7 +160,7 @@ export class RedisWorkingMemoryStore extends WorkingMemoryStore {
     } catch (error) {
       // A script or syntax error is a bug here, not an outage: let it surface as INTERNAL. Operational replies
       // (read-only replica after failover, out of memory, busy with a script, loading) are outages.
-      if (error instanceof ReplyError && !OUTAGE_REPLY.test((error as Error).message)) throw error;
+      if (isReplyError(error) && !OUTAGE_REPLY.test((error as Error).message)) throw error;
       // ioredis' own wording ("Stream isn't writeable…") means nothing to a user; say what is happening.
       const message = error instanceof Error ? error.message : String(error);
       const reason =
