@@ -25,7 +25,7 @@ const transcribe = (name: string, data: Buffer) =>
   );
 
 // Generous against scheduling noise on a shared CI machine (the client runs in this process too), far below the
-// seconds the probe saw before; bench/abuse measures the server alone.
+// seconds the probe saw before; `npm run soak` measures the server alone, in its own process.
 const RESPONSIVE_MS = 500;
 
 describe('compressed-audio bombs', () => {
