@@ -2,7 +2,14 @@ import type { MemoryTierName } from './memory-span.js';
 import type { RecalledEpisode, RecalledFact } from './prompt-context.js';
 import type { Turn } from './working/working-memory.store.js';
 
-// What the memory facade takes and answers (MemoryService), apart from the service itself.
+// What the memory facade takes and answers (MemoryService), apart from the service itself: the one door other
+// modules use into memory (never its tiers' files).
+
+export type { MemoryTierName } from './memory-span.js';
+export type { PromptParts, RecalledEpisode, RecalledFact } from './prompt-context.js';
+export type { Turn } from './working/working-memory.store.js';
+/** Tokens a chat template spends around one message; what memory budgets turns with. */
+export { MESSAGE_OVERHEAD } from './working/token-window.js';
 
 /** How much memory a compute path recalls: which tiers, and at most how many episodes. */
 export interface RecallDepth {

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toClientError } from '../../../http/error-response.js';
 import { callContextOf } from '../../../http/request-scope.hook.js';
 import { LlmEngine, type GenerationEvent, type GenerationResult } from '../../../engines/llm/llm-engine.js';
-import { AgentService } from '../agent.service.js';
+import { ChatService } from './chat.service.js';
 import { ChatCompletionMapper } from './chat-completion.mapper.js';
 import { parseChatCompletion, toGenerateRequest } from './chat-completion.schema.js';
 
@@ -12,7 +12,7 @@ import { parseChatCompletion, toGenerateRequest } from './chat-completion.schema
 @Controller('v1')
 export class ChatCompletionsController {
   constructor(
-    private readonly agent: AgentService,
+    private readonly chats: ChatService,
     private readonly engine: LlmEngine,
   ) {}
 
@@ -29,7 +29,7 @@ export class ChatCompletionsController {
     const body = parseChatCompletion(request.body);
     const ctx = callContextOf(request);
     const mapper = new ChatCompletionMapper(`chatcmpl-${randomUUID()}`, body.model);
-    const events = this.agent.chat(toGenerateRequest(body), ctx)[Symbol.asyncIterator]();
+    const events = this.chats.chat(toGenerateRequest(body), ctx)[Symbol.asyncIterator]();
     // The first event is awaited before any byte is sent, so early failures keep their HTTP status.
     const first = await events.next();
     if (!body.stream) {

@@ -1,6 +1,5 @@
-import type { LlmEngine } from '../../engines/llm/llm-engine.js';
-import type { PromptMemory } from '../memory/memory.service.js';
-import { MESSAGE_OVERHEAD } from '../memory/working/token-window.js';
+import type { LlmEngine } from '../../../engines/llm/llm-engine.js';
+import { MESSAGE_OVERHEAD, type PromptMemory } from '../../memory/memory.types.js';
 
 // Room kept free for the chat template around system prompt and question.
 const TEMPLATE_RESERVE = 32;
