@@ -89,23 +89,6 @@ describe('escalation of unsure fast answers', () => {
     expect(after).toBe(events.at(-1)!.answer!.text); // the answer is the escalated text, not the fast one
     expect(events.at(-1)!.answer!.route.escalated).toBe(true);
   });
-
-  it('keeps the fast answer, with a note, when the medium path has no room', async () => {
-    // Hold the one medium slot with a long forced-medium ask, then ask something that escalates.
-    const holder = postGraphql(server.url, {
-      query: ASK,
-      variables: { input: { prompt: 'Explain why the sky is blue.', maxTokens: 200 } },
-    });
-    await new Promise((r) => setTimeout(r, 100));
-    const answer = await ask({ prompt: 'Hi' });
-    await holder;
-    // Either medium was still busy (kept fast, with the note) or the holder had finished (escalated).
-    if (answer.route.escalated) expect(answer.route.path).toBe('MEDIUM');
-    else {
-      expect(answer.route.path).toBe('FAST');
-      expect(answer.memory.warnings).toContainEqual(
-        expect.stringMatching(/looked unsure .* medium path was busy/),
-      );
-    }
-  });
+  // Medium busy → the fast answer kept with a note: decided deterministically in ask-pipeline.spec.ts (a
+  // scripted engine and gate); here the outcome would depend on timing.
 });

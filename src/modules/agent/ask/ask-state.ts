@@ -14,15 +14,15 @@ import type { AgentEvent, Consistency } from '../agent.types.js';
 // One ask as it moves through the pipeline (ask-pipeline.ts): each step reads what came before and answers
 // what it adds; the pipeline merges the additions. Warnings are returned, never pushed into a shared array.
 
-/** What every step may use. */
+/** What the steps use of the services (narrowed, so a step's spec can script each one). */
 export interface AskDeps {
-  engine: LlmEngine;
-  memory: MemoryService;
-  routing: RoutingService;
-  fusion: FusionService;
+  engine: Pick<LlmEngine, 'generate' | 'countTokens' | 'models' | 'acceptsImages'>;
+  memory: Pick<MemoryService, 'forPrompt' | 'rememberExchange'>;
+  routing: Pick<RoutingService, 'decide' | 'admit' | 'escalate'>;
+  fusion: Pick<FusionService, 'fuse'>;
   config: AppConfig;
-  slo: SloService;
-  rateLimits: RateLimits;
+  slo: Pick<SloService, 'shedOnFast'>;
+  rateLimits: Pick<RateLimits, 'chargeTokens'>;
 }
 
 export interface Asked {

@@ -10,7 +10,7 @@ const CUT_MARKER = ' […cut to fit the context]';
  * prompt, the template and all of the answer's token limit — memory never squeezes the answer.
  */
 export async function memoryBudget(
-  engine: LlmEngine,
+  engine: Pick<LlmEngine, 'models' | 'countTokens'>,
   configuredContext: number,
   prompt: string,
   maxTokens: number,
@@ -27,7 +27,11 @@ export async function memoryBudget(
 }
 
 /** The longest prefix of the text (marked as cut) that costs at most `tokens`; empty when nothing fits. */
-export async function fitText(engine: LlmEngine, text: string, tokens: number): Promise<string> {
+export async function fitText(
+  engine: Pick<LlmEngine, 'countTokens'>,
+  text: string,
+  tokens: number,
+): Promise<string> {
   if (!text || (await engine.countTokens(text)) <= tokens) return text;
   let [low, high] = [0, text.length];
   while (high - low > 16) {

@@ -1,0 +1,120 @@
+import { ErrorCode } from '../../../common/error-codes.js';
+import { MnemeError } from '../../../common/mneme-error.js';
+import { ctx, emptyMemory, scriptedDeps, type Turn } from '../../../../test/support/scripted-deps.js';
+import type { AgentEvent } from '../agent.types.js';
+import type { AskInput } from '../dto/ask.input.js';
+import { AskPipeline } from './ask-pipeline.js';
+
+// The ask pipeline's branches, each decided by a scripted engine and scripted services: deterministic, and each
+// test fails if its branch did not run.
+
+async function ask(input: Partial<AskInput>, setup: Parameters<typeof scriptedDeps>[0]) {
+  const { deps, calls } = scriptedDeps(setup);
+  const events: AgentEvent[] = [];
+  for await (const event of new AskPipeline(deps).run({ prompt: 'What is six times seven?', ...input }, ctx))
+    events.push(event);
+  const answer = events.at(-1);
+  if (answer?.type !== 'answer') throw new Error('no answer');
+  return { events, answer: answer.answer, calls };
+}
+
+const say = (...tokens: string[]): Turn => ({ tokens });
+const overflow = (): Turn => ({ error: new MnemeError(ErrorCode.CONTEXT_OVERFLOW, 'too long') });
+const tokensOf = (events: AgentEvent[]) => events.flatMap((e) => (e.type === 'token' ? [e.text] : []));
+
+describe('the ask pipeline', () => {
+  it('streams one generation on the fast path, remembers the exchange and releases the slot', async () => {
+    const { events, answer, calls } = await ask({}, { script: [say('Forty', '-two.')] });
+    expect(tokensOf(events)).toEqual(['Forty', '-two.']);
+    expect(answer.result.text).toBe('Forty-two.');
+    expect(answer.route.path).toBe('fast');
+    expect(answer.memory.remembered).toEqual(['e1', 'e2']);
+    expect(calls.remembered).toBe(1);
+    expect(calls.released).toBeGreaterThanOrEqual(1);
+  });
+
+  it('retries a context overflow with less memory, and says so', async () => {
+    const memory = emptyMemory({
+      episodes: [{ id: 'old', role: 'user', text: 'a long memory', createdAt: 0 }],
+    });
+    const { answer, calls } = await ask({}, { script: [overflow(), say('42')], memory });
+    expect(calls.requests).toHaveLength(2);
+    expect(JSON.stringify(calls.requests[0]!.messages)).toContain('a long memory');
+    expect(JSON.stringify(calls.requests[1]!.messages)).not.toContain('a long memory');
+    expect(answer.memory.used).toEqual([]);
+    expect(answer.memory.warnings).toContain('recalled memory was trimmed to fit the context');
+  });
+
+  it('fails with the overflow when there is no memory left to drop', async () => {
+    await expect(ask({}, { script: [overflow()] })).rejects.toMatchObject({
+      code: ErrorCode.CONTEXT_OVERFLOW,
+    });
+  });
+
+  it('votes on the deep path: samples drawn hotter, the majority streamed once, agreement reported', async () => {
+    const script = [say('So it is 42.'), say('It is 41.'), say('The answer: 42')];
+    const { events, answer, calls } = await ask({ samples: 3 }, { script, path: 'deep' });
+    expect(calls.requests.map((r) => r.temperature)).toEqual([0.7, 0.7, 0.7]);
+    expect(tokensOf(events)).toEqual(['So it is 42.']);
+    expect(answer.consistency).toMatchObject({ samples: 3, agreement: 2 / 3, totalCompletionTokens: 3 });
+  });
+
+  it('escalates an unsure fast answer to medium when it has room, restarting the stream', async () => {
+    const { events, answer, calls } = await ask(
+      {},
+      { script: [say("I'm not sure."), say('42')], mediumHasRoom: true },
+    );
+    expect(events.map((e) => e.type)).toEqual(['token', 'restart', 'token', 'answer']);
+    expect(calls.escalations).toBe(1);
+    expect(answer.route).toMatchObject({ path: 'medium', escalated: true });
+    expect(answer.result.text).toBe('42');
+  });
+
+  it('keeps the fast answer with a warning when medium is busy', async () => {
+    const { events, answer, calls } = await ask({}, { script: [say("I'm not sure.")], mediumHasRoom: false });
+    expect(calls.escalations).toBe(1);
+    expect(events.map((e) => e.type)).toEqual(['token', 'answer']);
+    expect(answer.route.path).toBe('fast');
+    expect(answer.memory.warnings).toEqual([
+      'the answer looked unsure (hedged ("I\'m not sure")) but the medium path was busy',
+    ]);
+  });
+
+  it('does not escalate a sure answer', async () => {
+    const { calls } = await ask({}, { script: [say('42')], mediumHasRoom: true });
+    expect(calls.escalations).toBe(0);
+  });
+
+  it('skips a breaching memory tier on the fast path and says which', async () => {
+    const { answer, calls } = await ask({}, { script: [say('42')], breaching: ['memory.episodic'] });
+    expect(calls.forPrompt[0]!.tiers).toEqual(['working', 'semantic']);
+    expect(answer.memory.skipped).toEqual(['episodic']);
+    expect(answer.memory.warnings[0]).toMatch(
+      /^episodic memory skipped on the fast path: memory.episodic p95 400 ms/,
+    );
+  });
+
+  it('passes on the tiers memory had to answer without', async () => {
+    const { answer } = await ask(
+      {},
+      { script: [say('42')], memory: emptyMemory({ degraded: ['semantic'] }) },
+    );
+    expect(answer.memory.degraded).toEqual(['semantic']);
+  });
+
+  it('caps maxTokens at the path’s maximum and says so', async () => {
+    const { answer, calls } = await ask({ maxTokens: 100_000 }, { script: [say('42')] });
+    expect(calls.requests[0]!.maxTokens).toBe(256);
+    expect(answer.memory.warnings).toContain("maxTokens 100000 was capped at the fast path's 256");
+  });
+
+  it('releases the slot when a step fails', async () => {
+    const failing = scriptedDeps({ script: [{ error: new Error('engine down') }] });
+    const run = new AskPipeline(failing.deps).run({ prompt: 'hi' }, ctx);
+    await expect(async () => {
+      for await (const _ of run) void _;
+    }).rejects.toThrow('engine down');
+    expect(failing.calls.released).toBeGreaterThanOrEqual(1);
+    expect(failing.calls.remembered).toBe(0);
+  });
+});

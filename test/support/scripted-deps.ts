@@ -1,0 +1,132 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { CallContext } from '../../src/common/call-context.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import type { PathName } from '../../src/config/routing.config.js';
+import type { GenerateRequest, GenerationEvent, GenerationResult } from '../../src/engines/llm/llm-engine.js';
+import type { AskDeps } from '../../src/modules/agent/ask/ask-state.js';
+import type { PromptMemory } from '../../src/modules/memory/memory.types.js';
+import type { Route } from '../../src/modules/routing/routing.service.js';
+
+/** What the scripted engine does on its next generation: answer with these tokens, or throw before any. */
+export type Turn = { tokens: string[]; finishReason?: 'stop' | 'length' } | { error: Error };
+
+export const config = loadConfig({ MNEME_LOG_LEVEL: 'error' });
+export const ctx: CallContext = {
+  tenant: 'alice',
+  signal: new AbortController().signal,
+  trace: ROOT_CONTEXT,
+};
+
+export function routeOn(path: PathName): Route {
+  return {
+    path,
+    reason: `test: ${path}`,
+    scores: { fast: 0, medium: 0, deep: 0 },
+    profile: config.routing.paths[path],
+    model: undefined,
+    steppedDown: false,
+    escalated: false,
+  };
+}
+
+export const emptyMemory = (over: Partial<PromptMemory> = {}): PromptMemory => ({
+  turns: [],
+  facts: [],
+  episodes: [],
+  degraded: [],
+  ...over,
+});
+
+/**
+ * The ask pipeline's collaborators, scripted: the engine answers turn by turn from `script` (a token costs its
+ * length in characters, nothing else is free), routing admits on `path` and escalates when `medium` has room,
+ * and every call is recorded for the test to read.
+ */
+export function scriptedDeps(options: {
+  script: Turn[];
+  path?: PathName;
+  memory?: PromptMemory;
+  mediumHasRoom?: boolean;
+  breaching?: string[];
+}) {
+  const calls = {
+    requests: [] as GenerateRequest[],
+    forPrompt: [] as { tiers: readonly string[]; budget: number }[],
+    released: 0,
+    escalations: 0,
+    remembered: 0,
+  };
+  const script = [...options.script];
+  const deps: AskDeps = {
+    engine: {
+      async *generate(request: GenerateRequest): AsyncIterable<GenerationEvent> {
+        calls.requests.push(request);
+        await Promise.resolve();
+        const turn = script.shift();
+        if (!turn) throw new Error('the script ran out');
+        if ('error' in turn) throw turn.error;
+        for (const text of turn.tokens) yield { type: 'token', text };
+        yield { type: 'done', result: resultOf(turn.tokens, turn.finishReason ?? 'stop') };
+      },
+      countTokens: (text: string) => Promise.resolve(Math.ceil(text.length / 4)),
+      models: () => [],
+      acceptsImages: () => false,
+    },
+    memory: {
+      forPrompt: (_prompt, _session, budget, depth) => {
+        calls.forPrompt.push({ tiers: depth.tiers, budget });
+        return Promise.resolve(options.memory ?? emptyMemory());
+      },
+      rememberExchange: () => {
+        calls.remembered++;
+        return Promise.resolve({ ids: ['e1', 'e2'], warnings: [] });
+      },
+    },
+    routing: {
+      decide: () => Promise.resolve(routeOn(options.path ?? 'fast')),
+      admit: (route) => Promise.resolve({ route, release: () => void calls.released++ }),
+      escalate: (from, reasons) => {
+        calls.escalations++;
+        if (!options.mediumHasRoom) return Promise.resolve(undefined);
+        const route = {
+          ...routeOn('medium'),
+          reason: `escalated from ${from.path}: ${reasons.join(', ')}`,
+          escalated: true,
+        };
+        return Promise.resolve({ route, release: () => undefined });
+      },
+    },
+    fusion: { fuse: () => Promise.reject(new Error('no media in these tests')) },
+    config,
+    slo: {
+      shedOnFast: (stage: string) =>
+        options.breaching?.includes(stage)
+          ? {
+              name: stage,
+              unit: 'ms',
+              target: 100,
+              breached: true,
+              p50: 300,
+              p95: 400,
+              p99: 500,
+              count: 30,
+              errors: 0,
+              cancelled: 0,
+              errorRate: 0,
+            }
+          : undefined,
+    },
+    rateLimits: { chargeTokens: () => Promise.resolve() },
+  };
+  return { deps, calls };
+}
+
+function resultOf(tokens: string[], finishReason: 'stop' | 'length'): GenerationResult {
+  return {
+    text: tokens.join(''),
+    model: 'scripted',
+    finishReason,
+    usage: { promptTokens: 10, completionTokens: tokens.length },
+    timings: { queueMs: 0, ttftMs: 1, totalMs: 2, tokensPerSecond: 100 },
+  };
+}
