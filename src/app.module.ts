@@ -1,5 +1,5 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
-import { APP_PIPE } from '@nestjs/core';
+import { APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { MercuriusDriverConfig } from '@nestjs/mercurius';
 import { MercuriusDriver } from '@nestjs/mercurius';
@@ -10,6 +10,7 @@ import { CoreModule, type CoreDeps } from './core.module.js';
 import type { LlmEngine } from './engines/llm/llm-engine.js';
 import { LlmModule } from './engines/llm/llm.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
+import { CallerGuard } from './graphql/caller.guard.js';
 import { OperationGuard } from './graphql/operation-guard.js';
 import { SocketGuard } from './http/socket-guard.js';
 import { AgentModule } from './modules/agent/agent.module.js';
@@ -19,6 +20,7 @@ import { CallerModule } from './modules/caller/caller.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ModelsModule } from './modules/models/models.module.js';
 import { PerformanceModule } from './modules/performance/performance.module.js';
+import { RecallModule } from './modules/recall/recall.module.js';
 import { VisionModule } from './modules/vision/vision.module.js';
 
 @Module({})
@@ -42,8 +44,10 @@ export class AppModule {
         FusionModule,
         HealthModule,
         PerformanceModule,
+        RecallModule,
       ],
       providers: [
+        { provide: APP_GUARD, useClass: CallerGuard },
         {
           provide: APP_PIPE,
           useFactory: () =>

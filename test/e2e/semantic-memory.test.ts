@@ -168,8 +168,13 @@ describe('semantic memory over GraphQL', () => {
 
   it('keeps tenants apart, and forget reaches the semantic tier', async () => {
     expect((await gql('{ entity(name: "Ada") { id } }', {}, KEYS.bob)).body.data.entity).toBeNull();
-    const facts = await gql(FACTS, { about: 'Ada' }, KEYS.bob);
-    expect(facts.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    // Another tenant's entity is unknown here: no facts, like entity's null (no error nulling sibling fields).
+    const facts = await gql(
+      `query($about: String!) { facts(about: $about) { object } me { tenant } }`,
+      { about: 'Ada' },
+      KEYS.bob,
+    );
+    expect(facts.body).toEqual({ data: { facts: [], me: { tenant: 'bob' } } });
     const forgot = await gql('mutation { forget(input: { everything: true }) { semantic total } }');
     // Seven entities (Ada, London, Paris, France, Grace, Navy, Harvard) and seven facts (the two retired ones, their
     // closed copies and the three current ones: nothing was deleted); the ask's two turns in working and

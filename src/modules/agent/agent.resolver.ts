@@ -1,10 +1,10 @@
-import { Args, Context, Mutation, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Mutation, Resolver, Subscription } from '@nestjs/graphql';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { deadlineError } from '../../common/abort.js';
 import type { CallContext } from '../../common/call-context.js';
 import { mapAsyncIterator } from '../../common/map-async-iterator.js';
 import { AppConfig } from '../../config/app-config.js';
-import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { Caller } from '../../graphql/caller.decorator.js';
 import { askCost, askMedia, Cost } from '../../graphql/query-cost.js';
 import { contextWithSpan, endSpan, startSpan, traceIdOf } from '../../telemetry/tracing.js';
 import { AgentService, type AgentEvent } from './agent.service.js';
@@ -22,13 +22,10 @@ export class AgentResolver {
 
   @Mutation(() => Answer, { description: 'Ask the agent; resolves with the whole answer.' })
   @Cost(askCost, { perRequest: 1, media: askMedia })
-  async ask(@Args('input') input: AskInput, @Context() gql: GqlContext): Promise<Answer> {
-    const tenant = tenantOf(gql);
-    const scope = gql.scope;
-    if (!scope) throw new Error('ask over HTTP without a request scope');
-    const ctx: CallContext = { tenant, signal: scope.signal, trace: scope.trace };
-    for await (const event of this.agent.ask(input, ctx)) {
-      if (event.type === 'answer') return toAnswer(event.answer, scope.traceId ?? '', input.debug === true);
+  async ask(@Args('input') input: AskInput, @Caller() caller: CallContext): Promise<Answer> {
+    for await (const event of this.agent.ask(input, caller)) {
+      if (event.type === 'answer')
+        return toAnswer(event.answer, traceIdOf(caller.trace) ?? '', input.debug === true);
     }
     throw new Error('generation ended without an answer');
   }
@@ -40,9 +37,8 @@ export class AgentResolver {
   @Cost(askCost, { perRequest: 1, media: askMedia })
   async askStream(
     @Args('input') input: AskInput,
-    @Context() gql: GqlContext,
+    @Caller() { tenant }: CallContext,
   ): Promise<AsyncIterator<AskEvent>> {
-    const tenant = tenantOf(gql);
     const span = startSpan('graphql subscription askStream', ROOT_CONTEXT);
     const trace = contextWithSpan(span, ROOT_CONTEXT);
     const traceId = traceIdOf(trace) ?? '';

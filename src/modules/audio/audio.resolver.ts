@@ -1,8 +1,8 @@
-import { Args, Context, Query, Resolver } from '@nestjs/graphql';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import type { CallContext } from '../../common/call-context.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
-import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { Caller } from '../../graphql/caller.decorator.js';
 import { COST, Cost, oneClip } from '../../graphql/query-cost.js';
 import { MediaInput } from '../media/media-input.js';
 import { AUDIO_FORMATS } from './audio-decoder.js';
@@ -22,21 +22,15 @@ export class AudioResolver {
     @Args('audio', { type: () => MediaInput }) audio: MediaInput,
     @Args('language', { type: () => String, nullable: true, description: 'e.g. "en"; Whisper models only' })
     language: string | undefined,
-    @Context() gql: GqlContext,
+    @Caller() caller: CallContext,
   ): Promise<Transcription> {
-    tenantOf(gql);
     if (language !== undefined && language !== null && !/^[a-z]{2,3}$|^[a-z]+$/i.test(language)) {
       throw new MnemeError(
         ErrorCode.BAD_REQUEST,
         'language must be a language code such as "en" or a name such as "english".',
       );
     }
-    const result = await this.audio.transcribe(
-      audio,
-      language ?? undefined,
-      gql.scope?.trace ?? ROOT_CONTEXT,
-      gql.scope?.signal,
-    );
+    const result = await this.audio.transcribe(audio, language ?? undefined, caller.trace, caller.signal);
     return {
       text: result.text,
       language: result.language,
@@ -49,10 +43,9 @@ export class AudioResolver {
   @Cost(COST.perception, { media: oneClip })
   async encodeAudio(
     @Args('audio', { type: () => MediaInput }) audio: MediaInput,
-    @Context() gql: GqlContext,
+    @Caller() caller: CallContext,
   ) {
-    tenantOf(gql);
-    const result = await this.audio.encode(audio, gql.scope?.trace ?? ROOT_CONTEXT, gql.scope?.signal);
+    const result = await this.audio.encode(audio, caller.trace, caller.signal);
     return {
       embedding: Array.from(result.vector),
       dims: result.vector.length,

@@ -1,5 +1,6 @@
-import { Context, Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import type { CallContext } from '../../common/call-context.js';
+import { Caller as CallerParam } from '../../graphql/caller.decorator.js';
 
 @ObjectType({ description: 'Who the server thinks is calling: lets a client check its API key.' })
 export class Caller {
@@ -10,7 +11,7 @@ export class Caller {
 @Resolver(() => Caller)
 export class CallerResolver {
   @Query(() => Caller, { description: 'The authenticated caller.' })
-  me(@Context() gql: GqlContext): Caller {
-    return { tenant: tenantOf(gql) };
+  me(@CallerParam() caller: CallContext): Caller {
+    return { tenant: caller.tenant };
   }
 }

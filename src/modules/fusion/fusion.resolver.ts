@@ -1,5 +1,4 @@
-import { Context, Query, Resolver } from '@nestjs/graphql';
-import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { Query, Resolver } from '@nestjs/graphql';
 import { ProjectionStatus } from './models/projection-status.model.js';
 import { ProjectionStore } from './projection-store.service.js';
 
@@ -10,8 +9,8 @@ export class FusionResolver {
   @Query(() => [ProjectionStatus], {
     description: 'The shared-space projections the server loaded, with fit quality.',
   })
-  projections(@Context() gql: GqlContext): ProjectionStatus[] {
-    tenantOf(gql); // any authenticated caller; no tenant data
+  // Any authenticated caller (CallerGuard): no tenant data.
+  projections(): ProjectionStatus[] {
     return this.store.status().map(({ modality, fit, problem }) => ({
       modality,
       available: fit !== undefined,

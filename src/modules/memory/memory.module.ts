@@ -2,7 +2,6 @@ import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { EpisodicMemoryService } from './episodic/episodic-memory.service.js';
 import { EmbeddingModule } from '../embedding/embedding.module.js';
-import { FusionModule } from '../fusion/fusion.module.js';
 import { MemoryResolver } from './memory.resolver.js';
 import { ConsolidationService } from './consolidation/consolidation.service.js';
 import { SessionSummarizer } from './consolidation/session-summarizer.service.js';
@@ -52,7 +51,7 @@ function graphStore(config: AppConfig): GraphStore {
 }
 
 @Module({
-  imports: [EmbeddingModule, FusionModule],
+  imports: [EmbeddingModule],
   providers: [
     { provide: WorkingMemoryStore, inject: [AppConfig], useFactory: workingMemoryStore },
     WorkingMemoryService,

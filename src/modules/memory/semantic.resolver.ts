@@ -1,8 +1,7 @@
-import { Args, Context, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
-import { ErrorCode } from '../../common/error-codes.js';
-import { MnemeError } from '../../common/mneme-error.js';
+import { Args, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { mapAsyncIterator } from '../../common/map-async-iterator.js';
-import { callContextOf, tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import type { CallContext } from '../../common/call-context.js';
+import { Caller } from '../../graphql/caller.decorator.js';
 import { COST, Cost, perItem } from '../../graphql/query-cost.js';
 import { MemoryEventBus, type MemoryEvent } from './memory-events.js';
 import { FactInput, FactsArgs, NeighborhoodArgs } from './dto/semantic.args.js';
@@ -31,45 +30,54 @@ export class SemanticResolver {
     description: 'Facts added and retired, episodes consolidated — your tenant’s, as they happen.',
     resolve: (event: MemoryEventGql) => event,
   })
-  memoryEvents(@Context() gql: GqlContext): AsyncIterator<MemoryEventGql> {
-    return mapAsyncIterator(this.events.subscribe(tenantOf(gql)), toEvent);
+  memoryEvents(@Caller() caller: CallContext): AsyncIterator<MemoryEventGql> {
+    return mapAsyncIterator(this.events.subscribe(caller.tenant), toEvent);
   }
 
   @Query(() => ConsolidationStatusGql, { description: 'What the consolidation worker is doing.' })
-  async consolidation(@Context() gql: GqlContext): Promise<ConsolidationStatusGql> {
+  async consolidation(@Caller() caller: CallContext): Promise<ConsolidationStatusGql> {
     const status = this.worker.status();
     return {
       ...status,
-      pending: await this.worker.pending(callContextOf(gql)),
-      pendingSummaries: this.worker.pendingSummaries(callContextOf(gql)),
+      pending: await this.worker.pending(caller),
+      pendingSummaries: this.worker.pendingSummaries(caller),
       lastRun: status.lastRun === undefined ? null : new Date(status.lastRun),
     };
   }
 
   @Query(() => EntityGql, { nullable: true, description: 'An entity you know, by name or alias.' })
   @Cost(COST.search)
-  async entity(@Args('name') name: string, @Context() gql: GqlContext): Promise<EntityGql | null> {
-    const found = await this.semantic.entity(name, callContextOf(gql));
+  async entity(@Args('name') name: string, @Caller() caller: CallContext): Promise<EntityGql | null> {
+    const found = await this.semantic.entity(name, caller);
     return found ? toEntity(found) : null;
   }
 
-  @Query(() => [FactGql], { description: 'Facts about an entity, true at `at` as known at `knownAt`.' })
+  @Query(() => [FactGql], {
+    description:
+      'Facts about an entity, true at `at` as known at `knownAt`; none for an entity you do not know.',
+  })
   @Cost(perItem(COST.search))
-  async facts(@Args() args: FactsArgs, @Context() gql: GqlContext): Promise<FactGql[]> {
-    const ctx = callContextOf(gql);
-    const entity = await this.semantic.entity(args.about, ctx);
-    if (!entity) throw new MnemeError(ErrorCode.NOT_FOUND, `No entity named "${args.about}" in your memory.`);
+  async facts(@Args() args: FactsArgs, @Caller() caller: CallContext): Promise<FactGql[]> {
+    // Not found is "nothing", as for entity and neighborhood: an error here would null every sibling field.
+    const entity = await this.semantic.entity(args.about, caller);
+    if (!entity) return [];
     const window = { validAt: args.at?.getTime(), knownAt: args.knownAt?.getTime() };
-    return (await this.semantic.facts(entity.id, window, args.first, ctx)).map(toFact);
+    return (await this.semantic.facts(entity.id, window, args.first, caller)).map(toFact);
   }
 
-  @Query(() => Neighborhood, { description: 'Entities within `hops` current facts of one, nearest first.' })
+  @Query(() => Neighborhood, {
+    nullable: true,
+    description:
+      'Entities within `hops` current facts of one, nearest first; null for an entity you do not know.',
+  })
   @Cost((args, child) => COST.search * Number(args.hops ?? 1) + child)
-  async neighborhood(@Args() args: NeighborhoodArgs, @Context() gql: GqlContext): Promise<Neighborhood> {
-    const ctx = callContextOf(gql);
-    const center = await this.semantic.entityById(args.entityId, ctx);
-    if (!center) throw new MnemeError(ErrorCode.NOT_FOUND, `No entity ${args.entityId} in your memory.`);
-    const neighbors = await this.semantic.neighborhood(center.id, args.hops as 1 | 2 | 3, args.first, ctx);
+  async neighborhood(
+    @Args() args: NeighborhoodArgs,
+    @Caller() caller: CallContext,
+  ): Promise<Neighborhood | null> {
+    const center = await this.semantic.entityById(args.entityId, caller);
+    if (!center) return null;
+    const neighbors = await this.semantic.neighborhood(center.id, args.hops as 1 | 2 | 3, args.first, caller);
     return {
       center: toEntity(center),
       neighbors: neighbors.map((n) => ({ entity: toEntity(n.entity), hops: n.hops })),
@@ -80,11 +88,8 @@ export class SemanticResolver {
     description: 'Tell the agent a fact. One that contradicts a current fact retires it (kept, expired).',
   })
   @Cost(COST.write, { perRequest: 16 })
-  async learnFact(@Args('input') input: FactInput, @Context() gql: GqlContext): Promise<LearnedFact> {
-    const learned = await this.semantic.learn(
-      { ...input, validFrom: input.validFrom?.getTime() },
-      callContextOf(gql),
-    );
+  async learnFact(@Args('input') input: FactInput, @Caller() caller: CallContext): Promise<LearnedFact> {
+    const learned = await this.semantic.learn({ ...input, validFrom: input.validFrom?.getTime() }, caller);
     return {
       fact: toFact(learned.fact),
       retired: learned.retired.map(toFact),

@@ -1,6 +1,5 @@
-import { Context, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Query, Resolver, Subscription } from '@nestjs/graphql';
 import { mapAsyncIterator } from '../../common/map-async-iterator.js';
-import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
 import type { Alert, StageStatus } from '../../telemetry/slo/slo-tracker.js';
 import { AlertBus } from './alert-bus.js';
 import { AlertGql, AlertKindGql, PerformanceGql, StageGql } from './performance.model.js';
@@ -17,8 +16,8 @@ export class PerformanceResolver {
   @Query(() => PerformanceGql, {
     description: 'Each stage’s p50/p95/p99 over the window against its target.',
   })
-  performance(@Context() gql: GqlContext): PerformanceGql {
-    tenantOf(gql); // any authenticated caller: latencies only, nobody's content
+  // Any authenticated caller (CallerGuard): latencies only, nobody's content.
+  performance(): PerformanceGql {
     const { windowMs, minSamples } = this.slo.tracker.config;
     return {
       windowSeconds: Math.round(windowMs / 1000),
@@ -34,8 +33,7 @@ export class PerformanceResolver {
       'target, error rate, queue depth).',
     resolve: (alert: AlertGql) => alert,
   })
-  alerts(@Context() gql: GqlContext): AsyncIterator<AlertGql> {
-    tenantOf(gql);
+  alerts(): AsyncIterator<AlertGql> {
     return mapAsyncIterator(this.bus.subscribe(this.slo.tracker.firing()), toAlert);
   }
 }

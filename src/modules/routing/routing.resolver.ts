@@ -1,7 +1,6 @@
-import { Context, Query, Resolver } from '@nestjs/graphql';
+import { Query, Resolver } from '@nestjs/graphql';
 import { PATHS } from '../../config/routing.config.js';
 import { AppConfig } from '../../config/app-config.js';
-import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
 import { PathGql, PathStatus } from './models/route.model.js';
 import { RoutingService } from './routing.service.js';
 
@@ -17,8 +16,8 @@ export class RoutingResolver {
   @Query(() => [PathStatus], {
     description: 'Each compute path’s limits and load: running, waiting, refused.',
   })
-  paths(@Context() gql: GqlContext): PathStatus[] {
-    tenantOf(gql); // any authenticated caller; counts only, no tenant data
+  // Any authenticated caller (CallerGuard): counts only, no tenant data.
+  paths(): PathStatus[] {
     const stats = this.routing.stats();
     return PATHS.map((p) => {
       const profile = this.config.routing.paths[p];

@@ -1,6 +1,6 @@
-import { Args, Context, Query, Resolver } from '@nestjs/graphql';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { tenantOf, type GqlContext } from '../../graphql/graphql-context.js';
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import type { CallContext } from '../../common/call-context.js';
+import { Caller } from '../../graphql/caller.decorator.js';
 import { COST, Cost, imageList, oneImage } from '../../graphql/query-cost.js';
 import { MediaInput } from '../media/media-input.js';
 import { ImageClassification } from './models/image-classification.model.js';
@@ -15,10 +15,9 @@ export class VisionResolver {
   @Cost(COST.perception, { media: oneImage })
   async encodeImage(
     @Args('image', { type: () => MediaInput }) image: MediaInput,
-    @Context() gql: GqlContext,
+    @Caller() caller: CallContext,
   ) {
-    tenantOf(gql);
-    const [vector] = await this.vision.encode([image], gql.scope?.trace ?? ROOT_CONTEXT);
+    const [vector] = await this.vision.encode([image], caller.trace);
     return this.toEmbedding(vector!);
   }
 
@@ -26,10 +25,9 @@ export class VisionResolver {
   @Cost((args) => COST.perception * imageList(args).images, { media: imageList })
   async encodeImages(
     @Args('images', { type: () => [MediaInput] }) images: MediaInput[],
-    @Context() gql: GqlContext,
+    @Caller() caller: CallContext,
   ) {
-    tenantOf(gql);
-    const vectors = await this.vision.encode(images, gql.scope?.trace ?? ROOT_CONTEXT);
+    const vectors = await this.vision.encode(images, caller.trace);
     return vectors.map((v) => this.toEmbedding(v));
   }
 
@@ -40,10 +38,9 @@ export class VisionResolver {
   async classifyImage(
     @Args('image', { type: () => MediaInput }) image: MediaInput,
     @Args('labels', { type: () => [String], nullable: true }) labels: string[] | undefined,
-    @Context() gql: GqlContext,
+    @Caller() caller: CallContext,
   ): Promise<ImageClassification> {
-    tenantOf(gql);
-    const ranked = await this.vision.classify(image, labels, gql.scope?.trace ?? ROOT_CONTEXT);
+    const ranked = await this.vision.classify(image, labels, caller.trace);
     return { labels: ranked, model: this.vision.modelName };
   }
 

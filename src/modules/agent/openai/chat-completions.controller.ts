@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toClientError } from '../../../http/error-response.js';
-import { callContextOf } from '../../../http/request-scope.hook.js';
+import type { CallContext } from '../../../common/call-context.js';
+import { Caller } from '../../../graphql/caller.decorator.js';
 import { LlmEngine, type GenerationEvent, type GenerationResult } from '../../../engines/llm/llm-engine.js';
 import { ChatService } from './chat.service.js';
 import { ChatCompletionMapper } from './chat-completion.mapper.js';
@@ -25,9 +26,12 @@ export class ChatCompletionsController {
 
   @Post('chat/completions')
   @HttpCode(200)
-  async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async create(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Caller() ctx: CallContext,
+  ): Promise<void> {
     const body = parseChatCompletion(request.body);
-    const ctx = callContextOf(request);
     const mapper = new ChatCompletionMapper(`chatcmpl-${randomUUID()}`, body.model);
     const events = this.chats.chat(toGenerateRequest(body), ctx)[Symbol.asyncIterator]();
     // The first event is awaited before any byte is sent, so early failures keep their HTTP status.

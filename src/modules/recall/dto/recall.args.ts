@@ -10,12 +10,9 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { ID_PATTERN, idMessage } from '../../../common/ids.js';
 import { MediaInput } from '../../media/media-input.js';
-import { MemoryTierGql } from '../models/memory.model.js';
-
-export const SESSION_ID = ID_PATTERN;
-export const SESSION_ID_MESSAGE = idMessage('sessionId');
+import { SESSION_ID, SESSION_ID_MESSAGE } from '../../memory/dto/episodes.args.js';
+import { MemoryTierGql } from '../../memory/models/memory.model.js';
 
 @ArgsType()
 export class RecallArgs {
@@ -57,23 +54,4 @@ export class RecallArgs {
   @IsOptional()
   @Matches(SESSION_ID, { message: SESSION_ID_MESSAGE })
   sessionId?: string;
-}
-
-@ArgsType()
-export class EpisodesArgs {
-  @Field(() => String)
-  @Matches(SESSION_ID, { message: SESSION_ID_MESSAGE })
-  sessionId!: string;
-
-  @Field(() => Int, { defaultValue: 20, description: '1 to 100.' })
-  @IsInt()
-  @Min(1)
-  @Max(100, { message: 'first must be at most 100' })
-  first!: number;
-
-  @Field(() => String, { nullable: true, description: 'endCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  after?: string;
 }
