@@ -12,6 +12,7 @@ import { LlmModule } from './engines/llm/llm.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
 import { CallerGuard } from './graphql/caller.guard.js';
 import { OperationGuard } from './graphql/operation-guard.js';
+import { validationMessage } from './graphql/validation-message.js';
 import { SocketGuard } from './http/socket-guard.js';
 import { AgentModule } from './modules/agent/agent.module.js';
 import { AudioModule } from './modules/audio/audio.module.js';
@@ -54,10 +55,7 @@ export class AppModule {
             new ValidationPipe({
               transform: true,
               exceptionFactory: (errors) =>
-                new MnemeError(
-                  ErrorCode.BAD_REQUEST,
-                  errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ') || 'Invalid input',
-                ),
+                new MnemeError(ErrorCode.BAD_REQUEST, validationMessage(errors) || 'Invalid input'),
             }),
         },
       ],

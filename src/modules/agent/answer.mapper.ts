@@ -1,12 +1,12 @@
-import { TIERS } from '../memory/memory.mapper.js';
-import { PathGql } from '../routing/models/route.model.js';
-import type { MemoryTierName } from '../memory/memory-span.js';
+import { enumValue } from '../../graphql/enum-value.js';
+import type { MemoryTierName } from '../memory/memory.types.js';
+import type { MemoryTierGql } from '../memory/models/memory.model.js';
+import type { PathGql } from '../routing/models/route.model.js';
 import { toPerception } from '../fusion/perception.mapper.js';
 import type { AgentAnswer } from './agent.service.js';
 import { Answer, FinishReasonGql } from './models/answer.model.js';
 
-const PATH = { fast: PathGql.FAST, medium: PathGql.MEDIUM, deep: PathGql.DEEP } as const;
-const tierOf = (tier: MemoryTierName) => TIERS[tier];
+const tierOf = (tier: MemoryTierName) => enumValue<MemoryTierGql>(tier);
 
 /** Pipeline answer → GraphQL model (explicit: the schema is a contract, the engine's types are not). */
 export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): Answer {
@@ -14,7 +14,7 @@ export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): 
   return {
     text: result.text,
     model: result.model,
-    finishReason: result.finishReason === 'length' ? FinishReasonGql.LENGTH : FinishReasonGql.STOP,
+    finishReason: enumValue<FinishReasonGql>(result.finishReason),
     usage: {
       promptTokens: result.usage.promptTokens,
       completionTokens: result.usage.completionTokens,
@@ -30,7 +30,7 @@ export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): 
       warnings: memory.warnings,
     },
     route: {
-      path: PATH[answer.route.path],
+      path: enumValue<PathGql>(answer.route.path),
       reason: answer.route.reason,
       scores: { ...answer.route.scores },
       steppedDown: answer.route.steppedDown,

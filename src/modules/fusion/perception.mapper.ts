@@ -1,8 +1,7 @@
 import type { RankedLabel } from '../../common/zero-shot.js';
-import { Perception, QuestionKindGql, VisualAnswerMethod } from './models/perception.model.js';
+import { enumValue } from '../../graphql/enum-value.js';
+import { Perception, type QuestionKindGql, VisualAnswerMethod } from './models/perception.model.js';
 import type { Percept } from './percept.js';
-
-const KIND = { 'yes-no': QuestionKindGql.YES_NO, count: QuestionKindGql.COUNT, open: QuestionKindGql.OPEN };
 
 /** The best score each label reached over all images, best first. */
 function mergedLabels(percept: Percept): RankedLabel[] {
@@ -32,7 +31,7 @@ export function toPerception(percept: Percept): Perception {
     visualAnswer: answer
       ? {
           method: VisualAnswerMethod.CANDIDATE_SCORING,
-          kind: KIND[answer.kind],
+          kind: enumValue<QuestionKindGql>(answer.kind),
           answer: answer.answer,
           confidence: answer.confidence,
           candidates: answer.candidates.map((l) => ({ ...l })),

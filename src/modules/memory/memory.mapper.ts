@@ -2,15 +2,10 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import type { EpisodeCursor, EpisodeRecord } from './episodic/episode.record.js';
 import type { MemoryHit } from './memory.service.js';
-import { Episode, Memory, MemoryTierGql } from './models/memory.model.js';
+import { enumValue } from '../../graphql/enum-value.js';
+import { Episode, Memory, type MemoryTierGql } from './models/memory.model.js';
 
 /** Storage records → GraphQL models (explicit: the schema is a contract, the table layout is not). */
-/** Storage tier names → the GraphQL enum. */
-export const TIERS = {
-  working: MemoryTierGql.WORKING,
-  episodic: MemoryTierGql.EPISODIC,
-  semantic: MemoryTierGql.SEMANTIC,
-} as const;
 
 export function toEpisode(e: EpisodeRecord): Episode {
   return {
@@ -33,7 +28,7 @@ export function toEpisode(e: EpisodeRecord): Episode {
 export function toMemory(h: MemoryHit): Memory {
   return {
     id: h.id,
-    tier: TIERS[h.tier],
+    tier: enumValue<MemoryTierGql>(h.tier),
     sessionId: h.sessionId,
     role: h.role,
     text: h.text,

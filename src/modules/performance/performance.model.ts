@@ -24,9 +24,9 @@ export class StageGql {
 }
 
 export enum AlertKindGql {
-  LATENCY = 'LATENCY',
-  ERRORS = 'ERRORS',
-  QUEUE = 'QUEUE',
+  LATENCY = 'latency',
+  ERRORS = 'errors',
+  QUEUE = 'queue',
 }
 registerEnumType(AlertKindGql, { name: 'AlertKind' });
 

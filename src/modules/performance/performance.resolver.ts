@@ -2,7 +2,8 @@ import { Query, Resolver, Subscription } from '@nestjs/graphql';
 import { mapAsyncIterator } from '../../common/map-async-iterator.js';
 import type { Alert, StageStatus } from '../../telemetry/slo/slo-tracker.js';
 import { AlertBus } from './alert-bus.js';
-import { AlertGql, AlertKindGql, PerformanceGql, StageGql } from './performance.model.js';
+import { enumValue } from '../../graphql/enum-value.js';
+import { AlertGql, type AlertKindGql, PerformanceGql, StageGql } from './performance.model.js';
 import { SloService } from './slo.service.js';
 
 /** The operator's view of the SLOs: stage figures, alerts firing, and a stream of alerts as they change. */
@@ -54,8 +55,6 @@ function toStage(s: StageStatus): StageGql {
   };
 }
 
-const KINDS = { latency: AlertKindGql.LATENCY, errors: AlertKindGql.ERRORS, queue: AlertKindGql.QUEUE };
-
 function toAlert(a: Alert): AlertGql {
-  return { ...a, kind: KINDS[a.kind], at: new Date(a.at) };
+  return { ...a, kind: enumValue<AlertKindGql>(a.kind), at: new Date(a.at) };
 }

@@ -1,10 +1,9 @@
 import { Query, Resolver } from '@nestjs/graphql';
 import { PATHS } from '../../config/routing.config.js';
 import { AppConfig } from '../../config/app-config.js';
+import { enumValue } from '../../graphql/enum-value.js';
 import { PathGql, PathStatus } from './models/route.model.js';
 import { RoutingService } from './routing.service.js';
-
-const PATH = { fast: PathGql.FAST, medium: PathGql.MEDIUM, deep: PathGql.DEEP } as const;
 
 @Resolver()
 export class RoutingResolver {
@@ -22,7 +21,7 @@ export class RoutingResolver {
     return PATHS.map((p) => {
       const profile = this.config.routing.paths[p];
       return {
-        path: PATH[p],
+        path: enumValue<PathGql>(p),
         concurrency: profile.concurrency,
         queueLimit: profile.queue,
         targetMs: profile.targetMs,

@@ -198,6 +198,27 @@ describe('multipart bodies (findings 5, 10, 12, 15)', () => {
   });
 });
 
+describe('media nested in an input is validated like media passed on its own', () => {
+  it.each([
+    [
+      'an ask’s image',
+      'mutation($m: MediaInput!) { ask(input: { prompt: "what is it?", images: [$m] }) { text } }',
+    ],
+    [
+      'an ask’s audio',
+      'mutation($m: MediaInput!) { ask(input: { prompt: "what is it?", audio: $m }) { text } }',
+    ],
+    ['a recall’s image', 'query($m: MediaInput!) { recall(query: "", image: $m) { id } }'],
+  ])('refuses %s with a 300-character mimeType as BAD_REQUEST', async (_name, query) => {
+    const m = { base64: media('image.gif').toString('base64'), mimeType: 'x'.repeat(300) };
+    const { body } = await gql(query, { m });
+    expect(body.errors[0]).toMatchObject({
+      message: expect.stringContaining('mimeType must be shorter than or equal to 128 characters'),
+      extensions: { code: 'BAD_REQUEST' },
+    });
+  });
+});
+
 describe('GraphQL-over-HTTP parameters (findings 11, 13)', () => {
   it.each([
     ['a number', { query: 123 }, 'BAD_REQUEST'],

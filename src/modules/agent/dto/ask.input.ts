@@ -14,7 +14,9 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
 
 @InputType({ description: 'One question to the agent.' })
 export class AskInput {
@@ -88,6 +90,8 @@ export class AskInput {
   })
   @IsOptional()
   @ArrayMaxSize(8, { message: 'at most 8 images per ask' })
+  @ValidateNested({ each: true })
+  @Type(() => MediaInput)
   images?: MediaInput[];
 
   @Field(() => MediaInput, {
@@ -95,5 +99,7 @@ export class AskInput {
     description: 'Audio the question is about (its transcript goes into the prompt).',
   })
   @IsOptional()
+  @ValidateNested()
+  @Type(() => MediaInput)
   audio?: MediaInput;
 }

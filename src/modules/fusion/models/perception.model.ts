@@ -21,9 +21,9 @@ registerEnumType(VisualAnswerMethod, {
 });
 
 export enum QuestionKindGql {
-  YES_NO = 'YES_NO',
-  COUNT = 'COUNT',
-  OPEN = 'OPEN',
+  YES_NO = 'yes-no',
+  COUNT = 'count',
+  OPEN = 'open',
 }
 registerEnumType(QuestionKindGql, { name: 'QuestionKind' });
 

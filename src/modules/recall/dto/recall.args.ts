@@ -1,4 +1,5 @@
 import { ArgsType, Field, Int } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
 import {
   ArrayNotEmpty,
   IsEnum,
@@ -9,6 +10,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import { MediaInput } from '../../media/media-input.js';
 import { SESSION_ID, SESSION_ID_MESSAGE } from '../../memory/dto/episodes.args.js';
@@ -30,6 +32,8 @@ export class RecallArgs {
       'Look for episodes by an image too: it is projected into the shared space (cross-modal recall).',
   })
   @IsOptional()
+  @ValidateNested()
+  @Type(() => MediaInput)
   image?: MediaInput;
 
   @Field(() => MediaInput, {
@@ -37,6 +41,8 @@ export class RecallArgs {
     description: 'Look for episodes by a sound too: its embedding and transcript join the query.',
   })
   @IsOptional()
+  @ValidateNested()
+  @Type(() => MediaInput)
   audio?: MediaInput;
 
   @Field(() => [MemoryTierGql], { defaultValue: [MemoryTierGql.WORKING, MemoryTierGql.EPISODIC] })
