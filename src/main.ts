@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { unknownVariableWarnings } from './config/unknown-variables.js';
 import { startTelemetry, stopTelemetry } from './telemetry/otel-sdk.js';
 
 function configOrExit(): AppConfig {
@@ -20,6 +21,7 @@ startTelemetry(config.telemetry);
 const { createApp, shutdownApp } = await import('./app.factory.js');
 const { Logger } = await import('@nestjs/common');
 const logger = new Logger('Mneme');
+for (const warning of unknownVariableWarnings(process.env)) logger.warn(warning);
 
 try {
   const app = await createApp(config);

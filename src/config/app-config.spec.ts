@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AppConfig, ConfigError, loadConfig } from './app-config.js';
+import { STAGES } from './stages.js';
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
   try {
@@ -172,5 +173,91 @@ describe('loadConfig', () => {
       expect(config.server.host).toBe('10.0.0.5');
       expect(config.auth.apiKeys.get('alpha-key-1')).toBe('alice');
     });
+  });
+});
+
+describe('loadConfig: stage names', () => {
+  it('takes SLO targets over the defaults, keyed by stage', () => {
+    const { targets } = loadConfig({ MNEME_SLO_TARGETS: 'memory.semantic=150, fusion.answer=80' }).telemetry
+      .slo;
+    expect(targets.get('memory.semantic')).toBe(150);
+    expect(targets.get('fusion.answer')).toBe(80);
+    expect(targets.get('ask.fast')).toBe(500);
+  });
+
+  it('refuses an SLO target for an unknown stage, naming it and listing the known ones', () => {
+    const error = configError({ MNEME_SLO_TARGETS: 'memory.semntic=150,ask.fast=400' });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/^MNEME_SLO_TARGETS: unknown stage "memory\.semntic"; the stages are /);
+    expect(error.problems[0]).toContain(STAGES.join(', '));
+  });
+
+  it('still refuses an SLO target that is not stage=milliseconds', () => {
+    expect(configError({ MNEME_SLO_TARGETS: 'memory.semantic=fast' }).problems).toEqual([
+      'MNEME_SLO_TARGETS: "memory.semantic=fast" is not stage=milliseconds (e.g. memory.semantic=150)',
+    ]);
+  });
+
+  it('sheds the memory stages MNEME_SLO_SHED_FAST names, and by default semantic and episodic', () => {
+    expect([...loadConfig({}).telemetry.slo.shedOnFast]).toEqual(['memory.semantic', 'memory.episodic']);
+    expect([...loadConfig({ MNEME_SLO_SHED_FAST: ' memory.working ' }).telemetry.slo.shedOnFast]).toEqual([
+      'memory.working',
+    ]);
+    expect(loadConfig({ MNEME_SLO_SHED_FAST: ',' }).telemetry.slo.shedOnFast.size).toBe(0);
+  });
+
+  it('refuses an unknown stage in MNEME_SLO_SHED_FAST, listing the known ones', () => {
+    const [problem] = configError({ MNEME_SLO_SHED_FAST: 'memory.semantic,memory.episodc' }).problems;
+    expect(problem).toMatch(
+      /^MNEME_SLO_SHED_FAST: unknown stage "memory\.episodc"; the stages are encode\.image/,
+    );
+  });
+
+  it('refuses a known stage the fast path cannot skip, naming the ones it can', () => {
+    const [problem] = configError({ MNEME_SLO_SHED_FAST: 'ask.fast' }).problems;
+    expect(problem).toBe(
+      'MNEME_SLO_SHED_FAST: "ask.fast" cannot be skipped; the fast path skips only memory.working, memory.episodic, memory.semantic',
+    );
+  });
+});
+
+describe('loadConfig: comma lists', () => {
+  it('trims image labels and keeps them in order, duplicates included', () => {
+    expect(loadConfig({ MNEME_VISION_LABELS: ' a cat ,a dog,, a cat' }).perception.labels).toEqual([
+      'a cat',
+      'a dog',
+      'a cat',
+    ]);
+    expect(loadConfig({}).perception.labels).toContain('a person');
+  });
+
+  it('drops repeated audio labels and candidate answers', () => {
+    const { fusion } = loadConfig({ MNEME_AUDIO_LABELS: 'rain, rain ,wind', MNEME_VQA_ANSWERS: 'red,red' });
+    expect(fusion.audioLabels).toEqual(['rain', 'wind']);
+    expect(fusion.vqaAnswers).toEqual(['red']);
+  });
+
+  it('lower-cases multi-valued predicates', () => {
+    const { multiValued } = loadConfig({ MNEME_SEMANTIC_MULTI_VALUED: 'Knows, OWNS' }).memory.semantic;
+    expect([...multiValued]).toEqual(['knows', 'owns']);
+    expect(loadConfig({}).memory.semantic.multiValued.has('friend_of')).toBe(true);
+  });
+
+  it('reads tenant lists, letting every tenant step down unless told otherwise', () => {
+    expect(loadConfig({}).routing).toMatchObject({ forceTenants: [], stepDownTenants: ['*'] });
+    const routing = loadConfig({
+      MNEME_ROUTING_FORCE_TENANTS: 'alice, bob',
+      MNEME_ROUTING_STEP_DOWN_TENANTS: 'carol',
+    }).routing;
+    expect(routing).toMatchObject({ forceTenants: ['alice', 'bob'], stepDownTenants: ['carol'] });
+  });
+
+  it('reads fusion weights over the defaults and refuses a malformed entry', () => {
+    expect(loadConfig({ MNEME_FUSION_WEIGHTS: 'image=0.5, audio=0' }).fusion.weights).toEqual({
+      text: 1,
+      image: 0.5,
+      audio: 0,
+    });
+    expect(configError({ MNEME_FUSION_WEIGHTS: 'video=1' }).problems[0]).toMatch(/^MNEME_FUSION_WEIGHTS:/);
   });
 });

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { splitCommaList } from './comma-list.js';
 import { envSchema, type Env } from './env.schema.js';
 import { fusionConfigFrom, type FusionConfig } from './fusion.config.js';
 import { limitsConfigFrom, type LimitsConfig } from './limits.config.js';
@@ -101,10 +102,11 @@ export class ConfigError extends Error {
   }
 }
 
-const DEFAULT_LABELS =
+const DEFAULT_LABELS = splitCommaList(
   'a person,a group of people,a dog,a cat,a bird,a car,a bicycle,a building,a street,a landscape,a beach,' +
-  'a mountain,a forest,food,a document,a screenshot,a chart,a diagram,text,an animal,a plant,a flower,' +
-  'furniture,a room,a computer,a phone,a book,a sign,the sky,water';
+    'a mountain,a forest,food,a document,a screenshot,a chart,a diagram,text,an animal,a plant,a flower,' +
+    'furniture,a room,a computer,a phone,a book,a sign,the sky,water',
+);
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -169,10 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       // Half the cores: the LLM and the ONNX models want the rest.
       mediaWorkers: e.MNEME_MEDIA_WORKERS ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
       visionModel: e.MNEME_VISION_MODEL,
-      labels: (e.MNEME_VISION_LABELS ?? DEFAULT_LABELS)
-        .split(',')
-        .map((l) => l.trim())
-        .filter(Boolean),
+      // A copy: each loaded config owns its lists, the default is shared.
+      labels: [...(e.MNEME_VISION_LABELS ?? DEFAULT_LABELS)],
       asrModel: e.MNEME_ASR_MODEL,
       audioEmbeddingModel: e.MNEME_AUDIO_EMBEDDING_MODEL,
       maxAudioSeconds: e.MNEME_AUDIO_MAX_SECONDS,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { splitCommaList } from './comma-list.js';
 import type { Env } from './env.schema.js';
 
 export interface MemoryConfig {
@@ -59,9 +60,10 @@ export interface MemoryConfig {
 }
 
 // Relations a subject commonly holds many of at once; the rest (lives_in, works_at, age, …) hold one at a time.
-const DEFAULT_MULTI_VALUED =
+const DEFAULT_MULTI_VALUED = splitCommaList(
   'knows,likes,dislikes,loves,friend_of,parent_of,child_of,sibling_of,works_with,member_of,has,owns,uses,' +
-  'speaks,visited,interested_in,related_to,mentioned,attended,wrote,created';
+    'speaks,visited,interested_in,related_to,mentioned,attended,wrote,created',
+);
 
 export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
   return {
@@ -93,10 +95,7 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
       recallFacts: e.MNEME_SEMANTIC_RECALL_FACTS,
       recallTokens: e.MNEME_SEMANTIC_RECALL_TOKENS,
       multiValued: new Set(
-        (e.MNEME_SEMANTIC_MULTI_VALUED ?? DEFAULT_MULTI_VALUED)
-          .split(',')
-          .map((p) => p.trim().toLowerCase())
-          .filter(Boolean),
+        (e.MNEME_SEMANTIC_MULTI_VALUED ?? DEFAULT_MULTI_VALUED).map((p) => p.toLowerCase()),
       ),
     },
     consolidation: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Env } from './env.schema.js';
 
 export type PathName = 'fast' | 'medium' | 'deep';
 export const PATHS: readonly PathName[] = ['fast', 'medium', 'deep'];
@@ -98,13 +99,16 @@ export const routingPathsSchema = z
       .strict(),
   );
 
-/** A comma-separated tenant list; `*` means every tenant. */
-export const tenantListSchema = z.string().transform((raw) =>
-  raw
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean),
-);
+/** The fields a path has, for the docs: what MNEME_ROUTING_PATHS may override. */
+export const PATH_FIELDS: readonly string[] = Object.keys(pathSchema.shape);
+
+/** Each path's defaults in short, for the docs: `fast: contextSize 2048, maxTokens 256, …`. */
+export function defaultPathsText(): string {
+  const shown = ['contextSize', 'maxTokens', 'targetMs', 'concurrency', 'queue'] as const;
+  return PATHS.map(
+    (name) => `${name}: ${shown.map((f) => `${f} ${DEFAULT_PATHS[name][f]}`).join(', ')}`,
+  ).join('; ');
+}
 
 export interface RoutingConfig {
   paths: Record<PathName, PathProfile>;
@@ -118,19 +122,22 @@ export interface RoutingConfig {
   minConfidence: number;
 }
 
-export function routingConfigFrom(e: {
-  MNEME_ROUTING_PATHS?: z.infer<typeof routingPathsSchema>;
-  MNEME_ROUTING_FORCE_TENANTS?: string[];
-  MNEME_ROUTING_STEP_DOWN_TENANTS?: string[];
-  MNEME_ROUTER_MODEL?: string;
-  MNEME_ROUTER_MIN_CONFIDENCE: number;
-}): RoutingConfig {
+export function routingConfigFrom(
+  e: Pick<
+    Env,
+    | 'MNEME_ROUTING_PATHS'
+    | 'MNEME_ROUTING_FORCE_TENANTS'
+    | 'MNEME_ROUTING_STEP_DOWN_TENANTS'
+    | 'MNEME_ROUTER_MODEL'
+    | 'MNEME_ROUTER_MIN_CONFIDENCE'
+  >,
+): RoutingConfig {
   const paths = {} as Record<PathName, PathProfile>;
   for (const name of PATHS) paths[name] = { ...DEFAULT_PATHS[name], ...e.MNEME_ROUTING_PATHS?.[name] };
   return {
     paths,
     forceTenants: e.MNEME_ROUTING_FORCE_TENANTS ?? [],
-    stepDownTenants: e.MNEME_ROUTING_STEP_DOWN_TENANTS ?? ['*'],
+    stepDownTenants: e.MNEME_ROUTING_STEP_DOWN_TENANTS,
     learnedModel: e.MNEME_ROUTER_MODEL,
     minConfidence: e.MNEME_ROUTER_MIN_CONFIDENCE,
   };

@@ -1,9 +1,18 @@
 import { z } from 'zod';
+import { commaList } from './comma-list.js';
 import type { Env } from './env.schema.js';
+import {
+  STAGES,
+  isStage,
+  unitOf,
+  unknownStagesProblem,
+  unsheddableStagesProblem,
+  type Stage,
+} from './stages.js';
 
 export interface SloConfig {
   /** P95 targets per stage, ms (ms per second of audio for audio stages). */
-  targets: Map<string, number>;
+  targets: ReadonlyMap<Stage, number>;
   windowMs: number;
   /** Observations a window needs before its p95 can breach or alert (a handful of samples is noise). */
   minSamples: number;
@@ -15,8 +24,8 @@ export interface SloConfig {
   alertQueueDepth: number;
   /** How often breaches and alerts are evaluated. */
   checkMs: number;
-  /** Stages the fast path skips while they breach (memory tiers). */
-  shedOnFast: Set<string>;
+  /** Stages the fast path skips while they breach (memory tiers); a set of strings, so any name may be asked. */
+  shedOnFast: ReadonlySet<string>;
 }
 
 export interface TelemetryConfig {
@@ -31,8 +40,10 @@ export interface TelemetryConfig {
   slo: SloConfig;
 }
 
+type StageTargets = Partial<Record<Stage, number>>;
+
 /** The issue's targets; paths are P95 of a whole ask, ttft the time to its first token. */
-export const DEFAULT_TARGETS: Readonly<Record<string, number>> = {
+export const DEFAULT_TARGETS: Readonly<StageTargets> = {
   'encode.image': 200,
   'encode.images': 500,
   'encode.audio': 100,
@@ -53,25 +64,70 @@ export const DEFAULT_TARGETS: Readonly<Record<string, number>> = {
   'ttft.deep': 2000,
 };
 
-/** "stage=ms,stage=ms" over the defaults; a stage may be any name the tracker reports. */
-export const sloTargetsSchema = z.string().transform((spec, ctx) => {
-  const targets: Record<string, number> = {};
-  for (const part of spec
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const match = /^([a-z][a-z0-9_.]*)=(\d+(?:\.\d+)?)$/.exec(part);
-    if (!match || Number(match[2]) <= 0) {
+/** The default targets in words, for the docs: `encode.image 200, encode.audio 100 ms/s, …`. */
+export function defaultTargetsText(): string {
+  return STAGES.flatMap((stage) => {
+    const target = DEFAULT_TARGETS[stage];
+    if (target === undefined) return [];
+    const unit = unitOf(stage) === 'ms' ? '' : ` ${unitOf(stage)}`;
+    return [`${stage} ${target}${unit}`];
+  }).join(', ');
+}
+
+/** The stages without a default target, for the docs. */
+export function untargetedStages(): Stage[] {
+  return STAGES.filter((stage) => DEFAULT_TARGETS[stage] === undefined);
+}
+
+const TARGET = /^([a-z][a-z0-9_.]*)=(\d+(?:\.\d+)?)$/;
+
+function parseTarget(entry: string): { name: string; ms: number } | undefined {
+  const match = TARGET.exec(entry);
+  const ms = Number(match?.[2]);
+  return match && ms > 0 ? { name: match[1]!, ms } : undefined;
+}
+
+/** "stage=ms,stage=ms" over the defaults; every stage must be one of STAGES. */
+export const sloTargetsSchema = commaList().transform((entries, ctx) => {
+  const targets: StageTargets = {};
+  const unknown: string[] = [];
+  for (const entry of entries) {
+    const target = parseTarget(entry);
+    if (!target) {
       ctx.addIssue({
         code: 'custom',
-        message: `"${part}" is not stage=milliseconds (e.g. memory.semantic=150)`,
+        message: `"${entry}" is not stage=milliseconds (e.g. memory.semantic=150)`,
       });
       return z.NEVER;
     }
-    targets[match[1]!] = Number(match[2]);
+    if (isStage(target.name)) targets[target.name] = target.ms;
+    else unknown.push(target.name);
+  }
+  const problem = unknownStagesProblem(unknown);
+  if (problem === undefined) return targets;
+  ctx.addIssue({ code: 'custom', message: problem });
+  return z.NEVER;
+});
+
+/** Stages the fast path skips while they breach: known stages, and only those it can answer without. */
+export const shedStagesSchema = commaList().transform((names, ctx) => {
+  const problem = unknownStagesProblem(names) ?? unsheddableStagesProblem(names);
+  if (problem === undefined) return names.filter(isStage);
+  ctx.addIssue({ code: 'custom', message: problem });
+  return z.NEVER;
+});
+
+function targetsOver(
+  defaults: Readonly<StageTargets>,
+  overrides: Readonly<StageTargets> = {},
+): Map<Stage, number> {
+  const targets = new Map<Stage, number>();
+  for (const stage of STAGES) {
+    const target = overrides[stage] ?? defaults[stage];
+    if (target !== undefined) targets.set(stage, target);
   }
   return targets;
-});
+}
 
 export function telemetryConfigFrom(e: Env): TelemetryConfig {
   return {
@@ -81,18 +137,14 @@ export function telemetryConfigFrom(e: Env): TelemetryConfig {
     enabled: e.MNEME_TELEMETRY,
     metrics: e.MNEME_TELEMETRY && e.MNEME_METRICS,
     slo: {
-      targets: new Map(Object.entries({ ...DEFAULT_TARGETS, ...e.MNEME_SLO_TARGETS })),
+      targets: targetsOver(DEFAULT_TARGETS, e.MNEME_SLO_TARGETS),
       windowMs: e.MNEME_SLO_WINDOW_SECONDS * 1000,
       minSamples: e.MNEME_SLO_MIN_SAMPLES,
       alertFactor: e.MNEME_SLO_ALERT_FACTOR,
       alertErrorRate: e.MNEME_SLO_ALERT_ERROR_RATE,
       alertQueueDepth: e.MNEME_SLO_ALERT_QUEUE_DEPTH ?? Math.max(1, e.MNEME_LLM_QUEUE_LIMIT),
       checkMs: e.MNEME_SLO_CHECK_MS,
-      shedOnFast: new Set(
-        e.MNEME_SLO_SHED_FAST.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
+      shedOnFast: new Set(e.MNEME_SLO_SHED_FAST),
     },
   };
 }

@@ -87,4 +87,24 @@ describe('SloTracker', () => {
     expect(status!.p50).toBeCloseTo(100, -1);
     expect(tracker.evaluate(0)).toEqual([]);
   });
+
+  it('never finds a breach for a name that is no stage', () => {
+    const tracker = new SloTracker(config(), clock);
+    for (let i = 0; i < 5; i++) tracker.observe(semantic(300));
+    expect(tracker.breached('memory.semantic')).toBeDefined();
+    expect(tracker.breached('memory.semantics')).toBeUndefined();
+  });
+
+  it('reports audio stages in ms per second of audio', () => {
+    const tracker = new SloTracker(config({ targets: new Map([['transcribe.audio', 200]]) }), clock);
+    tracker.observe({
+      name: 'transcribe.audio',
+      durationMs: 400,
+      failed: false,
+      attributes: { 'mneme.audio.seconds': 4 },
+    });
+    const [status] = tracker.statuses();
+    expect(status).toMatchObject({ name: 'transcribe.audio', unit: 'ms/s', target: 200, count: 1 });
+    expect(status!.p50).toBeCloseTo(100, -1);
+  });
 });

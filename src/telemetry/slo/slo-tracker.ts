@@ -1,11 +1,13 @@
+import { unitOf, type Stage, type StageUnit } from '../../config/stages.js';
 import type { SloConfig } from '../../config/telemetry.config.js';
 import { SlidingHistogram, type WindowStats } from './sliding-histogram.js';
-import { PER_AUDIO_SECOND, stageSamples, type EndedSpan, type StageSample } from './stage-samples.js';
+import { stageSamples, type EndedSpan, type StageSample } from './stage-samples.js';
 
 export interface StageStatus extends WindowStats {
+  /** One of STAGES; a plain string, so the fast path and test fakes can name a status by any string. */
   name: string;
   /** ms, or ms per second of audio. */
-  unit: 'ms' | 'ms/s';
+  unit: StageUnit;
   target: number | undefined;
   /** p95 over the target, with enough samples in the window to say so. */
   breached: boolean;
@@ -30,9 +32,9 @@ export interface Alert {
  * `performance`, `/metrics`, alerts and the fast path's shedding read. Time is injected, so tests drive it.
  */
 export class SloTracker {
-  private readonly stages = new Map<string, SlidingHistogram>();
+  private readonly stages = new Map<Stage, SlidingHistogram>();
   private readonly active = new Map<string, Alert>();
-  private cache: { at: number; statuses: Map<string, StageStatus> } | undefined;
+  private cache: { at: number; statuses: ReadonlyMap<string, StageStatus> } | undefined;
 
   constructor(
     readonly config: SloConfig,
@@ -64,7 +66,7 @@ export class SloTracker {
       out.push({
         ...stats,
         name,
-        unit: PER_AUDIO_SECOND.has(name) ? 'ms/s' : 'ms',
+        unit: unitOf(name),
         target,
         breached: target !== undefined && stats.count >= this.config.minSamples && stats.p95 > target,
         errorRate: stats.count ? stats.errors / stats.count : 0,
@@ -73,7 +75,10 @@ export class SloTracker {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Whether a stage breaches now; cached for a second, as every fast-path ask asks. */
+  /**
+   * Whether a stage breaches now; any name may be asked (one that is no stage never breaches). Cached for a
+   * second, as every fast-path ask asks.
+   */
   breached(stage: string): StageStatus | undefined {
     const now = this.now();
     if (!this.cache || now - this.cache.at >= 1000)

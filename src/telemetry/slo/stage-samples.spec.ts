@@ -1,3 +1,4 @@
+import { isStage } from '../../config/stages.js';
 import { stageSamples } from './stage-samples.js';
 
 const span = (name: string, attributes: Record<string, unknown> = {}, durationMs = 10, failed = false) => ({
@@ -54,5 +55,31 @@ describe('stageSamples', () => {
     expect(stageSamples(undecoded)).toEqual([
       { stage: 'transcribe.audio', value: NaN, failed: false, cancelled: true },
     ]);
+  });
+
+  it('samples an ask that failed before it was routed as ask.unrouted', () => {
+    expect(stageSamples(span('ask', {}, 20, true))).toEqual([
+      { stage: 'ask.unrouted', value: 20, failed: true },
+    ]);
+  });
+
+  it('takes no sample for a name outside the stage vocabulary', () => {
+    expect(stageSamples(span('fusion.project', { 'mneme.modality': 'smell' }))).toEqual([]);
+    expect(stageSamples(span('fusion.project'))).toEqual([]);
+    expect(stageSamples(span('ask', { 'mneme.route.path': 'turbo', 'mneme.llm.ttft_ms': 3 }))).toEqual([]);
+    expect(stageSamples(span('route.admit'))).toEqual([]);
+  });
+
+  it('gives only stage names of the vocabulary', () => {
+    const spans = [
+      span('encode.image', { 'mneme.batch.size': 3 }),
+      span('perceive.audio', { 'mneme.audio.seconds': 2 }),
+      span('fusion.project', { 'mneme.modality': 'image' }),
+      span('consolidation.summarize'),
+      span('ask', { 'mneme.route.path': 'deep', 'mneme.llm.ttft_ms': 9 }),
+    ];
+    const stages = spans.flatMap((s) => stageSamples(s).map((sample) => sample.stage));
+    expect(stages).toHaveLength(6);
+    expect(stages.every(isStage)).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { PER_AUDIO_SECOND, isStage, type Stage } from '../../config/stages.js';
+
 /** What a finished span tells the SLO tracker: plain data, so classification is testable without an SDK. */
 export interface EndedSpan {
   name: string;
@@ -10,16 +12,15 @@ export interface EndedSpan {
 
 /** One latency observation of a stage; `perSecond` stages are measured per second of audio (ms/s). */
 export interface StageSample {
-  stage: string;
+  stage: Stage;
   value: number;
   failed: boolean;
   /** Counted apart: a client that leaves says nothing about the stage's latency or health. */
   cancelled?: boolean;
 }
 
-// Stages whose cost grows with the audio: their value (and target) is milliseconds per second of audio.
-export const PER_AUDIO_SECOND = new Set(['encode.audio', 'transcribe.audio', 'perceive.audio']);
-const PASS_THROUGH = new Set([
+// Spans named after their stage, one to one.
+const PASS_THROUGH: ReadonlySet<string> = new Set<Stage>([
   'fusion.align',
   'fusion.answer',
   'route.decide',
@@ -41,13 +42,15 @@ export function stageSamples(span: EndedSpan): StageSample[] {
   if (name.includes(' ') && a['gen_ai.operation.name'] === undefined) return [];
   if (span.cancelled) return cancelledSamples(span);
   const text = (key: string, fallback: string) => (typeof a[key] === 'string' ? a[key] : fallback);
-  const sample = (stage: string, value = durationMs): StageSample[] => [{ stage, value, failed }];
+  // A name outside the vocabulary (an attribute no stage knows) is no stage.
+  const sample = (stage: string, value = durationMs): StageSample[] =>
+    isStage(stage) ? [{ stage, value, failed }] : [];
   if (PASS_THROUGH.has(name)) return sample(name);
   if (name === 'encode.image') return sample(Number(a['mneme.batch.size'] ?? 1) > 1 ? 'encode.images' : name);
   if (PER_AUDIO_SECOND.has(name)) {
     const seconds = Number(a['mneme.audio.seconds']);
     // A clip that failed before it was decoded has no length: it counts as an error, not as a latency.
-    if (!(seconds > 0)) return failed ? [{ stage: name, value: Number.NaN, failed }] : [];
+    if (!(seconds > 0)) return failed ? sample(name, Number.NaN) : [];
     return sample(name, durationMs / Math.max(seconds, 0.1));
   }
   if (name === 'fusion.project') return sample(`fusion.project.${text('mneme.modality', 'unknown')}`);
@@ -55,10 +58,7 @@ export function stageSamples(span: EndedSpan): StageSample[] {
   if (name === 'ask') {
     const path = text('mneme.route.path', 'unrouted');
     const ttft = Number(a['mneme.llm.ttft_ms']);
-    return [
-      { stage: `ask.${path}`, value: durationMs, failed },
-      ...(Number.isFinite(ttft) ? [{ stage: `ttft.${path}`, value: ttft, failed }] : []),
-    ];
+    return [...sample(`ask.${path}`), ...(Number.isFinite(ttft) ? sample(`ttft.${path}`, ttft) : [])];
   }
   return [];
 }
