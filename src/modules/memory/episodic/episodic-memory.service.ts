@@ -4,7 +4,6 @@ import { mkdirSync } from 'node:fs';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { CallContext } from '../../../common/call-context.js';
 import { GroupCommit } from '../../../common/group-commit.js';
-import { isMnemeError } from '../../../common/mneme-error.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { memorySpan } from '../memory-span.js';
 import {
@@ -17,7 +16,9 @@ import {
 import type { EpisodeInput, RecallQuery } from './episode-requests.js';
 import type { RankedEpisode } from './hybrid-ranking.js';
 import { estimateImportance, provisionalSummary } from './importance.js';
-import { guardStorage, unavailable } from './episodic-errors.js';
+import { guardStorage } from './episodic-errors.js';
+import { EpisodeIndexes } from './episode-indexes.js';
+import { EpisodeLane } from './episode-lane.js';
 import { hybridSearch } from './hybrid-search.js';
 import { LanceEpisodeTable } from './lancedb-episode.table.js';
 import { RecallAccesses } from './recall-accesses.js';
@@ -25,71 +26,62 @@ import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
 
 export type { EpisodeInput, QueryVectors, RecallQuery } from './episode-requests.js';
 
-const MAINTAIN_EVERY_COMMITS = 50;
 const DECAY_BATCH = 1000;
-const KEEP_VERSIONS_MS = 60_000;
 const TOUCH_FLUSH_MS = 2000;
 
 /**
  * Episodic memory on LanceDB. Writes go through a group commit (one table version per batch, acknowledged only
- * once committed); every write, delete and maintenance step runs in one lane, reads run concurrently.
+ * once committed); every write, delete and maintenance step runs in one lane (EpisodeLane), reads run
+ * concurrently; indexes and compaction are EpisodeIndexes' business.
  */
 @Injectable()
 export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('EpisodicMemory');
-  private opening: Promise<LanceEpisodeTable> | undefined;
-  private lane: Promise<unknown> = Promise.resolve();
+  private readonly lane: EpisodeLane;
+  private readonly indexes: EpisodeIndexes;
   private readonly commits: GroupCommit<EpisodeRecord>;
-  private commitsSinceMaintenance = 0;
-  private vectorIndexed = false;
-  private indexing: Promise<void> | undefined;
-  private textIndexed = false;
   private readonly accesses = new RecallAccesses();
-  /** Every remember() from its first step (embedding included) until its commit settles. */
-  private readonly inflight = new Set<Promise<unknown>>();
   private readonly touchTimer: NodeJS.Timeout;
 
   constructor(
     private readonly config: AppConfig,
     private readonly embedder: TextEmbedderService,
   ) {
-    this.commits = new GroupCommit((batch) => this.serial((table) => this.commit(table, batch)));
+    this.indexes = new EpisodeIndexes(config.memory.episodic.indexThreshold, this.logger);
+    this.lane = new EpisodeLane(() => this.open(), this.logger);
+    this.commits = new GroupCommit((batch) => this.lane.serial((table) => this.commit(table, batch)));
     this.touchTimer = setInterval(() => void this.flushTouches(), TOUCH_FLUSH_MS);
     this.touchTimer.unref();
   }
 
   async onModuleInit(): Promise<void> {
-    await this.table().catch(() => undefined); // logged; requests retry the open and get STORE_UNAVAILABLE
+    await this.lane.table().catch(() => undefined); // logged; requests retry the open and get STORE_UNAVAILABLE
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.touchTimer);
-    await this.settled();
+    await this.lane.settled();
     await this.flushTouches();
-    await this.lane.catch(() => undefined);
-    const table = await this.opening?.catch(() => undefined);
-    this.opening = undefined;
     // An index build can take minutes and cannot be cancelled: leave it to process exit (it is rebuilt at
     // the next start) rather than hold shutdown past its grace period or close the table under it.
-    if (!this.indexing) table?.close();
+    await this.lane.close(this.indexes.building);
   }
 
   /** Stores episodes; resolves once they are committed (they survive a crash from then on). */
   remember(inputs: EpisodeInput[], ctx: CallContext): Promise<EpisodeRecord[]> {
-    const run = this.span(
-      'remember',
-      ctx,
-      () => this.store(inputs, ctx),
-      (r) => r.length,
+    return this.lane.track(
+      this.span(
+        'remember',
+        ctx,
+        () => this.store(inputs, ctx),
+        (r) => r.length,
+      ),
     );
-    this.inflight.add(run);
-    void run.finally(() => this.inflight.delete(run)).catch(() => undefined);
-    return run;
   }
 
   private async store(inputs: EpisodeInput[], ctx: CallContext): Promise<EpisodeRecord[]> {
     if (inputs.length === 0) return [];
-    await this.table();
+    await this.lane.table();
     const vectors = await this.embedder.embed(inputs.map((i) => i.text));
     const now = Date.now();
     const records = inputs.map<EpisodeRecord>((input, i) => ({
@@ -117,11 +109,6 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     return records;
   }
 
-  /** Resolves when every remember() that had started before this call has settled. */
-  private async settled(): Promise<void> {
-    await Promise.allSettled([...this.inflight]);
-  }
-
   /** Hybrid recall (vector + full text, fused), best first; counts an access for each returned episode. */
   recall(query: RecallQuery, ctx: CallContext): Promise<RankedEpisode<EpisodeRecord>[]> {
     return this.span(
@@ -134,10 +121,9 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
         const image = given.image ?? text ?? given.audio;
         const audio = given.audio ?? text ?? given.image;
         if (query.first <= 0 || !image || !audio) return [];
-        const table = await this.table();
-        const indexed = { vector: this.vectorIndexed, text: this.textIndexed };
+        const table = await this.lane.table();
         const ranked = await guardStorage(() =>
-          hybridSearch(table, ctx.tenant, query, { text, image, audio, words }, indexed),
+          hybridSearch(table, ctx.tenant, query, { text, image, audio, words }, this.indexes.columns),
         );
         this.accesses.note(
           ctx.tenant,
@@ -151,13 +137,13 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   /** Episodes waiting for fact extraction, across tenants (for the consolidation worker only). */
   async pendingConsolidation(limit: number): Promise<EpisodeRecord[]> {
-    const table = await this.table();
+    const table = await this.lane.table();
     return guardStorage(() => table.pendingConsolidation(limit));
   }
 
   /** Records an episode's extraction outcome: done (epoch ms) or FAILED. */
   markConsolidation(tenant: string, ids: string[], value: number): Promise<void> {
-    return this.serial((table) => table.setConsolidation(tenant, ids, value));
+    return this.lane.serial((table) => table.setConsolidation(tenant, ids, value));
   }
 
   /**
@@ -168,12 +154,12 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   async decay(now: number): Promise<EpisodeRecord[]> {
     const { action, halfLifeMs, threshold } = this.config.memory.decay;
     if (action === 'off') return [];
-    const table = await this.table();
+    const table = await this.lane.table();
     const decayed = await guardStorage(() => table.decayed(now, halfLifeMs, threshold, DECAY_BATCH));
     const byTenant = new Map<string, string[]>();
     for (const e of decayed) byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e.id]);
     for (const [tenant, ids] of byTenant) {
-      await this.serial(async (t) => {
+      await this.lane.serial(async (t) => {
         if (action === 'archive') await t.archive(tenant, ids, now);
         else await t.delete({ tenant, ids });
       });
@@ -183,13 +169,13 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   /** Episodes of all tenants (the operator's size gauge). */
   async total(): Promise<number> {
-    const table = await this.table();
+    const table = await this.lane.table();
     return guardStorage(() => table.countAll());
   }
 
   /** The caller's episodes still waiting for extraction. */
   async pendingCount(ctx: CallContext): Promise<number> {
-    const table = await this.table();
+    const table = await this.lane.table();
     return guardStorage(() => table.countWhere(ctx.tenant, `consolidation = ${CONSOLIDATION.PENDING}`));
   }
 
@@ -204,7 +190,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       'list',
       ctx,
       async () => {
-        const table = await this.table();
+        const table = await this.lane.table();
         return guardStorage(() => table.list({ tenant: ctx.tenant, sessionId }, after, first));
       },
       (r) => r.length,
@@ -217,7 +203,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       'summary',
       ctx,
       async () => {
-        const table = await this.table();
+        const table = await this.lane.table();
         return guardStorage(() => table.newest({ tenant: ctx.tenant, sessionId, roles: [SUMMARY_ROLE] }));
       },
       (r) => (r ? 1 : 0),
@@ -231,7 +217,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     limit: number,
     ctx: CallContext,
   ): Promise<EpisodeRecord[]> {
-    const table = await this.table();
+    const table = await this.lane.table();
     return guardStorage(() =>
       table.list({ tenant: ctx.tenant, sessionId, from, roles: ['user', 'assistant'] }, undefined, limit),
     );
@@ -243,7 +229,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       'get',
       ctx,
       async () => {
-        const table = await this.table();
+        const table = await this.lane.table();
         return guardStorage(() => table.list({ tenant: ctx.tenant, ids }, undefined, ids.length));
       },
       (r) => r.length,
@@ -263,8 +249,8 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       ctx,
       async () => {
         // Writes already under way (still embedding, or queued) land first, then go with the delete.
-        await this.settled();
-        return this.serial(async (table) => {
+        await this.lane.settled();
+        return this.lane.serial(async (table) => {
           const gone = await table.delete(filter);
           // A summary retells what it was written from: it goes with its originals (and so do summaries of it).
           for (let cited = gone; cited.length > 0;) {
@@ -280,91 +266,30 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   private async commit(table: LanceEpisodeTable, batch: EpisodeRecord[]): Promise<void> {
     await table.add(batch);
-    if (!this.textIndexed) {
-      // The rows are committed: an index failure must not reject their writers. The next commit retries.
-      try {
-        await table.createTextIndex();
-        this.textIndexed = true;
-      } catch (error) {
-        this.logger.warn(
-          `Building the full-text index failed (retried on the next write): ${(error as Error).message}`,
-        );
-      }
-    }
-    if (++this.commitsSinceMaintenance >= MAINTAIN_EVERY_COMMITS) {
-      this.commitsSinceMaintenance = 0;
-      // Maintenance runs after the acknowledged commit, so a slow compaction never delays a remember.
-      void this.serial((t) => this.maintain(t)).catch((error: Error) =>
-        this.logger.warn(`Maintenance failed (will retry): ${error.message}`),
-      );
-    }
+    const { maintenanceDue } = await this.indexes.afterCommit(table);
+    // Maintenance runs after the acknowledged commit, so a slow compaction never delays a remember.
+    if (maintenanceDue)
+      void this.lane
+        .serial((t) => this.indexes.maintain(t))
+        .catch((error: Error) => this.logger.warn(`Maintenance failed (will retry): ${error.message}`));
   }
 
-  /** Compacts, folds new rows into the indexes, prunes old versions; builds the ANN index past the threshold. */
-  async maintain(table?: LanceEpisodeTable): Promise<void> {
-    const run = async (t: LanceEpisodeTable) => {
-      // Compaction and version cleanup could delete files the index build is reading: wait for it.
-      if (this.indexing) return;
-      const stats = await t.optimize(new Date(Date.now() - KEEP_VERSIONS_MS));
-      this.logger.debug(
-        `Optimized: ${stats.fragmentsRemoved} fragments compacted, ${stats.versionsRemoved} versions pruned`,
-      );
-      // optimize() rewrites the indexes; the replaced ones stay cached with their files open (two descriptors
-      // per run, found by the soak): a fresh connection lets them go.
-      await t.refreshConnection();
-      const rows = await t.countAll();
-      if (!this.vectorIndexed && !this.indexing && rows >= this.config.memory.episodic.indexThreshold) {
-        // Minutes at 100k rows: built beside the write lane (LanceDB commits it alongside concurrent appends,
-        // which stay searchable unindexed), so remember() never waits for it.
-        this.indexing = this.buildVectorIndex(t, rows).finally(() => (this.indexing = undefined));
-      }
-    };
-    if (table) return run(table);
-    await this.settled();
-    await this.serial(run);
-    await this.indexing;
-  }
-
-  private async buildVectorIndex(table: LanceEpisodeTable, rows: number): Promise<void> {
-    const started = Date.now();
-    try {
-      await table.createVectorIndex(rows);
-      this.vectorIndexed = true;
-      this.logger.log(`Built the ANN vector index over ${rows} episodes in ${Date.now() - started} ms`);
-    } catch (error) {
-      this.logger.warn(
-        `Building the vector index failed (next maintenance retries): ${(error as Error).message}`,
-      );
-    }
+  /** Maintenance now (compaction, index upkeep), after the writes under way; waits for an index build it starts. */
+  async maintain(): Promise<void> {
+    await this.lane.settled();
+    await this.lane.serial((t) => this.indexes.maintain(t));
+    await this.indexes.built();
   }
 
   private async flushTouches(): Promise<void> {
     if (this.accesses.size === 0) return;
     const pending = this.accesses.take();
     const at = Date.now();
-    await this.serial(async (table) => {
-      for (const [tenant, ids] of pending) await table.touch(tenant, ids, at);
-    }).catch((error: Error) => this.logger.warn(`Recording recall accesses failed: ${error.message}`));
-  }
-
-  /** Runs one write-side step after the previous one, whatever its outcome. */
-  private serial<T>(fn: (table: LanceEpisodeTable) => Promise<T>): Promise<T> {
-    const run = this.lane
-      .catch(() => undefined)
-      .then(async () => guardStorage(async () => fn(await this.table())));
-    this.lane = run.catch(() => undefined);
-    return run;
-  }
-
-  private table(): Promise<LanceEpisodeTable> {
-    this.opening ??= this.open().catch((error: unknown) => {
-      this.opening = undefined;
-      const reason = error instanceof Error ? error.message : String(error);
-      this.logger.error(`Opening episodic memory failed: ${reason}`);
-      if (isMnemeError(error)) throw error;
-      throw unavailable(reason, error);
-    });
-    return this.opening;
+    await this.lane
+      .serial(async (table) => {
+        for (const [tenant, ids] of pending) await table.touch(tenant, ids, at);
+      })
+      .catch((error: Error) => this.logger.warn(`Recording recall accesses failed: ${error.message}`));
   }
 
   private async open(): Promise<LanceEpisodeTable> {
@@ -375,8 +300,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
       await this.embedder.identity(),
       this.config.memory.episodic.cacheBytes,
     );
-    this.textIndexed = await table.hasIndex('text');
-    this.vectorIndexed = await table.hasIndex('vector');
+    await this.indexes.load(table);
     return table;
   }
 

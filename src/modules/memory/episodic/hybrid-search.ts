@@ -2,6 +2,7 @@ import type { EpisodeFilter, EpisodeRecord } from './episode.record.js';
 import type { RecallQuery } from './episode-requests.js';
 import { DEFAULT_RANK_WEIGHTS, rankHybrid, type RankedEpisode } from './hybrid-ranking.js';
 import type { LanceEpisodeTable, VectorTuning } from './lancedb-episode.table.js';
+import type { IndexedColumns } from './episode-indexes.js';
 
 /** Searched per list before fusion: fusion needs depth beyond `first` to find items ranked well by both. */
 const CANDIDATE_FACTOR = 4;
@@ -26,7 +27,7 @@ export async function hybridSearch(
   tenant: string,
   query: RecallQuery,
   vectors: SearchVectors,
-  indexed: { vector: boolean; text: boolean },
+  indexed: IndexedColumns,
 ): Promise<RankedEpisode<EpisodeRecord>[]> {
   const { words, text, image, audio } = vectors;
   const filter: EpisodeFilter = {
