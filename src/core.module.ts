@@ -33,6 +33,7 @@ export class CoreModule {
         provide: OperationGuard,
         useValue: new OperationGuard({
           limits: deps.config.limits.graphql,
+          maxDepth: deps.config.server.graphqlMaxDepth,
           perception: deps.config.perception,
           rateLimits: deps.rateLimits,
           sockets: deps.sockets,

@@ -105,9 +105,9 @@ const limits = {
   MNEME_BODY_LIMIT_BYTES: int(1024, 1024 ** 3)
     .default(16 * 1024 * 1024)
     .register(variableDocs, { meaning: 'largest request body' }),
-  MNEME_GRAPHQL_MAX_DEPTH: int(2, 64)
-    .default(12)
-    .register(variableDocs, { meaning: 'deepest GraphQL selection accepted' }),
+  MNEME_GRAPHQL_MAX_DEPTH: int(2, 64).default(12).register(variableDocs, {
+    meaning: 'deepest GraphQL selection accepted, counting every field (the `__schema` query is exempt)',
+  }),
   MNEME_GRAPHQL_MAX_COST: int(1, 100_000_000)
     .default(10_000)
     .register(variableDocs, {

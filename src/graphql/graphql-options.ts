@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { Kind, type DocumentNode } from 'graphql';
 import type { AppConfig } from '../config/app-config.js';
 import type { GqlContext } from './graphql-context.js';
+import { graphiqlPlugin } from './graphiql.js';
 import { formatGraphQLErrors } from './graphql-error-formatter.js';
 import type { OperationGuard } from './operation-guard.js';
 import type { GuardedSocket, SocketGuard } from '../http/socket-guard.js';
@@ -24,8 +25,9 @@ export function graphqlOptions(
     path: '/graphql',
     autoSchemaFile: true,
     sortSchema: true,
-    graphiql: config.server.graphiql,
-    queryDepth: config.server.graphqlMaxDepth,
+    // Mercurius's GraphiQL loads React and GraphiQL from a CDN (blank offline); ours serves them itself.
+    graphiql: false,
+    plugins: config.server.graphiql ? [{ plugin: graphiqlPlugin({ endpoint: '/graphql' }) }] : [],
     // A bounded document: parsing and validation stop here, before anything quadratic runs on it.
     graphql: { parseOptions: { maxTokens: config.limits.graphql.maxTokens } },
     validationRules: guard.extraRules,

@@ -9,6 +9,7 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { ErrorCode } from '../common/error-codes.js';
 import { MnemeError } from '../common/mneme-error.js';
 import type { LimitsConfig } from '../config/limits.config.js';
@@ -20,6 +21,8 @@ import type { SocketGuard } from '../http/socket-guard.js';
 
 export interface OperationGuardDeps {
   limits: LimitsConfig['graphql'];
+  /** Levels of fields an operation may nest (MNEME_GRAPHQL_MAX_DEPTH). */
+  maxDepth: number;
   perception: Pick<PerceptionConfig, 'imagesPerRequest' | 'audioPerRequest'>;
   rateLimits: RateLimits;
   sockets: SocketGuard;
@@ -27,7 +30,7 @@ export interface OperationGuardDeps {
 
 /**
  * What every GraphQL operation passes before it runs, over HTTP and over WebSocket alike: a bounded document,
- * the spec's validation (Mercurius skips it for subscriptions), no introspection where it is off, and a cost
+ * the spec's validation (Mercurius skips it for subscriptions), a depth limit, no introspection where it is off, and a cost
  * within budget. Subscriptions also count against the key's request rate (HTTP requests are counted as they
  * arrive).
  */
@@ -41,7 +44,10 @@ export class OperationGuard {
       imagesPerRequest: deps.perception.imagesPerRequest,
       audioPerRequest: deps.perception.audioPerRequest,
     };
-    this.extraRules = deps.limits.introspection ? [] : [NoSchemaIntrospectionCustomRule];
+    this.extraRules = [
+      depthLimit(deps.maxDepth),
+      ...(deps.limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+    ];
   }
 
   /** Mercurius preExecution: the document is parsed and validated; variables are the request's. */
@@ -82,6 +88,28 @@ export class OperationGuard {
       );
     assertAffordable(schema, document, variables, undefined, this.cost);
   }
+}
+
+/**
+ * The depth limit, with the schema query exempt: the standard one (GraphiQL's, codegen's) nests 15 levels in
+ * `ofType`, which resolves against the static schema and is bounded by the token limit anyway. Mercurius's own
+ * `queryDepth` counts it and so refused every schema client at the default limit.
+ */
+function depthLimit(limit: number): ValidationRule {
+  return maxDepthRule({
+    n: limit,
+    ignoreIntrospection: true,
+    flattenFragments: true,
+    propagateOnRejection: false,
+    onReject: [
+      (context, error) =>
+        context?.reportError(
+          new GraphQLError(
+            `${error.message.replace(/^Syntax Error: /, '')} Flatten the query or raise MNEME_GRAPHQL_MAX_DEPTH.`,
+          ),
+        ),
+    ],
+  });
 }
 
 function validationFailure(errors: readonly GraphQLError[]): MnemeError {
