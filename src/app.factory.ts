@@ -1,4 +1,4 @@
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger, type DynamicModule, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
@@ -21,19 +21,37 @@ import { startTelemetry } from './telemetry/otel-sdk.js';
 
 export interface CreateAppOptions {
   logger?: false | LogLevel[];
-  /** Serve through this engine instead of the configured one. */
-  llmEngine?: LlmEngine;
   /** Load the model before returning (default true); false only for schema printing. */
   loadModel?: boolean;
 }
 
+/** What Nest builds the server from: the root module, and the Fastify adapter with Mneme's hooks registered. */
+export interface ServerParts {
+  module: DynamicModule;
+  adapter: MnemeFastifyAdapter;
+}
+
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
-/** Builds the whole server (not listening yet) with its model loaded. Used by main.ts and the e2e tests. */
+/** Builds the whole server (not listening yet) with its model loaded. Used by main.ts, scripts and benches. */
 export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const { module, adapter } = await serverParts(config);
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: options.logger ?? levelsFrom(config.server.logLevel),
+  });
+  await finishApp(app, options);
+  return app;
+}
+
+/**
+ * The first half of createApp: Fastify with uploads, guards, sockets, the request scope and the pressure watch,
+ * and the root module wired to the objects those hooks share with Nest. (Tests build the Nest half with
+ * @nestjs/testing to override a provider, then call finishApp.)
+ */
+export async function serverParts(config: AppConfig): Promise<ServerParts> {
   startTelemetry(config.telemetry);
   const auth = new ApiKeyAuth(config.auth.apiKeys);
   const lifecycle = new ServerLifecycle();
@@ -66,28 +84,20 @@ export async function createApp(
   });
   await watchPressure(fastify, headroom);
   if (redis) fastify.addHook('onClose', () => closeRedisClient(redis));
+  const module = AppModule.forRoot({ config, auth, lifecycle, rateLimits, headroom, sockets });
+  return { module, adapter };
+}
 
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({
-      config,
-      auth,
-      lifecycle,
-      rateLimits,
-      headroom,
-      sockets,
-      llmEngine: options.llmEngine,
-    }),
-    adapter,
-    {
-      logger: options.logger ?? levelsFrom(config.server.logLevel),
-    },
-  );
+/** The second half of createApp: the global filter, module init, and the model loaded unless told not to. */
+export async function finishApp(
+  app: NestFastifyApplication,
+  options: Pick<CreateAppOptions, 'loadModel'> = {},
+): Promise<void> {
   // Registered here rather than as APP_FILTER: Nest's Fastify error handler (body too large, malformed JSON,
   // unknown routes) only consults filters registered on the application.
   app.useGlobalFilters(new AllExceptionsFilter());
   await app.init();
   if (options.loadModel !== false) await app.get(LlmEngine).load();
-  return app;
 }
 
 /** Graceful stop: refuse new work, let in-flight generations finish within the grace period, then release all. */

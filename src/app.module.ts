@@ -7,7 +7,6 @@ import { ErrorCode } from './common/error-codes.js';
 import { MnemeError } from './common/mneme-error.js';
 import { AppConfig } from './config/app-config.js';
 import { CoreModule, type CoreDeps } from './core.module.js';
-import type { LlmEngine } from './engines/llm/llm-engine.js';
 import { LlmModule } from './engines/llm/llm.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
 import { CallerGuard } from './graphql/caller.guard.js';
@@ -26,12 +25,12 @@ import { VisionModule } from './modules/vision/vision.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(deps: CoreDeps & { llmEngine?: LlmEngine }): DynamicModule {
+  static forRoot(deps: CoreDeps): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(deps),
-        LlmModule.forRoot(deps.llmEngine),
+        LlmModule,
         GraphQLModule.forRootAsync<MercuriusDriverConfig>({
           driver: MercuriusDriver,
           inject: [AppConfig, OperationGuard, SocketGuard],

@@ -1,4 +1,5 @@
-export type ModelKind = 'llm' | 'vision' | 'speech-to-text' | 'audio-embedding' | 'text-embedding';
+export const MODEL_KINDS = ['llm', 'vision', 'speech-to-text', 'audio-embedding', 'text-embedding'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
 export type CatalogState = 'loading' | 'ready' | 'failed' | 'unloaded';
 
 export interface CatalogEntry {
@@ -21,7 +22,9 @@ export class ModelCatalog {
     this.reporters.push(reporter);
   }
 
+  /** By kind in MODEL_KINDS order, whatever order the rooms registered in (module init order is Nest's). */
   list(): CatalogEntry[] {
-    return this.reporters.flatMap((report) => report());
+    const rank = (entry: CatalogEntry) => MODEL_KINDS.indexOf(entry.kind);
+    return this.reporters.flatMap((report) => report()).sort((a, b) => rank(a) - rank(b));
   }
 }

@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createApp, type CreateAppOptions } from '../../src/app.factory.js';
+import { Test } from '@nestjs/testing';
+import { createApp, finishApp, serverParts, type CreateAppOptions } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { LlmEngine } from '../../src/engines/llm/llm-engine.js';
 import { startTelemetry } from '../../src/telemetry/otel-sdk.js';
 
 export const FIXTURE_LLM = path.resolve('test/fixtures/models/tiny-llama/tiny-llama.gguf');
@@ -22,10 +24,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions extends CreateAppOptions {
+  /** Serve through this engine (one that records its calls, say) in place of the configured one. */
+  llmEngine?: LlmEngine;
+}
+
 /** Boots the real server on a free loopback port, with keys for two tenants and the fixture model. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: CreateAppOptions = {},
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     MNEME_API_KEYS: API_KEYS_ENV,
@@ -45,12 +52,32 @@ export async function startTestApp(
     ...env,
   });
   startTelemetry({ ...config.telemetry, extraProcessors: [new SimpleSpanProcessor(spans)] });
-  const app = await createApp(config, { logger: false, ...options });
+  const app = options.llmEngine
+    ? await appWithEngine(config, options.llmEngine, options)
+    : await createApp(config, { logger: false, ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (typeof address !== 'object' || address === null) throw new Error('server has no address');
   const url = `http://127.0.0.1:${address.port}`;
   return { app, config, url, wsUrl: url.replace('http', 'ws') + '/graphql', close: () => app.close() };
+}
+
+/** createApp's two halves with Nest's testing module between them, the engine overridden by its token. */
+async function appWithEngine(
+  config: AppConfig,
+  engine: LlmEngine,
+  options: CreateAppOptions,
+): Promise<NestFastifyApplication> {
+  const { module, adapter } = await serverParts(config);
+  const testing = await Test.createTestingModule({ imports: [module] })
+    .overrideProvider(LlmEngine)
+    .useValue(engine)
+    .compile();
+  const app = testing.createNestApplication<NestFastifyApplication>(adapter, {
+    logger: options.logger ?? false,
+  });
+  await finishApp(app, options);
+  return app;
 }
 
 export function bearer(key: string): Record<string, string> {

@@ -1,4 +1,4 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type OnModuleInit } from '@nestjs/common';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
 import { LlamaCppEngine } from './llama-cpp.engine.js';
@@ -7,23 +7,28 @@ import { OpenAiRemoteEngine } from './openai-remote.engine.js';
 
 /**
  * Provides the LlmEngine port: an OpenAI-compatible remote when MNEME_LLM_REMOTE_URL is set, else node-llama-cpp
- * in process.
- * `engine` lets a caller supply its own instance (the e2e tests wrap the real engine to watch calls).
+ * in process. The catalog learns the engine's models here rather than in the factory, so an engine put in its
+ * place (Nest's overrideProvider, in tests) is listed too.
  */
 @Global()
-@Module({})
-export class LlmModule {
-  static forRoot(engine?: LlmEngine): DynamicModule {
-    const provider = {
+@Module({
+  providers: [
+    {
       provide: LlmEngine,
-      inject: [AppConfig, ModelCatalog],
-      useFactory: (config: AppConfig, catalog: ModelCatalog) => {
-        const served =
-          engine ?? (config.llm.remote ? new OpenAiRemoteEngine(config.llm) : new LlamaCppEngine(config.llm));
-        catalog.register(() => served.models().map((m) => ({ ...m, kind: 'llm' as const })));
-        return served;
-      },
-    };
-    return { module: LlmModule, providers: [provider], exports: [LlmEngine] };
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): LlmEngine =>
+        config.llm.remote ? new OpenAiRemoteEngine(config.llm) : new LlamaCppEngine(config.llm),
+    },
+  ],
+  exports: [LlmEngine],
+})
+export class LlmModule implements OnModuleInit {
+  constructor(
+    private readonly engine: LlmEngine,
+    private readonly catalog: ModelCatalog,
+  ) {}
+
+  onModuleInit(): void {
+    this.catalog.register(() => this.engine.models().map((m) => ({ ...m, kind: 'llm' as const })));
   }
 }
