@@ -2,7 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Each external SDK has exactly one adapter file allowed to import it (CONVENTIONS.md, rule 1).
+// Each external SDK has exactly one adapter file allowed to import it (docs/conventions.md, rule 1).
 const sdkAdapters = [
   { name: 'node-llama-cpp', allowedIn: ['src/engines/llm/llama-cpp.adapter.ts'] },
   { name: 'sharp', allowedIn: ['src/engines/image/sharp.adapter.ts'] },

@@ -1,4 +1,5 @@
-// Three tiers (CONVENTIONS.md rule 8): unit beside the code, medium on real models/stores, e2e over HTTP/WS.
+// Three tiers (docs/conventions.md rule 8): unit beside the code, medium on real models/stores, e2e over
+// HTTP/WS.
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -24,8 +24,8 @@ export interface SloConfig {
   alertQueueDepth: number;
   /** How often breaches and alerts are evaluated. */
   checkMs: number;
-  /** Stages the fast path skips while they breach (memory tiers); a set of strings, so any name may be asked. */
-  shedOnFast: ReadonlySet<string>;
+  /** Stages the fast path skips while they breach (memory tiers). */
+  shedOnFast: ReadonlySet<Stage>;
 }
 
 export interface TelemetryConfig {

@@ -2,7 +2,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { SocketGuard } from './socket-guard.js';
 
-// The only file that imports @fastify/websocket (CONVENTIONS.md rule 1).
+// The only file that imports @fastify/websocket (docs/conventions.md rule 1).
 
 /**
  * WebSocket support, registered on the root instance before Mercurius (which then reuses it rather than

@@ -2,7 +2,7 @@ import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
 import type { Headroom } from '../telemetry/headroom.js';
 
-// The only file that imports @fastify/under-pressure (CONVENTIONS.md rule 1).
+// The only file that imports @fastify/under-pressure (docs/conventions.md rule 1).
 
 /**
  * Samples resident memory and event-loop delay each second with @fastify/under-pressure and hands the readings

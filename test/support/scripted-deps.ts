@@ -2,6 +2,7 @@ import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { CallContext } from '../../src/common/call-context.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import type { PathName } from '../../src/config/routing.config.js';
+import type { Stage } from '../../src/config/stages.js';
 import type { GenerateRequest, GenerationEvent, GenerationResult } from '../../src/engines/llm/llm-engine.js';
 import type { AskDeps } from '../../src/modules/agent/ask/ask-state.js';
 import type { PromptMemory } from '../../src/modules/memory/memory.types.js';
@@ -47,7 +48,7 @@ export function scriptedDeps(options: {
   path?: PathName;
   memory?: PromptMemory;
   mediumHasRoom?: boolean;
-  breaching?: string[];
+  breaching?: Stage[];
 }) {
   const calls = {
     requests: [] as GenerateRequest[],
@@ -99,7 +100,7 @@ export function scriptedDeps(options: {
     fusion: { fuse: () => Promise.reject(new Error('no media in these tests')) },
     config,
     slo: {
-      shedOnFast: (stage: string) =>
+      shedOnFast: (stage: Stage) =>
         options.breaching?.includes(stage)
           ? {
               name: stage,

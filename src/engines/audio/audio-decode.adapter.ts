@@ -1,7 +1,7 @@
 import decode from 'audio-decode';
 
-// The only file that imports audio-decode (CONVENTIONS.md rule 1): WebAssembly decoders for compressed audio,
-// in process, with no system packages.
+// The only file that imports audio-decode (docs/conventions.md rule 1): WebAssembly decoders for compressed
+// audio, in process, with no system packages.
 
 export interface DecodedChannels {
   channels: Float32Array[];

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 
-// The only file that imports sharp (CONVENTIONS.md rule 1).
+// The only file that imports sharp (docs/conventions.md rule 1).
 
 export interface ImageHeader {
   format: string;

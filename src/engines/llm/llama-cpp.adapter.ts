@@ -15,7 +15,7 @@ import {
 } from 'node-llama-cpp';
 import type { ChatMessage } from './llm-engine.js';
 
-// The only file that imports node-llama-cpp (CONVENTIONS.md rule 1). It speaks in Mneme's types.
+// The only file that imports node-llama-cpp (docs/conventions.md rule 1). It speaks in Mneme's types.
 
 export interface LlamaLoadOptions {
   modelPath: string;

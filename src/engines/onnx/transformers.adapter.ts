@@ -11,8 +11,8 @@ import {
   pipeline,
 } from '@huggingface/transformers';
 
-// The only file that imports @huggingface/transformers (CONVENTIONS.md rule 1). Models load from local folders
-// only: the server never reaches a model hub at run time.
+// The only file that imports @huggingface/transformers (docs/conventions.md rule 1). Models load from local
+// folders only: the server never reaches a model hub at run time.
 env.allowRemoteModels = false;
 // Library warnings (e.g. Whisper defaulting to English when no language is given) would go to stdout on every
 // call; errors still surface as exceptions.

@@ -1,7 +1,7 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RedisClient } from '../redis/redis-client.js';
 
-// The only file that imports rate-limiter-flexible (CONVENTIONS.md rule 1).
+// The only file that imports rate-limiter-flexible (docs/conventions.md rule 1).
 
 export interface WindowState {
   /** Points spent in the current window. */

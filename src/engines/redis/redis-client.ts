@@ -1,6 +1,6 @@
 import { Redis, ReplyError } from 'ioredis';
 
-// The only file that imports ioredis (CONVENTIONS.md rule 1).
+// The only file that imports ioredis (docs/conventions.md rule 1).
 
 export type RedisClient = Redis;
 

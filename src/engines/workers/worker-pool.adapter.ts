@@ -1,7 +1,7 @@
 import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
 import { workerExecArgv } from './worker-module.js';
 
-// The only file that imports piscina (CONVENTIONS.md rule 1).
+// The only file that imports piscina (docs/conventions.md rule 1).
 
 export interface WorkerPoolOptions {
   /** The worker module, as a file URL (see worker-module.ts). */

@@ -3,7 +3,8 @@ import { Field, Float, GraphQLISODateTime, Int, ObjectType, registerEnumType } f
 @ObjectType('Stage', { description: 'One stage’s latency over the SLO window, against its target.' })
 export class StageGql {
   @Field(() => String, {
-    description: 'encode.image, memory.semantic, ask.fast, ttft.fast, llm.generate, … (see the README).',
+    description:
+      'encode.image, memory.semantic, ask.fast, ttft.fast, llm.generate, … (see docs/api.md#performance).',
   })
   name!: string;
   @Field(() => String, { description: 'ms, or ms/s (per second of audio) for audio stages.' }) unit!: string;

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModelCatalog } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
+import type { Stage } from '../../config/stages.js';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
 import { spanFanout } from '../../telemetry/otel-sdk.js';
 import { SloTracker, type Alert, type StageStatus } from '../../telemetry/slo/slo-tracker.js';
@@ -71,7 +72,7 @@ export class SloService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The stage's status when the fast path should skip it now: configured to shed, and breaching. */
-  shedOnFast(stage: string): StageStatus | undefined {
+  shedOnFast(stage: Stage): StageStatus | undefined {
     return this.config.telemetry.slo.shedOnFast.has(stage) ? this.tracker.breached(stage) : undefined;
   }
 }

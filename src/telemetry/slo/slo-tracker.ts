@@ -4,8 +4,7 @@ import { SlidingHistogram, type WindowStats } from './sliding-histogram.js';
 import { stageSamples, type EndedSpan, type StageSample } from './stage-samples.js';
 
 export interface StageStatus extends WindowStats {
-  /** One of STAGES; a plain string, so the fast path and test fakes can name a status by any string. */
-  name: string;
+  name: Stage;
   /** ms, or ms per second of audio. */
   unit: StageUnit;
   target: number | undefined;
@@ -34,7 +33,7 @@ export interface Alert {
 export class SloTracker {
   private readonly stages = new Map<Stage, SlidingHistogram>();
   private readonly active = new Map<string, Alert>();
-  private cache: { at: number; statuses: ReadonlyMap<string, StageStatus> } | undefined;
+  private cache: { at: number; statuses: ReadonlyMap<Stage, StageStatus> } | undefined;
 
   constructor(
     readonly config: SloConfig,
@@ -75,11 +74,8 @@ export class SloTracker {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /**
-   * Whether a stage breaches now; any name may be asked (one that is no stage never breaches). Cached for a
-   * second, as every fast-path ask asks.
-   */
-  breached(stage: string): StageStatus | undefined {
+  /** Whether a stage breaches now. Cached for a second, as every fast-path ask asks. */
+  breached(stage: Stage): StageStatus | undefined {
     const now = this.now();
     if (!this.cache || now - this.cache.at >= 1000)
       this.cache = { at: now, statuses: new Map(this.statuses().map((s) => [s.name, s])) };

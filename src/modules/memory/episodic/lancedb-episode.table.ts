@@ -11,7 +11,7 @@ import { MEDIA_COLUMNS, fromRow, num, str, toRow, where, type Row } from './lanc
 
 const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 
-// The only file that imports @lancedb/lancedb and apache-arrow (CONVENTIONS.md rule 1).
+// The only file that imports @lancedb/lancedb and apache-arrow (docs/conventions.md rule 1).
 
 const TABLE = 'episodes';
 const EMBEDDER_KEY = 'mneme.embedder';

@@ -29,7 +29,7 @@ import {
 } from './kuzu-cypher.js';
 import { text, toEntity, toFact } from './graph-rows.js';
 
-// The only file that imports kuzu (CONVENTIONS.md rule 1).
+// The only file that imports kuzu (docs/conventions.md rule 1).
 
 /**
  * The semantic graph in an embedded kuzu database (a directory in the data dir). One connection, one lane:

@@ -44,7 +44,7 @@ import {
 } from './neo4j-cypher.js';
 import { toEntity, toFact, toFactView, toNeighbor } from './graph-rows.js';
 
-// The only file that imports neo4j-driver (CONVENTIONS.md rule 1).
+// The only file that imports neo4j-driver (docs/conventions.md rule 1).
 
 export interface Neo4jOptions {
   uri: string;
@@ -114,7 +114,8 @@ export class Neo4jGraphStore extends GraphStore {
   async atomically<T>(fn: () => Promise<T>): Promise<T> {
     if (this.scope.getStore()) return fn();
     // One learning transaction at a time in this process, as on kuzu: two concurrent learns of a new name would
-    // otherwise both create its entity. (Server processes sharing one Neo4j can still race; see the README.)
+    // otherwise both create its entity. (Server processes sharing one Neo4j can still race; see
+    // docs/development.md#semantic-memory-on-neo4j.)
     const run = this.transactions.then(() => this.transaction(fn));
     this.transactions = run.catch(() => undefined);
     return run;

@@ -24,8 +24,8 @@ export interface SessionKey {
 }
 
 /**
- * The port of the working-memory tier (CONVENTIONS rule 2: two real backends). Sessions expire `ttlMs` after their
- * last append; at most `maxTurns` recent turns are kept per session.
+ * The port of the working-memory tier (docs/conventions.md rule 2: two real backends). Sessions expire
+ * `ttlMs` after their last append; at most `maxTurns` recent turns are kept per session.
  */
 export abstract class WorkingMemoryStore {
   /** Human-readable backend name for spans, `models`-style status and errors. */
