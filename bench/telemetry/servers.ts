@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../src/common/package-root.js';
+import { freePort } from '../../test/support/free-port.js';
 
 // Child Mneme servers for bench/telemetry: the OpenTelemetry SDK is process-global (started once, never
 // swapped), so telemetry ON and OFF can only be compared as two processes of the same build.
@@ -51,20 +51,6 @@ process.once('exit', () => {
   }
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-
-/** A port nobody listens on right now (the child binds it a moment later). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** Starts `node dist/src/main.js` with the telemetry switch set, and waits until /readyz answers 200. */
 export async function startServer(options: ServerOptions): Promise<Server> {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildForChildren } from '../support/build-for-children.js';
 import { API_KEYS_ENV, FIXTURE_LLM, KEYS, bearer, postGraphql } from '../support/test-app.js';
+import { freePort } from '../support/free-port.js';
 
 // OTLP export through the real SDK exporters: the server runs as its own process (the SDK is process-global, so
 // it cannot share a jest worker with other apps) pointed at a local collector that records what it is sent.
@@ -16,13 +17,6 @@ const received: { path: string; body: string }[] = [];
 
 const listen = (s: Server) =>
   new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port = await listen(probe);
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 async function until<T>(what: string, fn: () => T | undefined, ms = 30_000): Promise<T> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {

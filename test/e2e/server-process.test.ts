@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FIXTURE_LLM } from '../support/test-app.js';
+import { freePort } from '../support/free-port.js';
 
 // The real entry point as `npm start` runs it: built JS in its own process, env config, signals, OTLP export.
 
@@ -13,14 +14,6 @@ const childEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 beforeAll(() => {

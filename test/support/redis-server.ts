@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.js';
 
 /** A real redis-server child on a free loopback port, stoppable and restartable on the same port. */
 export interface RedisProcess {
@@ -48,18 +49,6 @@ export async function startRedis(): Promise<RedisProcess> {
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, start, stop };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
