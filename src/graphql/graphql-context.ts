@@ -23,7 +23,7 @@ export function tenantOf(gql: GqlContext): string {
 const NEVER = new AbortController().signal;
 
 /** The CallContext of an HTTP operation: tenant, the request's abort signal and trace. */
-export function callContextOf(gql: GqlContext): CallContext {
+export function gqlCallContext(gql: GqlContext): CallContext {
   const tenant = tenantOf(gql);
   return { tenant, signal: gql.scope?.signal ?? NEVER, trace: gql.scope?.trace ?? ROOT_CONTEXT };
 }

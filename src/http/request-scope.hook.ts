@@ -123,7 +123,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
 }
 
 /** The CallContext of an authenticated request. */
-export function callContextOf(request: FastifyRequest): CallContext {
+export function requestCallContext(request: FastifyRequest): CallContext {
   const scope = request.mneme;
   if (!scope?.tenant)
     throw new Error(`No tenant on ${request.method} ${request.url}: route is not authenticated`);

@@ -1,4 +1,4 @@
-import { onnxWorker, type ModelInfo, type ModelKind } from './onnx-worker-host.js';
+import { onnxWorker, type OnnxModelInfo, type OnnxModelKind } from './onnx-worker-host.js';
 import type { AsrFamily, OnnxDtype, Transcript } from './transformers.adapter.js';
 
 export type { AsrFamily, OnnxDtype, Transcript };
@@ -12,15 +12,15 @@ class WorkerModel {
   private reloading: Promise<void> | undefined;
 
   private constructor(
-    private readonly kind: ModelKind,
+    private readonly kind: OnnxModelKind,
     private readonly folder: string,
     private readonly dtype: OnnxDtype,
     private handle: number,
     private generation: number,
-    readonly info: ModelInfo,
+    readonly info: OnnxModelInfo,
   ) {}
 
-  static async load(kind: ModelKind, folder: string, dtype: OnnxDtype): Promise<WorkerModel> {
+  static async load(kind: OnnxModelKind, folder: string, dtype: OnnxDtype): Promise<WorkerModel> {
     const generation = onnxWorker.generation;
     const { handle, info } = await onnxWorker.load(kind, folder, dtype);
     return new WorkerModel(kind, folder, dtype, handle, generation, info);

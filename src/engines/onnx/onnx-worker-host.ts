@@ -1,12 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker, workerModule } from '../workers/worker-module.js';
-import type { ModelInfo, ModelKind, OnnxReply, OnnxRequest } from './onnx.worker.js';
+import type { OnnxModelInfo, OnnxModelKind, OnnxReply, OnnxRequest } from './onnx.worker.js';
 import type { OnnxDtype } from './transformers.adapter.js';
 
-export type { ModelInfo, ModelKind };
+export type { OnnxModelInfo, OnnxModelKind };
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
-type Request = { op: 'load'; kind: ModelKind; folder: string; dtype: OnnxDtype } | OnnxCall | OnnxDispose;
+type Request = { op: 'load'; kind: OnnxModelKind; folder: string; dtype: OnnxDtype } | OnnxCall | OnnxDispose;
 type OnnxCall = { op: 'call'; handle: number; method: string; args: unknown[] };
 type OnnxDispose = { op: 'dispose'; handle: number };
 
@@ -23,13 +23,13 @@ class OnnxWorkerHost {
   generation = 0;
 
   async load(
-    kind: ModelKind,
+    kind: OnnxModelKind,
     folder: string,
     dtype: OnnxDtype,
-  ): Promise<{ handle: number; info: ModelInfo }> {
+  ): Promise<{ handle: number; info: OnnxModelInfo }> {
     const loaded = (await this.request({ op: 'load', kind, folder, dtype })) as {
       handle: number;
-      info: ModelInfo;
+      info: OnnxModelInfo;
     };
     this.models++;
     return loaded;

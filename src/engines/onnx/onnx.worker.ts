@@ -11,17 +11,17 @@ import {
 // synchronously on the thread that calls it, and feature extraction (spectrograms) is plain JavaScript, so on
 // the main thread each window of speech or batch of images would freeze every other request.
 
-export type ModelKind = 'clip' | 'asr' | 'clap' | 'text';
+export type OnnxModelKind = 'clip' | 'asr' | 'clap' | 'text';
 
 export type OnnxRequest =
-  | { id: number; op: 'load'; kind: ModelKind; folder: string; dtype: OnnxDtype }
+  | { id: number; op: 'load'; kind: OnnxModelKind; folder: string; dtype: OnnxDtype }
   | { id: number; op: 'call'; handle: number; method: string; args: unknown[] }
   | { id: number; op: 'dispose'; handle: number };
 
 export type OnnxReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string };
 
 /** What the main thread needs to know of a loaded model without calling it. */
-export interface ModelInfo {
+export interface OnnxModelInfo {
   sampleRate?: number;
   windowSeconds?: number;
   family?: string;
@@ -34,12 +34,12 @@ const models = new Map<number, Loaded>();
 let nextHandle = 1;
 
 async function load(
-  kind: ModelKind,
+  kind: OnnxModelKind,
   folder: string,
   dtype: OnnxDtype,
-): Promise<{ handle: number; info: ModelInfo }> {
+): Promise<{ handle: number; info: OnnxModelInfo }> {
   let model: Loaded;
-  let info: ModelInfo;
+  let info: OnnxModelInfo;
   switch (kind) {
     case 'clip':
       model = await ClipTowers.load(folder, dtype);

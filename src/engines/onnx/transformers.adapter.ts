@@ -10,6 +10,7 @@ import {
   env,
   pipeline,
 } from '@huggingface/transformers';
+import type { OnnxDtype } from '../../config/app-config.js';
 
 // The only file that imports @huggingface/transformers (docs/conventions.md rule 1). Models load from local
 // folders only: the server never reaches a model hub at run time.
@@ -18,8 +19,9 @@ env.allowRemoteModels = false;
 // call; errors still surface as exceptions.
 env.logLevel = 40; // LogLevel.ERROR
 
-/** ONNX weight variants transformers.js knows: fp32 `<name>.onnx`, q8 `<name>_quantized.onnx`, fp16, q4, … */
-export type OnnxDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4';
+// ONNX weight variants transformers.js knows (fp32 `<name>.onnx`, q8 `<name>_quantized.onnx`, fp16, q4, …): the
+// list MNEME_ONNX_DTYPE accepts, so config and loader cannot disagree.
+export type { OnnxDtype };
 
 // transformers.js resolves a model id against one global folder; loads are serialized so each sees its own.
 let loadQueue: Promise<unknown> = Promise.resolve();

@@ -4,7 +4,7 @@ import type { CallContext } from '../../common/call-context.js';
 import { Caller } from '../../graphql/caller.decorator.js';
 import { COST, Cost, perItem } from '../../graphql/query-cost.js';
 import { MemoryEventBus, type MemoryEvent } from './memory-events.js';
-import { FactInput, FactsArgs, NeighborhoodArgs } from './dto/semantic.args.js';
+import { FactInputGql, FactsArgs, NeighborhoodArgs } from './dto/semantic.args.js';
 import { ConsolidationService } from './consolidation/consolidation.service.js';
 import {
   ConsolidationStatusGql,
@@ -88,7 +88,7 @@ export class SemanticResolver {
     description: 'Tell the agent a fact. One that contradicts a current fact retires it (kept, expired).',
   })
   @Cost(COST.write, { perRequest: 16 })
-  async learnFact(@Args('input') input: FactInput, @Caller() caller: CallContext): Promise<LearnedFact> {
+  async learnFact(@Args('input') input: FactInputGql, @Caller() caller: CallContext): Promise<LearnedFact> {
     const learned = await this.semantic.learn({ ...input, validFrom: input.validFrom?.getTime() }, caller);
     return {
       fact: toFact(learned.fact),

@@ -31,7 +31,7 @@ export class MemoryRef {
 }
 
 @ObjectType({ description: 'What memory did for this answer.' })
-export class AnswerMemory {
+class AnswerMemory {
   @Field(() => [MemoryRef], {
     description: 'Memories put into the prompt: the session’s turns, recalled episodes.',
   })
@@ -58,7 +58,7 @@ export class PromptMessage {
 }
 
 @ObjectType({ description: 'Self-consistency: several answers were sampled and the majority returned.' })
-export class Consistency {
+class Consistency {
   @Field(() => Int) samples!: number;
   @Field(() => Float, { description: 'Share of samples agreeing with the returned answer (0..1).' })
   agreement!: number;

@@ -28,7 +28,7 @@ export enum QuestionKindGql {
 registerEnumType(QuestionKindGql, { name: 'QuestionKind' });
 
 @ObjectType({ description: 'A closed question about the first image, answered without a vision LLM.' })
-export class VisualAnswer {
+class VisualAnswer {
   @Field(() => VisualAnswerMethod) method!: VisualAnswerMethod;
   @Field(() => QuestionKindGql) kind!: QuestionKindGql;
   @Field() answer!: string;

@@ -4,8 +4,8 @@ import { IsDate, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength,
 
 const NOT_BLANK = /\S/;
 
-@InputType({ description: 'A fact to learn directly (provenance: stated by the user).' })
-export class FactInput {
+@InputType('FactInput', { description: 'A fact to learn directly (provenance: stated by the user).' })
+export class FactInputGql {
   @Field(() => String)
   @IsString()
   @Matches(NOT_BLANK, { message: 'subject must not be empty' })

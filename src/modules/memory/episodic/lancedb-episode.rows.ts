@@ -3,7 +3,7 @@ import type { EpisodeFilter, EpisodeRecord } from './episode.record.js';
 // Episode rows as the LanceDB table stores them, and the one place filters become SQL. Plain data and text: the
 // SDK itself stays in lancedb-episode.table.ts.
 
-export type Row = Record<string, unknown>;
+export type EpisodeRow = Record<string, unknown>;
 
 /** Shared-space vector columns (nullable), added to tables created before multimodal memory. */
 export const MEDIA_COLUMNS = {
@@ -19,7 +19,7 @@ function vectorOf(value: unknown): Float32Array | undefined {
   return list ? Float32Array.from(list.toArray()) : undefined;
 }
 
-export function toRow(r: EpisodeRecord): Row {
+export function toRow(r: EpisodeRecord): EpisodeRow {
   return {
     id: r.id,
     tenant: r.tenant,
@@ -43,7 +43,7 @@ export function toRow(r: EpisodeRecord): Row {
   };
 }
 
-export function fromRow(row: Row): EpisodeRecord {
+export function fromRow(row: EpisodeRow): EpisodeRecord {
   const media = row.media as { toArray(): unknown[] } | null;
   const sources = row.sources as { toArray(): unknown[] } | null | undefined;
   const record: EpisodeRecord = {

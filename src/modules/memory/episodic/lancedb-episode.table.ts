@@ -7,7 +7,7 @@ import {
   type EpisodeRecord,
   type MediaVectorColumn,
 } from './episode.record.js';
-import { MEDIA_COLUMNS, fromRow, num, str, toRow, where, type Row } from './lancedb-episode.rows.js';
+import { MEDIA_COLUMNS, fromRow, num, str, toRow, where, type EpisodeRow } from './lancedb-episode.rows.js';
 
 const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 
@@ -131,7 +131,7 @@ export class LanceEpisodeTable {
       .limit(limit);
     if (tuning) query = query.nprobes(tuning.nprobes).refineFactor(tuning.refineFactor);
     const rows = await query.toArray();
-    return rows.map((row: Row) => ({ ...fromRow(row), distance: Number(row._distance) }));
+    return rows.map((row: EpisodeRow) => ({ ...fromRow(row), distance: Number(row._distance) }));
   }
 
   /** Nearest episodes by one shared-space media column; rows without that medium are never candidates. */
@@ -150,7 +150,7 @@ export class LanceEpisodeTable {
       .select([...COLUMNS, 'vector', '_distance'])
       .limit(limit)
       .toArray();
-    return rows.map((row: Row) => ({ ...fromRow(row), distance: Number(row._distance) }));
+    return rows.map((row: EpisodeRow) => ({ ...fromRow(row), distance: Number(row._distance) }));
   }
 
   /** The shared-space vectors of the caller's episodes with these ids. */
@@ -161,7 +161,7 @@ export class LanceEpisodeTable {
       .select([...COLUMNS, 'vector', ...Object.values(MEDIA_COLUMNS)])
       .limit(Math.max(1, ids.length))
       .toArray();
-    return rows.map((row: Row) => fromRow(row));
+    return rows.map((row: EpisodeRow) => fromRow(row));
   }
 
   async textSearch(
@@ -176,7 +176,7 @@ export class LanceEpisodeTable {
       .select([...COLUMNS, 'vector', '_score'])
       .limit(limit)
       .toArray();
-    return rows.map((row: Row) => ({ ...fromRow(row), score: Number(row._score) }));
+    return rows.map((row: EpisodeRow) => ({ ...fromRow(row), score: Number(row._score) }));
   }
 
   /** Rows matching the filter after the cursor, in (createdAt, id) order, sorted by LanceDB. */
@@ -198,7 +198,7 @@ export class LanceEpisodeTable {
       ])
       .limit(limit)
       .toArray();
-    return rows.map((row: Row) => fromRow(row));
+    return rows.map((row: EpisodeRow) => fromRow(row));
   }
 
   /** The newest row matching the filter (by createdAt), if any. */
@@ -210,7 +210,7 @@ export class LanceEpisodeTable {
       .orderBy([{ columnName: 'created_at', ascending: false }])
       .limit(1)
       .toArray();
-    return rows.length ? fromRow(rows[0] as Row) : undefined;
+    return rows.length ? fromRow(rows[0] as EpisodeRow) : undefined;
   }
 
   count(filter: EpisodeFilter): Promise<number> {
@@ -233,7 +233,7 @@ export class LanceEpisodeTable {
     if (count === 0) return [];
     const rows = await this.table.query().where(predicate).select(['id']).limit(count).toArray();
     await this.table.delete(predicate);
-    return rows.map((row: Row) => String(row.id));
+    return rows.map((row: EpisodeRow) => String(row.id));
   }
 
   /**
@@ -247,7 +247,7 @@ export class LanceEpisodeTable {
       .select(COLUMNS)
       .limit(limit)
       .toArray();
-    return rows.map((row: Row) => fromRow(row)).sort((a, b) => a.createdAt - b.createdAt);
+    return rows.map((row: EpisodeRow) => fromRow(row)).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   /**
@@ -263,7 +263,7 @@ export class LanceEpisodeTable {
       .select(COLUMNS)
       .limit(limit)
       .toArray();
-    return rows.map((row: Row) => fromRow(row));
+    return rows.map((row: EpisodeRow) => fromRow(row));
   }
 
   async archive(tenant: string, ids: string[], at: number): Promise<void> {

@@ -43,7 +43,7 @@ export class LearnedFact {
 }
 
 @ObjectType({ description: 'An entity reached through current facts, and how many hops away.' })
-export class Neighbor {
+class Neighbor {
   @Field(() => EntityGql) entity!: EntityGql;
   @Field(() => Int) hops!: number;
 }
