@@ -8,6 +8,10 @@ export function idMessage(field: string): string {
   return `${field} must be 1-128 of A-Z a-z 0-9 . _ : -`;
 }
 
+/** A session id as every input that takes one checks it (asks, recall, episodes). */
+export const SESSION_ID = ID_PATTERN;
+export const SESSION_ID_MESSAGE = idMessage('sessionId');
+
 /**
  * A store-level guard: an id that reaches a delete or lookup must be a real token. Inputs are validated at the
  * edge already; this keeps an empty string from ever widening a scope if a new caller forgets to.

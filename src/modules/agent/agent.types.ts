@@ -1,6 +1,6 @@
 import type { ChatMessage, GenerationResult } from '../../engines/llm/llm-engine.js';
 import type { Percept } from '../fusion/percept.js';
-import type { MemoryTierName } from '../memory/memory-span.js';
+import type { MemoryTierName } from '../memory/memory.types.js';
 import type { Route } from '../routing/routing.service.js';
 
 // What the ask pipeline (AgentService) answers: events while it streams, then one answer.

@@ -1,7 +1,7 @@
 import { Field, Float, InputType, Int } from '@nestjs/graphql';
 import { PathGql } from '../../routing/models/route.model.js';
 import { MediaInput } from '../../media/media-input.js';
-import { SESSION_ID, SESSION_ID_MESSAGE } from '../../memory/dto/episodes.args.js';
+import { SESSION_ID, SESSION_ID_MESSAGE } from '../../../common/ids.js';
 import {
   ArrayMaxSize,
   IsBoolean,

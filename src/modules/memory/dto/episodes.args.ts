@@ -1,9 +1,6 @@
 import { ArgsType, Field, Int } from '@nestjs/graphql';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { ID_PATTERN, idMessage } from '../../../common/ids.js';
-
-export const SESSION_ID = ID_PATTERN;
-export const SESSION_ID_MESSAGE = idMessage('sessionId');
+import { SESSION_ID, SESSION_ID_MESSAGE } from '../../../common/ids.js';
 
 @ArgsType()
 export class EpisodesArgs {

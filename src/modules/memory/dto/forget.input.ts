@@ -1,7 +1,7 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { Equals, IsOptional, Matches } from 'class-validator';
 import { ID_PATTERN, idMessage } from '../../../common/ids.js';
-import { SESSION_ID, SESSION_ID_MESSAGE } from './episodes.args.js';
+import { SESSION_ID, SESSION_ID_MESSAGE } from '../../../common/ids.js';
 
 @InputType({ description: 'What to forget: exactly one of episodeId, sessionId or everything.' })
 export class ForgetInput {

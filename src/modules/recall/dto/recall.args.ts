@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MediaInput } from '../../media/media-input.js';
-import { SESSION_ID, SESSION_ID_MESSAGE } from '../../memory/dto/episodes.args.js';
+import { SESSION_ID, SESSION_ID_MESSAGE } from '../../../common/ids.js';
 import { MemoryTierGql } from '../../memory/models/memory.model.js';
 
 @ArgsType()
