@@ -152,6 +152,16 @@ describe('subscriptions pass the checks queries pass', () => {
     socket.ws.close();
   });
 
+  it('refuses an unknown field, naming it, instead of dropping it silently', async () => {
+    const socket = await authenticated(KEYS.alice);
+    subscribe(socket, '1', { query: 'subscription { alerts { kind nope } }' });
+    const answer = await reply(socket, '1');
+    expect(answer.type).toBe('error');
+    expect(answer.payload[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(answer.payload[0].message).toMatch(/"nope"/);
+    socket.ws.close();
+  });
+
   it('closes a socket that sends a document as a JSON object instead of text (4400)', async () => {
     const socket = await authenticated(KEYS.alice);
     subscribe(socket, '1', { query: { kind: 'Document', definitions: [] } });
