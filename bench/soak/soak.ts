@@ -1,7 +1,7 @@
 import { seeded } from '../random.js';
 import { percentile } from '../llm/stats.js';
 import { SOAK_KEYS, type SoakServer } from './soak-server.js';
-import { pick, type Outcome } from './traffic.js';
+import { ACTIONS, pick, type Outcome, type Target } from './traffic.js';
 
 export interface SoakOptions {
   durationMs: number;
@@ -36,6 +36,8 @@ export interface Trend {
  * sampled each second. Every request must end answered or refused with a code.
  */
 export async function runSoak(server: SoakServer, options: SoakOptions): Promise<SoakReport> {
+  const targets = Array.from({ length: options.clients }, (_, i) => targetOf(server, i));
+  await warmUp(targets, options.only);
   const until = Date.now() + options.durationMs;
   const samples: { at: number; rssBytes: number; fds: number }[] = [];
   const sampler = setInterval(() => samples.push({ at: Date.now(), ...server.sample() }), 1000);
@@ -49,7 +51,7 @@ export async function runSoak(server: SoakServer, options: SoakOptions): Promise
   };
   const client = async (index: number) => {
     const random = seeded((options.seed ?? 1) * 100 + index);
-    const target = { url: server.url, wsUrl: server.wsUrl, key: SOAK_KEYS[index % SOAK_KEYS.length]! };
+    const target = targets[index]!;
     while (Date.now() < until) {
       const action = pick(random, options.only);
       record(action.name, await action.run(target, random));
@@ -86,6 +88,24 @@ export async function runSoak(server: SoakServer, options: SoakOptions): Promise
       probes: healthz.length,
     },
   };
+}
+
+function targetOf(server: SoakServer, index: number): Target {
+  return { url: server.url, wsUrl: server.wsUrl, key: SOAK_KEYS[index % SOAK_KEYS.length]! };
+}
+
+/**
+ * Every client runs every action once before the baseline is taken, so what opens once and stays (models, worker
+ * pools, each tenant's tables) is in the baseline, and what the traffic must give back is what it opened after.
+ */
+async function warmUp(targets: Target[], only?: ReadonlySet<string>): Promise<void> {
+  const random = seeded(0);
+  const actions = ACTIONS.filter((a) => !only || only.has(a.name));
+  await Promise.all(
+    targets.map(async (target) => {
+      for (const action of actions) await action.run(target, random);
+    }),
+  );
 }
 
 /**
