@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { writeRandomGguf, type GgufTensor, type GgufValue } from './gguf-writer.js';
+import { wordPieces } from './word-vocab.js';
 
 /** A ~0.45B-parameter llama shape (Qwen2.5-0.5B's layer dimensions with a 32k SentencePiece vocabulary). */
 export const SHAPE = {
@@ -14,37 +15,46 @@ export const SHAPE = {
   context: 4096,
 };
 
+export type ModelShape = typeof SHAPE;
+
+/** Bumped whenever the tokenizer changes, so a cached model with the old one is never reused. */
+const TOKENIZER_VERSION = 'words1';
+
 /**
- * Synthesizes (once, cached) a Q8_0 random-weight GGUF of SHAPE. Its tokenizer is the fixture's (bytes, ChatML
- * specials) padded with filler pieces to the full vocabulary, so the output layer has a real model's cost.
+ * Synthesizes (once, cached) a Q8_0 random-weight GGUF of `shape` (SHAPE unless a test wants a smaller one). Its
+ * tokenizer is the fixture's (bytes, ChatML specials) filled to the full vocabulary with English words and their
+ * prefixes (word-vocab.ts), so prompts cost realistic token counts and the output layer a real model's cost.
  */
-export async function synthesizeModel(cacheDir: string, fixture: string): Promise<string> {
-  const file = path.join(cacheDir, `llama-${SHAPE.hidden}x${SHAPE.layers}-v${SHAPE.vocab}-q8_0.gguf`);
+export async function synthesizeModel(cacheDir: string, fixture: string, shape = SHAPE): Promise<string> {
+  const name = `llama-${shape.hidden}x${shape.layers}-v${shape.vocab}-${TOKENIZER_VERSION}-q8_0.gguf`;
+  const file = path.join(cacheDir, name);
   if (existsSync(file)) return file;
   mkdirSync(cacheDir, { recursive: true });
   const base = (await readGgufFileInfo(fixture)).metadata.tokenizer;
   const tokens = [...base.ggml.tokens];
   const scores = [...(base.ggml.scores ?? tokens.map(() => 0))];
   const types = [...(base.ggml.token_type ?? tokens.map(() => 1))];
-  for (let i = tokens.length; i < SHAPE.vocab; i++) {
-    tokens.push(`▁w${i.toString(36)}`);
-    scores.push(-i);
+  for (const piece of wordPieces(new Set(tokens), shape.vocab - tokens.length)) {
+    tokens.push(piece.text);
+    scores.push(piece.score);
     types.push(1);
   }
+  if (tokens.length !== shape.vocab)
+    throw new Error(`vocabulary has ${tokens.length} of ${shape.vocab} pieces`);
   const metadata: Record<string, GgufValue> = {
     'general.architecture': { type: 'string', value: 'llama' },
-    'general.name': { type: 'string', value: 'mneme-bench-0.45b-random' },
+    'general.name': { type: 'string', value: `mneme-bench-random-${shape.hidden}x${shape.layers}` },
     'general.alignment': { type: 'u32', value: 32 },
     'general.file_type': { type: 'u32', value: 7 }, // MOSTLY_Q8_0
-    'llama.context_length': { type: 'u32', value: SHAPE.context },
-    'llama.embedding_length': { type: 'u32', value: SHAPE.hidden },
-    'llama.block_count': { type: 'u32', value: SHAPE.layers },
-    'llama.feed_forward_length': { type: 'u32', value: SHAPE.ffn },
-    'llama.attention.head_count': { type: 'u32', value: SHAPE.heads },
-    'llama.attention.head_count_kv': { type: 'u32', value: SHAPE.kvHeads },
+    'llama.context_length': { type: 'u32', value: shape.context },
+    'llama.embedding_length': { type: 'u32', value: shape.hidden },
+    'llama.block_count': { type: 'u32', value: shape.layers },
+    'llama.feed_forward_length': { type: 'u32', value: shape.ffn },
+    'llama.attention.head_count': { type: 'u32', value: shape.heads },
+    'llama.attention.head_count_kv': { type: 'u32', value: shape.kvHeads },
     'llama.attention.layer_norm_rms_epsilon': { type: 'f32', value: 1e-6 },
-    'llama.rope.dimension_count': { type: 'u32', value: SHAPE.hidden / SHAPE.heads },
-    'llama.vocab_size': { type: 'u32', value: SHAPE.vocab },
+    'llama.rope.dimension_count': { type: 'u32', value: shape.hidden / shape.heads },
+    'llama.vocab_size': { type: 'u32', value: shape.vocab },
     'tokenizer.ggml.model': { type: 'string', value: 'llama' },
     'tokenizer.ggml.tokens': { type: 'string[]', value: tokens },
     'tokenizer.ggml.scores': { type: 'f32[]', value: scores },
@@ -54,14 +64,14 @@ export async function synthesizeModel(cacheDir: string, fixture: string): Promis
     'tokenizer.ggml.unknown_token_id': { type: 'u32', value: 0 },
     'tokenizer.chat_template': { type: 'string', value: base.chat_template ?? '' },
   };
-  const { hidden, ffn, vocab } = SHAPE;
-  const kvDim = (hidden / SHAPE.heads) * SHAPE.kvHeads;
+  const { hidden, ffn, vocab } = shape;
+  const kvDim = (hidden / shape.heads) * shape.kvHeads;
   const tensors: GgufTensor[] = [
     { name: 'token_embd.weight', dims: [hidden, vocab], type: 'q8_0' },
     { name: 'output_norm.weight', dims: [hidden], type: 'f32' },
     { name: 'output.weight', dims: [hidden, vocab], type: 'q8_0' },
   ];
-  for (let i = 0; i < SHAPE.layers; i++) {
+  for (let i = 0; i < shape.layers; i++) {
     tensors.push(
       { name: `blk.${i}.attn_norm.weight`, dims: [hidden], type: 'f32' },
       { name: `blk.${i}.attn_q.weight`, dims: [hidden, hidden], type: 'q8_0' },
