@@ -1,6 +1,7 @@
 import type { CallContext } from '../../src/common/call-context.js';
 import {
   LlmEngine,
+  type CacheScope,
   type EngineStats,
   type GenerateRequest,
   type GenerationEvent,
@@ -127,6 +128,9 @@ export class RecordingEngine extends LlmEngine {
   }
   acceptsImages(): boolean {
     return this.inner.acceptsImages();
+  }
+  forgetCached(scope: CacheScope): Promise<number> {
+    return this.inner.forgetCached(scope);
   }
 }
 

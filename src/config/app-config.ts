@@ -37,8 +37,17 @@ export interface LlmConfig {
   queueLimit: number;
   maxTokens: number;
   systemPrompt: string;
+  promptCache: PromptCacheConfig;
   /** An OpenAI-compatible server to generate with instead of the in-process model. */
   remote: RemoteLlmConfig | undefined;
+}
+
+export interface PromptCacheConfig {
+  enabled: boolean;
+  /** Where sequence states are saved when another request takes their sequence. */
+  dir: string;
+  /** 0: no states on disk. */
+  diskBytes: number;
 }
 
 export interface RemoteLlmConfig {
@@ -154,6 +163,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       queueLimit: e.MNEME_LLM_QUEUE_LIMIT,
       maxTokens: e.MNEME_LLM_MAX_TOKENS,
       systemPrompt: e.MNEME_LLM_SYSTEM_PROMPT,
+      promptCache: {
+        enabled: e.MNEME_LLM_PROMPT_CACHE,
+        dir: path.join(path.resolve(e.MNEME_DATA_DIR), 'prompt-cache'),
+        diskBytes: e.MNEME_LLM_PROMPT_CACHE_DISK_MB * 1024 * 1024,
+      },
       remote: e.MNEME_LLM_REMOTE_URL
         ? {
             url: e.MNEME_LLM_REMOTE_URL.replace(/\/+$/, ''),

@@ -188,6 +188,23 @@ const llm = {
   MNEME_LLM_MAX_TOKENS: int(1, 131_072)
     .default(512)
     .register(variableDocs, { meaning: 'new tokens when a request does not say' }),
+  MNEME_LLM_PROMPT_CACHE: boolFlag.default(true).register(variableDocs, {
+    meaning: "keep each sequence's evaluated tokens for the next request that shares their prefix",
+    details:
+      'A request goes to the free sequence holding the longest shared prefix of its prompt (its own ' +
+      "session's, or at least the system prompt); only the rest is evaluated. Another tenant's tokens are " +
+      "never reused past the server's system prompt. `false` evaluates every prompt from scratch.",
+  }),
+  MNEME_LLM_PROMPT_CACHE_DISK_MB: int(0, 1_048_576)
+    .default(1024)
+    .register(variableDocs, {
+      meaning:
+        'bytes (MB) of sequence states kept on disk under `<data dir>/prompt-cache` when another request takes ' +
+        "a session's sequence; `0` keeps none",
+      details:
+        "Restored on the session's next turn when loading is faster than evaluating again; least recently " +
+        "used out first. Keyed by model file, tenant and token prefix; `forget` deletes a session's states.",
+    }),
   MNEME_LLM_REMOTE_URL: z
     .url()
     .refine(

@@ -7,6 +7,10 @@ const ASK = gql`
     ask(input: $input) {
       text
       sessionId
+      usage {
+        promptTokens
+        cachedPromptTokens
+      }
       memory {
         used {
           id
@@ -72,6 +76,7 @@ interface AskResult {
   ask: {
     text: string;
     sessionId: string;
+    usage: { promptTokens: number; cachedPromptTokens: number };
     memory: {
       used: { id: string; tier: string }[];
       remembered: string[];
@@ -143,6 +148,25 @@ describe('memory over GraphQL (in-process working memory, LanceDB episodic)', ()
     for (const span of memorySpans) expect(JSON.stringify(span.attributes)).not.toContain('alice');
   });
 
+  it('lays the prompt out stable to volatile, and the next turn reuses the evaluated prefix from the cache', async () => {
+    await ask(alice, { prompt: 'My sister Maria lives in Lisbon.', sessionId: 'layout-old' });
+    const first = await ask(alice, { prompt: 'I am planning a visit to Maria.', sessionId: 'layout' });
+    const second = await ask(alice, { prompt: 'Where does Maria live?', sessionId: 'layout' });
+    expect(first.ask.usage.cachedPromptTokens).toBeLessThan(first.ask.usage.promptTokens);
+    expect(second.ask.usage.cachedPromptTokens).toBeGreaterThan(0);
+    const context = second.ask.context!;
+    // System prompt only (no summary yet), the session's turns as turns, then this turn's recalled memory and
+    // the question in one last message.
+    expect(context.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(context[0]!.content).toBe('You are Mneme, a helpful assistant. Answer concisely.');
+    expect(context[1]).toEqual({ role: 'user', content: 'I am planning a visit to Maria.' });
+    const last = context.at(-1)!.content;
+    expect(last).toContain('My sister Maria lives in Lisbon.');
+    expect(last.endsWith('Message:\nWhere does Maria live?')).toBe(true);
+    // The window's turn is not recalled a second time.
+    expect(last).not.toContain('I am planning a visit to Maria.');
+  });
+
   it('assigns a session when the ask has none, so the caller can continue it', async () => {
     const first = await ask(alice, { prompt: 'Hello there' });
     expect(first.ask.sessionId).toMatch(/^s-[0-9a-f-]{36}$/);
@@ -164,7 +188,7 @@ describe('memory over GraphQL (in-process working memory, LanceDB episodic)', ()
     });
 
     const other = await ask(alice, { prompt: 'pumpernickel?', sessionId: 'conv-other' });
-    expect(other.ask.context![0]!.content).toContain('The secret word is pumpernickel.');
+    expect(other.ask.context!.at(-1)!.content).toContain('The secret word is pumpernickel.');
     expect(other.ask.memory.used).toContainEqual({ id: recall[0]!.id, tier: 'EPISODIC' });
   });
 
@@ -233,10 +257,13 @@ describe('memory over GraphQL (in-process working memory, LanceDB episodic)', ()
   it('forgets one episode and everything; refuses an ambiguous forget', async () => {
     const turn = await ask(alice, { prompt: 'Forget me soon', sessionId: 'conv-one' });
     const [questionId] = turn.ask.memory.remembered;
-    const one = await alice.request<{ forget: { working: number; episodic: number } }>(FORGET, {
-      input: { episodeId: questionId },
-    });
-    expect(one.forget).toEqual({ working: 1, episodic: 1, total: 2 });
+    const one = await alice.request<{ forget: { working: number; episodic: number; promptCache: number } }>(
+      'mutation($input: ForgetInput!) { forget(input: $input) { working episodic total promptCache } }',
+      { input: { episodeId: questionId } },
+    );
+    expect(one.forget).toMatchObject({ working: 1, episodic: 1, total: 2 });
+    // The sequence that just answered holds the session's words: its cached state goes with the episode.
+    expect(one.forget.promptCache).toBeGreaterThanOrEqual(1);
     expect(await codeOf(alice.request(FORGET, { input: { sessionId: 'x', everything: true } }))).toBe(
       'BAD_REQUEST',
     );

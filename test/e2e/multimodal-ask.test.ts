@@ -109,7 +109,7 @@ describe('multimodal ask', () => {
     expect(ask.perception!.images).toHaveLength(1);
     expect(ask.perception!.images[0]!.labels).toHaveLength(3);
     expect(ask.perception!.transcript).toBeNull();
-    const system = ask.context[0]!.content;
+    const system = ask.context.at(-1)!.content;
     expect(system).toContain('[image 1, zero-shot labels] ');
     expect(system).toContain(ask.perception!.images[0]!.labels[0]!.label);
     expect(ask.route.reason).toContain('1 media input(s)');
@@ -133,7 +133,7 @@ describe('multimodal ask', () => {
     expect(answer).toMatchObject({ method: 'CANDIDATE_SCORING', kind: 'COUNT' });
     expect(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']).toContain(answer.answer);
     expect(answer.candidates[0]).toEqual({ label: answer.answer, score: answer.confidence });
-    expect(ask.context[0]!.content).toContain(
+    expect(ask.context.at(-1)!.content).toContain(
       `[image 1, answer scored against the image] "${answer.answer}"`,
     );
   });
@@ -154,9 +154,9 @@ describe('multimodal ask', () => {
     const { ask } = body.data as AskData;
     expect(typeof ask.perception!.transcript).toBe('string');
     expect(ask.perception!.images).toEqual([]);
-    expect(ask.context[0]!.content).toContain('[audio, transcript] ');
+    expect(ask.context.at(-1)!.content).toContain('[audio, transcript] ');
     expect(ask.perception!.audioLabels).toHaveLength(3);
-    expect(ask.context[0]!.content).toContain(
+    expect(ask.context.at(-1)!.content).toContain(
       `[audio, sound events] ${ask.perception!.audioLabels[0]!.label}`,
     );
     expect(ask.perception!.fused).toEqual(['text', 'audio']);
@@ -186,7 +186,7 @@ describe('multimodal ask', () => {
     expect(ask.perception!.fused).toEqual(['text', 'image', 'audio']);
     expect(ask.perception!.alignment).toBeGreaterThanOrEqual(0);
     expect(ask.perception!.alignment).toBeLessThanOrEqual(1);
-    const system = ask.context[0]!.content;
+    const system = ask.context.at(-1)!.content;
     for (const source of ['[image 1, ', '[audio, sound events] ']) expect(system).toContain(source);
     expect(ask.route.reason).toContain('2 media input(s)');
     const episodes = await postGraphql(server.url, { query: EPISODES, variables: { s: 'mm-both' } });

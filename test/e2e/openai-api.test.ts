@@ -40,6 +40,30 @@ describe('OpenAI-compatible REST with the official client', () => {
     );
   });
 
+  it('reuses the evaluated conversation when a client resends it with one more turn, with no session id', async () => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'system', content: 'You plan trips. Be brief.' },
+      { role: 'user', content: 'I want to visit Turin in May with my brother.' },
+    ];
+    const first = await openai.chat.completions.create({ model: 'default', messages, max_tokens: 6 });
+    expect(first.usage?.prompt_tokens_details?.cached_tokens).toBe(0);
+    messages.push(
+      { role: 'assistant', content: first.choices[0]!.message.content ?? '' },
+      { role: 'user', content: 'What should we see first?' },
+    );
+    const second = await openai.chat.completions.create({ model: 'default', messages, max_tokens: 6 });
+    // Every token of the first request's prompt was evaluated then and is not evaluated again.
+    expect(second.usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThanOrEqual(
+      first.usage!.prompt_tokens,
+    );
+    expect(second.usage?.prompt_tokens_details?.cached_tokens).toBeLessThan(second.usage!.prompt_tokens);
+    // Another tenant sending the same conversation reuses none of Alice's tokens: only the chat template's
+    // opening and what the client's system prompt shares with the server's (public; exact in the medium test).
+    const bob = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: KEYS.bob, maxRetries: 0 });
+    const stranger = await bob.chat.completions.create({ model: 'default', messages, max_tokens: 6 });
+    expect(stranger.usage?.prompt_tokens_details?.cached_tokens).toBeLessThan(first.usage!.prompt_tokens / 3);
+  });
+
   it('streams deltas, a finish reason and usage over SSE', async () => {
     const stream = await openai.chat.completions.create({
       model: 'tiny-llama',

@@ -144,6 +144,9 @@ describe('performance and SLOs', () => {
     expect(gauge('mneme_models_loaded', { kind: 'llm' })).toBe(1);
     expect(gauge('mneme_memory_items', { kind: 'episodes' })).toBeGreaterThanOrEqual(10);
     expect(gauge('mneme_eventloop_delay_p99_milliseconds')).toBeGreaterThan(0);
+    // The prompt cache's hit ratio: every ask shares at least the system prompt with the one before.
+    expect(gauge('mneme_llm_prompt_cache_tokens_total', { source: 'evaluated' })).toBeGreaterThan(0);
+    expect(gauge('mneme_llm_prompt_cache_tokens_total', { source: 'cached' })).toBeGreaterThan(0);
   });
 
   it('never puts a tenant id or an API key into a span attribute', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
@@ -13,8 +13,12 @@ import {
 } from '../../src/engines/llm/llm-engine.js';
 import { FIXTURE_LLM } from '../support/test-app.js';
 
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mneme-llm-engine-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
 function engineWith(env: Record<string, string> = {}): LlamaCppEngine {
   const config = loadConfig({
+    MNEME_DATA_DIR: dataDir,
     MNEME_LLM_MODEL: FIXTURE_LLM,
     MNEME_LLM_CONTEXT_SIZE: '512',
     MNEME_LLM_THREADS: '2',

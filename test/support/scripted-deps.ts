@@ -127,7 +127,7 @@ function resultOf(tokens: string[], finishReason: 'stop' | 'length'): Generation
     text: tokens.join(''),
     model: 'scripted',
     finishReason,
-    usage: { promptTokens: 10, completionTokens: tokens.length },
+    usage: { promptTokens: 10, cachedPromptTokens: 0, completionTokens: tokens.length },
     timings: { queueMs: 0, ttftMs: 1, totalMs: 2, tokensPerSecond: 100 },
   };
 }

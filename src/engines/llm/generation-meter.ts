@@ -24,6 +24,7 @@ export interface GenerationOutcome {
   model: string;
   finishReason: FinishReason;
   promptTokens: number;
+  cachedPromptTokens: number;
   completionTokens: number;
   /** performance.now() marks: call start, slot acquired, first token (if any), end. */
   started: number;
@@ -40,7 +41,11 @@ export function meteredResult(outcome: GenerationOutcome, span: Span): Generatio
     text: outcome.text,
     model,
     finishReason,
-    usage: { promptTokens: outcome.promptTokens, completionTokens },
+    usage: {
+      promptTokens: outcome.promptTokens,
+      cachedPromptTokens: outcome.cachedPromptTokens,
+      completionTokens,
+    },
     timings: {
       queueMs: round(admitted - started),
       ttftMs: round((firstTokenAt ?? end) - started),
@@ -52,6 +57,7 @@ export function meteredResult(outcome: GenerationOutcome, span: Span): Generatio
     'gen_ai.response.model': model,
     'gen_ai.response.finish_reasons': [finishReason],
     'gen_ai.usage.input_tokens': outcome.promptTokens,
+    'gen_ai.usage.cache_read.input_tokens': outcome.cachedPromptTokens,
     'gen_ai.usage.output_tokens': completionTokens,
     'mneme.llm.queue_ms': result.timings.queueMs,
     'mneme.llm.ttft_ms': result.timings.ttftMs,

@@ -14,6 +14,7 @@ import {
   type LlamaModel,
 } from 'node-llama-cpp';
 import type { ChatMessage } from './llm-engine.js';
+import type { CacheableSequence } from './prompt-cache/prompt-cache.js';
 
 // The only file that imports node-llama-cpp (docs/conventions.md rule 1). It speaks in Mneme's types.
 
@@ -45,16 +46,45 @@ export interface LlamaGenerateOutcome {
   completionTokens: number;
 }
 
+/** One context sequence, kept for the model's lifetime so the tokens it evaluated serve the next request. */
+export class LlamaSequence implements CacheableSequence {
+  constructor(readonly raw: LlamaContextSequence) {}
+
+  tokens(): readonly number[] {
+    return this.raw.contextTokens;
+  }
+
+  async keepOnly(count: number): Promise<void> {
+    const end = this.raw.nextTokenIndex;
+    if (count < end) await this.raw.eraseContextTokenRanges([{ start: count, end }]);
+  }
+
+  async save(file: string): Promise<number> {
+    return (await this.raw.saveStateToFile(file)).fileSize;
+  }
+
+  // The cache only loads states saved under this model file and llama.cpp build (its folder is named after them).
+  restore(file: string): Promise<void> {
+    return this.raw.loadStateFromFile(file, { acceptRisk: true });
+  }
+}
+
 /** A loaded GGUF model with one context of N parallel sequences, chatting through the model's own template. */
 export class LlamaCppModel {
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+  readonly sequences: readonly LlamaSequence[];
 
   private constructor(
     private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
     private readonly chatWrapper: ChatWrapper,
-  ) {}
+  ) {
+    this.sequences = Array.from(
+      { length: context.totalSequences },
+      () => new LlamaSequence(context.getSequence()),
+    );
+  }
 
   static async load(options: LlamaLoadOptions): Promise<LlamaCppModel> {
     // build 'never': use the prebuilt binary shipped in the npm package; never compile or download at run time.
@@ -88,10 +118,16 @@ export class LlamaCppModel {
     return this.chatWrapper.wrapperName;
   }
 
-  /** Prompt tokens of `messages` rendered with the chat template, generation prompt included. */
-  countPromptTokens(messages: ChatMessage[]): number {
+  /** The llama.cpp build: a saved sequence state is only valid under the build (and model) that wrote it. */
+  get stateFormat(): string {
+    const { repo, release } = this.llama.llamaCppRelease;
+    return `${repo}@${release}`;
+  }
+
+  /** The prompt's tokens: `messages` rendered with the chat template, generation prompt included. */
+  promptTokens(messages: ChatMessage[]): number[] {
     const { contextText } = this.chatWrapper.generateContextState({ chatHistory: toHistory(messages) });
-    return contextText.tokenize(this.model.tokenizer).length;
+    return contextText.tokenize(this.model.tokenizer);
   }
 
   /** Tokens of plain text under this model's tokenizer (no template, no special tokens). */
@@ -99,14 +135,21 @@ export class LlamaCppModel {
     return this.model.tokenize(text).length;
   }
 
-  /** Generates on a free sequence; the caller guarantees one is free (it holds a slot). */
-  async generate(messages: ChatMessage[], options: LlamaGenerateOptions): Promise<LlamaGenerateOutcome> {
-    const sequence = await this.freeSequence();
+  /**
+   * Generates on `sequence` (held by the caller). Whatever prefix of the prompt the sequence already holds is
+   * not evaluated again; the rest is, and the sequence keeps prompt and answer for the next request.
+   */
+  async generate(
+    sequence: LlamaSequence,
+    messages: ChatMessage[],
+    options: LlamaGenerateOptions,
+  ): Promise<LlamaGenerateOutcome> {
     const chat = new LlamaChat({
-      contextSequence: sequence,
+      contextSequence: sequence.raw,
       chatWrapper: this.chatWrapper,
-      autoDisposeSequence: true,
+      autoDisposeSequence: false,
     });
+    const sampledBefore = sequence.raw.tokenMeter.usedOutputTokens;
     try {
       const grammar = options.jsonSchema ? await this.grammarFor(options.jsonSchema) : undefined;
       const response = await chat.generateResponse(toHistory(messages), {
@@ -126,11 +169,10 @@ export class LlamaCppModel {
       return {
         text: response.response,
         stoppedBy: stopReasonOf(response.metadata.stopReason),
-        // A fresh sequence per request: its meter counts exactly this generation's sampled tokens.
-        completionTokens: sequence.tokenMeter.usedOutputTokens,
+        completionTokens: sequence.raw.tokenMeter.usedOutputTokens - sampledBefore,
       };
     } finally {
-      chat.dispose();
+      chat.dispose({ disposeSequence: false });
     }
   }
 
@@ -148,22 +190,6 @@ export class LlamaCppModel {
       this.grammars.set(key, grammar);
     }
     return grammar;
-  }
-
-  /**
-   * A disposed sequence returns to the context asynchronously (node-llama-cpp reclaims its id under a lock), so
-   * right after a slot is released its sequence may not be back yet: wait for it briefly instead of failing.
-   */
-  private async freeSequence(): Promise<LlamaContextSequence> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return this.context.getSequence();
-      } catch (error) {
-        if (attempt >= 200 || !(error instanceof Error) || !error.message.includes('No sequences left'))
-          throw error;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    }
   }
 
   async dispose(): Promise<void> {

@@ -3,15 +3,33 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import type { LlmConfig } from '../../config/app-config.js';
 import { meteredResult } from './generation-meter.js';
-import { LlamaCppModel, pullModelFile } from './llama-cpp.adapter.js';
-import type { FinishReason, GenerateRequest, GenerationResult, ModelInfo, ModelState } from './llm-engine.js';
+import { LlamaCppModel, pullModelFile, type LlamaSequence } from './llama-cpp.adapter.js';
+import type {
+  CacheScope,
+  FinishReason,
+  GenerateRequest,
+  GenerationResult,
+  ModelInfo,
+  ModelState,
+} from './llm-engine.js';
 import { MeteredEngine, type GenerationRun } from './metered-engine.js';
 import { TEST_MODEL_WARNING, locateModel, type LocatedModel } from './model-locator.js';
+import { modelIdentity } from './prompt-cache/model-identity.js';
+import { PromptCache } from './prompt-cache/prompt-cache.js';
+import { StateStore } from './prompt-cache/state-store.js';
 
-/** node-llama-cpp in process: one GGUF, one context, `parallel` sequences served through a bounded slot pool. */
+interface ServedModel {
+  model: LlamaCppModel;
+  cache: PromptCache<LlamaSequence>;
+}
+
+/**
+ * node-llama-cpp in process: one GGUF, one context, `parallel` sequences served through a bounded slot pool, and
+ * a prompt cache that keeps what each sequence evaluated for the next request sharing its prefix.
+ */
 export class LlamaCppEngine extends MeteredEngine {
-  private loading: Promise<LlamaCppModel> | undefined;
-  private model: LlamaCppModel | undefined;
+  private loading: Promise<ServedModel> | undefined;
+  private served: ServedModel | undefined;
   private located: LocatedModel | undefined;
   private state: ModelState = 'unloaded';
   private loadError: string | undefined;
@@ -25,7 +43,7 @@ export class LlamaCppEngine extends MeteredEngine {
     return this.loading.then(() => undefined);
   }
 
-  private async loadModel(): Promise<LlamaCppModel> {
+  private async loadModel(): Promise<ServedModel> {
     this.state = 'loading';
     try {
       const located = await locateModel(this.config, pullModelFile);
@@ -38,14 +56,14 @@ export class LlamaCppEngine extends MeteredEngine {
         contextSize: this.config.contextSize,
         sequences: this.config.parallel,
       });
-      this.model = model;
+      this.served = { model, cache: await this.promptCacheFor(model, located.path) };
       this.state = 'ready';
       this.logger.log(
         `Loaded ${located.name} (${located.path}) in ${Math.round(performance.now() - started)} ms: ` +
           `context ${model.contextSize} × ${this.config.parallel} sequences, ${this.config.threads} threads, ` +
           `chat template ${model.templateName}`,
       );
-      return model;
+      return this.served;
     } catch (error) {
       this.state = 'failed';
       this.loadError = (error as Error).message;
@@ -53,15 +71,22 @@ export class LlamaCppEngine extends MeteredEngine {
     }
   }
 
+  /** The cache over the model's sequences; the server's system prompt is the part every tenant may share. */
+  private async promptCacheFor(model: LlamaCppModel, file: string): Promise<PromptCache<LlamaSequence>> {
+    const { enabled, dir, diskBytes } = this.config.promptCache;
+    const identity = await modelIdentity(file, model.stateFormat, model.contextSize);
+    const store = new StateStore(dir, identity, enabled ? diskBytes : 0);
+    await store.open();
+    const publicTokens = model.promptTokens([{ role: 'system', content: this.config.systemPrompt }]);
+    return new PromptCache(model.sequences, publicTokens, store, enabled);
+  }
+
   protected spanModel(): string {
     return this.located?.name ?? 'llm';
   }
 
-  protected async produce(
-    request: GenerateRequest,
-    { signal, span, started, push }: GenerationRun,
-  ): Promise<GenerationResult> {
-    const model = await this.readyModel();
+  protected async produce(request: GenerateRequest, run: GenerationRun): Promise<GenerationResult> {
+    const { model, cache } = await this.readyModel();
     const name = this.resolveName(request.model);
     if (request.messages.some((m) => m.images?.length)) {
       throw new MnemeError(
@@ -69,63 +94,93 @@ export class LlamaCppEngine extends MeteredEngine {
         `Model ${name} does not take images; send them through ask's images, which the server perceives itself.`,
       );
     }
-    const promptTokens = model.countPromptTokens(request.messages);
-    const room = model.contextSize - promptTokens;
+    const prompt = model.promptTokens(request.messages);
+    const room = model.contextSize - prompt.length;
     if (room < 1) {
       throw new MnemeError(
         ErrorCode.CONTEXT_OVERFLOW,
-        `The prompt is ${promptTokens} tokens; model ${name} has a ${model.contextSize}-token context. ` +
+        `The prompt is ${prompt.length} tokens; model ${name} has a ${model.contextSize}-token context. ` +
           'Shorten the prompt or raise MNEME_LLM_CONTEXT_SIZE.',
-        { details: { promptTokens, contextSize: model.contextSize } },
+        { details: { promptTokens: prompt.length, contextSize: model.contextSize } },
       );
     }
     // Asking for more tokens than the context has room for stops at the context's end (finish reason "length").
     const maxTokens = Math.min(request.maxTokens ?? this.config.maxTokens, room);
-    span.setAttributes({
+    run.span.setAttributes({
       'gen_ai.request.max_tokens': maxTokens,
-      'gen_ai.usage.input_tokens': promptTokens,
+      'gen_ai.usage.input_tokens': prompt.length,
     });
-
-    const release = await this.slots.acquire(signal);
-    const admitted = performance.now();
-    let firstTokenAt: number | undefined;
+    const releaseSlot = await this.slots.acquire(run.signal);
     try {
-      const outcome = await model.generate(request.messages, {
-        maxTokens,
-        temperature: request.temperature,
-        topP: request.topP,
-        seed: request.seed,
-        stop: request.stop,
-        jsonSchema: request.jsonSchema,
-        signal,
-        onTokens: () => {
-          firstTokenAt ??= performance.now();
-        },
-        onText: push,
+      const admitted = performance.now();
+      const lease = await cache.lease(prompt, { tenant: run.ctx.tenant, sessionId: request.sessionId });
+      run.span.setAttributes({
+        'gen_ai.usage.cache_read.input_tokens': lease.cachedTokens,
+        'mneme.llm.prompt_cache.restored_tokens': lease.restoredTokens,
       });
-      if (outcome.stoppedBy === 'abort' || signal.aborted) throw abortError(signal);
-      const finishReason: FinishReason = outcome.stoppedBy === 'maxTokens' ? 'length' : 'stop';
-      return meteredResult(
-        {
-          text: outcome.text,
-          model: name,
-          finishReason,
-          promptTokens,
-          completionTokens: outcome.completionTokens,
-          started,
-          admitted,
-          firstTokenAt,
-          end: performance.now(),
-        },
-        span,
-      );
+      const leased = performance.now();
+      let firstTokenAt: number | undefined;
+      try {
+        const outcome = await this.generateOn(model, lease.sequence, request, maxTokens, run, () => {
+          firstTokenAt ??= performance.now();
+        });
+        return meteredResult(
+          {
+            text: outcome.text,
+            model: name,
+            finishReason: outcome.finishReason,
+            promptTokens: prompt.length,
+            cachedPromptTokens: lease.cachedTokens,
+            completionTokens: outcome.completionTokens,
+            started: run.started,
+            admitted,
+            firstTokenAt,
+            end: performance.now(),
+          },
+          run.span,
+        );
+      } finally {
+        const evaluated = prompt.length - lease.cachedTokens;
+        await cache.release(
+          lease.sequence,
+          firstTokenAt === undefined ? undefined : { tokens: evaluated, ms: firstTokenAt - leased },
+        );
+      }
     } finally {
-      release();
+      releaseSlot();
     }
   }
 
+  private async generateOn(
+    model: LlamaCppModel,
+    sequence: LlamaSequence,
+    request: GenerateRequest,
+    maxTokens: number,
+    { signal, push }: GenerationRun,
+    onTokens: () => void,
+  ): Promise<{ text: string; finishReason: FinishReason; completionTokens: number }> {
+    const outcome = await model.generate(sequence, request.messages, {
+      maxTokens,
+      temperature: request.temperature,
+      topP: request.topP,
+      seed: request.seed,
+      stop: request.stop,
+      jsonSchema: request.jsonSchema,
+      signal,
+      onTokens,
+      onText: push,
+    });
+    if (outcome.stoppedBy === 'abort' || signal.aborted) throw abortError(signal);
+    const finishReason: FinishReason = outcome.stoppedBy === 'maxTokens' ? 'length' : 'stop';
+    return { text: outcome.text, finishReason, completionTokens: outcome.completionTokens };
+  }
+
+  forgetCached(scope: CacheScope): Promise<number> {
+    return this.served?.cache.forget(scope) ?? Promise.resolve(0);
+  }
+
   async countTokens(text: string): Promise<number> {
-    return (await this.readyModel()).countTokens(text);
+    return (await this.readyModel()).model.countTokens(text);
   }
 
   /** GGUF chat models served here are text-only (multimodal projectors are not loaded). */
@@ -133,8 +188,8 @@ export class LlamaCppEngine extends MeteredEngine {
     return false;
   }
 
-  private async readyModel(): Promise<LlamaCppModel> {
-    if (this.model) return this.model;
+  private async readyModel(): Promise<ServedModel> {
+    if (this.served) return this.served;
     try {
       this.loading ??= this.loadModel();
       return await this.loading;
@@ -156,11 +211,11 @@ export class LlamaCppEngine extends MeteredEngine {
   }
 
   async unload(): Promise<void> {
-    const model = this.model;
-    this.model = undefined;
+    const served = this.served;
+    this.served = undefined;
     this.loading = undefined;
     this.state = 'unloaded';
-    await model?.dispose();
+    await served?.model.dispose();
   }
 
   models(): ModelInfo[] {
@@ -169,7 +224,7 @@ export class LlamaCppEngine extends MeteredEngine {
         name: this.located?.name ?? 'default',
         state: this.state,
         source: this.located?.source ?? this.config.model ?? '',
-        contextSize: this.model?.contextSize ?? this.config.contextSize,
+        contextSize: this.served?.model.contextSize ?? this.config.contextSize,
         parallel: this.config.parallel,
         testModel: this.located?.testModel ?? false,
         ...(this.loadError === undefined ? {} : { error: this.loadError }),

@@ -1,4 +1,7 @@
 import type { CallContext } from '../../common/call-context.js';
+import type { CacheScope } from './prompt-cache/cache-owner.js';
+
+export type { CacheScope } from './prompt-cache/cache-owner.js';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
@@ -25,12 +28,16 @@ export interface GenerateRequest {
   stop?: string[];
   /** Constrain the output to JSON matching this schema (a grammar in process, response_format remotely). */
   jsonSchema?: Record<string, unknown>;
+  /** The conversation this prompt belongs to: cached prompt states are tagged with it, so forget can drop them. */
+  sessionId?: string;
 }
 
 export type FinishReason = 'stop' | 'length';
 
 export interface TokenUsage {
   promptTokens: number;
+  /** Prompt tokens whose evaluation was reused from the prompt cache instead of computed again. */
+  cachedPromptTokens: number;
   completionTokens: number;
 }
 
@@ -99,6 +106,8 @@ export abstract class LlmEngine {
   abstract countTokens(text: string): Promise<number>;
   /** Whether the served model takes images in user messages (a vision LLM). */
   abstract acceptsImages(): boolean;
+  /** Drops the prompt cache's states of a tenant or one of its sessions (memory and disk); answers how many. */
+  abstract forgetCached(scope: CacheScope): Promise<number>;
 }
 
 /** Runs a generation to its end and returns the result. */

@@ -25,6 +25,7 @@ function config(overrides: Partial<LlmConfig> = {}): LlmConfig {
     queueLimit: 0,
     maxTokens: 16,
     systemPrompt: '',
+    promptCache: { enabled: true, dir: path.join(tmp, 'prompt-cache'), diskBytes: 0 },
     remote: undefined,
     ...overrides,
   };

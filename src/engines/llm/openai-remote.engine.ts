@@ -14,7 +14,7 @@ import type {
   ModelState,
 } from './llm-engine.js';
 import { MeteredEngine, type GenerationRun } from './metered-engine.js';
-import { parseChunk, remoteError, toWireRequest } from './openai-wire.js';
+import { parseChunk, remoteError, toWireRequest, type WireChunk } from './openai-wire.js';
 import { sseData } from './sse-reader.js';
 
 const modelList = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
@@ -92,7 +92,7 @@ export class OpenAiRemoteEngine extends MeteredEngine {
       let text = '';
       let pieces = 0;
       let finishReason: FinishReason = 'stop';
-      let usage: { promptTokens: number; completionTokens: number } | undefined;
+      let usage: WireChunk['usage'];
       let firstTokenAt: number | undefined;
       for await (const data of sseData(response)) {
         if (data === '[DONE]') break;
@@ -115,6 +115,7 @@ export class OpenAiRemoteEngine extends MeteredEngine {
           finishReason,
           // A remote that sends no usage: the prompt estimated, one token per streamed piece.
           promptTokens: usage?.promptTokens ?? estimatePromptTokens(request.messages),
+          cachedPromptTokens: usage?.cachedPromptTokens ?? 0,
           completionTokens: usage?.completionTokens ?? pieces,
           started,
           admitted,
@@ -184,6 +185,11 @@ export class OpenAiRemoteEngine extends MeteredEngine {
 
   acceptsImages(): boolean {
     return this.remote.vision;
+  }
+
+  /** The remote keeps its own cache (if any); nothing of it is held here. */
+  forgetCached(): Promise<number> {
+    return Promise.resolve(0);
   }
 
   unload(): Promise<void> {

@@ -46,10 +46,11 @@ describe('OpenAI wire mapping', () => {
     );
     expect(
       parseChunk('{"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3}}', 'remote').usage,
-    ).toEqual({
-      promptTokens: 9,
-      completionTokens: 3,
-    });
+    ).toEqual({ promptTokens: 9, cachedPromptTokens: 0, completionTokens: 3 });
+    // A remote with its own prompt cache says how much of the prompt it reused.
+    const cached =
+      '{"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":6}}}';
+    expect(parseChunk(cached, 'remote').usage?.cachedPromptTokens).toBe(6);
   });
 
   it('fails on a malformed chunk or an error sent mid-stream', () => {

@@ -49,14 +49,20 @@ const chunkSchema = z.looseObject({
       }),
     )
     .nullish(),
-  usage: z.looseObject({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
+  usage: z
+    .looseObject({
+      prompt_tokens: z.number(),
+      completion_tokens: z.number(),
+      prompt_tokens_details: z.looseObject({ cached_tokens: z.number().optional() }).nullish(),
+    })
+    .nullish(),
   error: z.looseObject({ message: z.string().optional() }).nullish(),
 });
 
 export interface WireChunk {
   text: string;
   finishReason: FinishReason | undefined;
-  usage: { promptTokens: number; completionTokens: number } | undefined;
+  usage: { promptTokens: number; cachedPromptTokens: number; completionTokens: number } | undefined;
 }
 
 /** One stream chunk; a malformed one, or an error sent mid-stream, fails the generation. */
@@ -82,7 +88,12 @@ export function parseChunk(data: string, where: string): WireChunk {
     text: choice?.delta?.content ?? '',
     finishReason: reason ? (reason === 'length' ? 'length' : 'stop') : undefined,
     usage: parsed.usage
-      ? { promptTokens: parsed.usage.prompt_tokens, completionTokens: parsed.usage.completion_tokens }
+      ? {
+          promptTokens: parsed.usage.prompt_tokens,
+          // What the remote's own prompt cache reused, when it says (OpenAI, vLLM and llama.cpp's server do).
+          cachedPromptTokens: parsed.usage.prompt_tokens_details?.cached_tokens ?? 0,
+          completionTokens: parsed.usage.completion_tokens,
+        }
       : undefined,
   };
 }

@@ -17,6 +17,7 @@ export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): 
     finishReason: enumValue<FinishReasonGql>(result.finishReason),
     usage: {
       promptTokens: result.usage.promptTokens,
+      cachedPromptTokens: result.usage.cachedPromptTokens,
       completionTokens: result.usage.completionTokens,
       totalTokens: result.usage.promptTokens + result.usage.completionTokens,
     },

@@ -22,7 +22,7 @@ export function unrecognizedImageReply(percept: Percept): GenerationResult {
     text,
     model: PERCEPTION_ANSWERER,
     finishReason: 'stop',
-    usage: { promptTokens: 0, completionTokens: 0 },
+    usage: { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 },
     timings: { queueMs: 0, ttftMs: 0, totalMs: 0, tokensPerSecond: 0 },
   };
 }

@@ -306,17 +306,24 @@ export class MemoryService {
       }
       const ids = await this.episodic.forgetIds({ id: episode.id }, ctx);
       const working = await this.working.forgetTurn(episode.sessionId, episode.id, ctx);
-      return { working, episodic: ids.length, semantic: await semanticOf(ids) };
+      // A cached state of the session holds the episode's words among others: it goes whole.
+      const promptCache = await this.engine.forgetCached({
+        tenant: ctx.tenant,
+        sessionId: episode.sessionId,
+      });
+      return { working, episodic: ids.length, semantic: await semanticOf(ids), promptCache };
     }
     if ('sessionId' in scope) {
       const ids = await this.episodic.forgetIds({ sessionId: scope.sessionId }, ctx);
       const working = await this.working.forgetSession(scope.sessionId, ctx);
-      return { working, episodic: ids.length, semantic: await semanticOf(ids) };
+      const promptCache = await this.engine.forgetCached({ tenant: ctx.tenant, sessionId: scope.sessionId });
+      return { working, episodic: ids.length, semantic: await semanticOf(ids), promptCache };
     }
     const episodic = await this.episodic.forget({ everything: true }, ctx);
     const working = await this.working.forgetTenant(ctx);
     const semantic = await this.semantic.forgetEverything(ctx);
-    return { working, episodic, semantic: semantic.facts + semantic.entities };
+    const promptCache = await this.engine.forgetCached({ tenant: ctx.tenant });
+    return { working, episodic, semantic: semantic.facts + semantic.entities, promptCache };
   }
 
   private async orDegrade<T>(

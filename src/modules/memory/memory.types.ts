@@ -80,4 +80,6 @@ export interface ForgetCounts {
   episodic: number;
   /** Facts and entities that only forgotten episodes had taught. */
   semantic: number;
+  /** The LLM's cached prompt states holding the forgotten conversation (in its sequences and on disk). */
+  promptCache: number;
 }

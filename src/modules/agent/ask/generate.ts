@@ -20,7 +20,7 @@ export async function* generate(
   deps: AskDeps,
   temperature?: number,
 ): StreamingStep<{ generation: Generation }> {
-  const { input, perception, ctx } = state;
+  const { input, perception, ctx, sessionId } = state;
   let memory = recalled;
   for (let trimmed = false; ; trimmed = true) {
     const messages = assemblePrompt(deps.config.llm.systemPrompt, memory, input.prompt, perception.text);
@@ -31,6 +31,7 @@ export async function* generate(
       messages,
       maxTokens: tokensFor(input.maxTokens, route.profile),
       temperature: temperature ?? input.temperature ?? route.profile.temperature,
+      sessionId,
     };
     let streamed = false;
     let result: GenerationResult | undefined;

@@ -12,6 +12,10 @@ registerEnumType(FinishReasonGql, { name: 'FinishReason', description: 'Why gene
 @ObjectType({ description: 'Tokens counted with the model’s own tokenizer and chat template.' })
 export class Usage {
   @Field(() => Int) promptTokens!: number;
+  @Field(() => Int, {
+    description: 'Of the prompt tokens, those whose evaluation the prompt cache reused (not computed again).',
+  })
+  cachedPromptTokens!: number;
   @Field(() => Int) completionTokens!: number;
   @Field(() => Int) totalTokens!: number;
 }

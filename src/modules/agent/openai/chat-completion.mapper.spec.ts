@@ -5,7 +5,7 @@ const result: GenerationResult = {
   text: 'Hi there',
   model: 'qwen-served',
   finishReason: 'length',
-  usage: { promptTokens: 12, completionTokens: 5 },
+  usage: { promptTokens: 12, cachedPromptTokens: 8, completionTokens: 5 },
   timings: { queueMs: 0, ttftMs: 10, totalMs: 50, tokensPerSecond: 100 },
 };
 
@@ -32,7 +32,12 @@ describe('ChatCompletionMapper', () => {
           finish_reason: 'length',
         },
       ],
-      usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+      usage: {
+        prompt_tokens: 12,
+        completion_tokens: 5,
+        total_tokens: 17,
+        prompt_tokens_details: { cached_tokens: 8 },
+      },
     });
   });
 
@@ -59,7 +64,12 @@ describe('ChatCompletionMapper', () => {
       created: mapper.created,
       model: 'qwen-served',
       choices: [],
-      usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+      usage: {
+        prompt_tokens: 12,
+        completion_tokens: 5,
+        total_tokens: 17,
+        prompt_tokens_details: { cached_tokens: 8 },
+      },
     });
   });
 });

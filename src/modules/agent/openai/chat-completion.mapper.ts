@@ -58,5 +58,6 @@ function usageOf(result: GenerationResult) {
     prompt_tokens: result.usage.promptTokens,
     completion_tokens: result.usage.completionTokens,
     total_tokens: result.usage.promptTokens + result.usage.completionTokens,
+    prompt_tokens_details: { cached_tokens: result.usage.cachedPromptTokens },
   };
 }

@@ -175,6 +175,7 @@ export class ConsolidationService implements OnApplicationBootstrap, OnApplicati
               jsonSchema: EXTRACTION_SCHEMA,
               maxTokens: EXTRACTION_TOKENS,
               temperature: 0,
+              sessionId: episode.sessionId,
             },
             { ...ctx, trace },
           );

@@ -132,6 +132,7 @@ export class SessionSummarizer {
         ),
         maxTokens: limit,
         temperature: 0,
+        sessionId,
       },
       ctx,
     );

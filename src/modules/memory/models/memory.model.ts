@@ -75,5 +75,10 @@ export class ForgetResult {
   @Field(() => Int) episodic!: number;
   @Field(() => Int, { description: 'Facts and entities only the forgotten episodes had taught.' })
   semantic!: number;
-  @Field(() => Int) total!: number;
+  @Field(() => Int, {
+    description:
+      'Cached prompt states (the LLM’s evaluated tokens) that held the forgotten conversation; not in total.',
+  })
+  promptCache!: number;
+  @Field(() => Int, { description: 'Items deleted from the three memory tiers.' }) total!: number;
 }
