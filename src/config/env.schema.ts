@@ -326,6 +326,14 @@ const workingAndEpisodicMemory = {
   MNEME_WORKING_MEMORY_TOKENS: int(0, 1_000_000).default(1024).register(variableDocs, {
     meaning: "prompt tokens for the session's recent turns (less when the context is small)",
   }),
+  MNEME_WORKING_MEMORY_SLIDE_TURNS: int(1, 1000)
+    .default(8)
+    .register(variableDocs, {
+      meaning:
+        "when the session's turns outgrow their tokens, the window's start moves this many turns at a time " +
+        '(on fixed boundaries), so the prompt and its cached prefix stay the same for several turns; `1` slides ' +
+        'turn by turn',
+    }),
   MNEME_MEMORY_DEGRADE: boolFlag.default(false).register(variableDocs, {
     meaning: 'when a memory store is down, answer without that tier and say so in `memory.degraded`',
   }),

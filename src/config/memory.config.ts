@@ -11,6 +11,8 @@ export interface MemoryConfig {
     maxTurns: number;
     /** Prompt tokens given to the recent turns of the session. */
     tokens: number;
+    /** The window's start moves in steps of this many turns (prompt-cache friendly), not turn by turn. */
+    slideTurns: number;
   };
   episodic: {
     /** The LanceDB directory. */
@@ -73,6 +75,7 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
       ttlMs: e.MNEME_WORKING_MEMORY_TTL_SECONDS * 1000,
       maxTurns: e.MNEME_WORKING_MEMORY_MAX_TURNS,
       tokens: e.MNEME_WORKING_MEMORY_TOKENS,
+      slideTurns: e.MNEME_WORKING_MEMORY_SLIDE_TURNS,
     },
     episodic: {
       dir: path.join(dataDir, 'episodic'),

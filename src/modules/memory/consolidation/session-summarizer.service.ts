@@ -83,7 +83,7 @@ export class SessionSummarizer {
   async summarize(sessionId: string, ctx: CallContext): Promise<EpisodeRecord | undefined> {
     const { working, consolidation } = this.config.memory;
     const kept = await this.working.window(sessionId, Number.MAX_SAFE_INTEGER, ctx);
-    const window = windowByTokens(kept, working.tokens, MESSAGE_OVERHEAD);
+    const window = windowByTokens(kept, working.tokens, MESSAGE_OVERHEAD, working.slideTurns);
     // Nothing has overflowed while the window still starts at the session's first turn (or it has expired).
     if (kept.length === 0 || (window.length === kept.length && kept[0]!.seq <= 1)) return undefined;
     // An empty window (one turn bigger than it) means every turn has overflowed.

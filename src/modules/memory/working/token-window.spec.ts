@@ -60,4 +60,25 @@ describe('windowByTokens', () => {
     expect(windowByTokens(conversation, 26, 3).map((t) => t.seq)).toEqual([3, 4]);
     expect(windowByTokens(conversation, 25, 3).map((t) => t.seq)).toEqual([]);
   });
+
+  describe('sliding in blocks', () => {
+    // Twenty turns of 10 tokens; a budget of 60 holds six.
+    const long = Array.from({ length: 20 }, (_, i) => turn(i + 1, i % 2 === 0 ? 'user' : 'assistant', 10));
+    const startAfter = (n: number, slide: number) => windowByTokens(long.slice(0, n), 60, 0, slide)[0]?.seq;
+
+    it('keeps the whole conversation while it fits, whatever the block', () => {
+      expect(windowByTokens(long.slice(0, 6), 60, 0, 4).map((t) => t.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+
+    it('starts on a block boundary once turns are dropped, so the start holds for several turns', () => {
+      // Turn by turn the start moves with every exchange; in blocks of 4 it stays on 5, then on 9.
+      expect([7, 8, 9, 10, 11, 12].map((n) => startAfter(n, 1))).toEqual([3, 3, 5, 5, 7, 7]);
+      expect([7, 8, 9, 10, 11, 12, 13, 14].map((n) => startAfter(n, 4))).toEqual([5, 5, 5, 5, 9, 9, 9, 9]);
+      expect(windowByTokens(long.slice(0, 14), 60, 0, 4).map((t) => t.seq)).toEqual([9, 10, 11, 12, 13, 14]);
+    });
+
+    it('falls back to the plain tail when no boundary is inside it', () => {
+      expect(windowByTokens(long.slice(0, 9), 25, 0, 8).map((t) => t.seq)).toEqual([9]);
+    });
+  });
 });

@@ -25,6 +25,7 @@ export class WorkingMemoryService implements OnApplicationShutdown {
         await this.store.recent(key, this.config.memory.working.maxTurns),
         budget,
         perTurnOverhead,
+        this.config.memory.working.slideTurns,
       ),
     );
   }
