@@ -1,82 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
-import type { CallContext } from '../../src/common/call-context.js';
-import { ModelCatalog } from '../../src/common/model-catalog.js';
-import { loadConfig } from '../../src/config/app-config.js';
-import { LlamaCppEngine } from '../../src/engines/llm/llama-cpp.engine.js';
 import { generateToEnd } from '../../src/engines/llm/llm-engine.js';
-import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
-import type { AppConfig } from '../../src/config/app-config.js';
-import { ConsolidationService } from '../../src/modules/memory/consolidation/consolidation.service.js';
-import { SessionSummarizer } from '../../src/modules/memory/consolidation/session-summarizer.service.js';
 import {
   EXTRACTION_SCHEMA,
   extractionMessages,
   parseExtraction,
 } from '../../src/modules/memory/consolidation/fact-extraction.js';
-import { MemoryEventBus } from '../../src/modules/memory/memory-events.js';
 import { CONSOLIDATION } from '../../src/modules/memory/episodic/episode.record.js';
-import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
-import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
-import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
-import { InProcessWorkingMemoryStore } from '../../src/modules/memory/working/in-process-working-memory.store.js';
-import { WorkingMemoryService } from '../../src/modules/memory/working/working-memory.service.js';
 import { buildForChildren } from '../support/build-for-children.js';
-import { FIXTURE_LLM } from '../support/test-app.js';
+import { ctxOf, memoryStack, tempDir } from '../support/memory-stack.js';
 
-const alice: CallContext = { tenant: 'alice', signal: new AbortController().signal, trace: ROOT_CONTEXT };
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mneme-consolidation-'));
-const config = loadConfig({
-  MNEME_DATA_DIR: dataDir,
-  MNEME_LLM_MODEL: FIXTURE_LLM,
-  MNEME_LLM_CONTEXT_SIZE: '2048',
-  MNEME_LLM_THREADS: '2',
-  MNEME_CONSOLIDATION_INTERVAL_MS: '0',
-  MNEME_LOG_LEVEL: 'error',
-});
-const engine = new LlamaCppEngine(config.llm);
-const embedder = new TextEmbedderService(config, new ModelCatalog());
-const episodic = new EpisodicMemoryService(config, embedder);
-const events = new MemoryEventBus();
-const semantic = new SemanticMemoryService(
-  new KuzuGraphStore(config.memory.semantic.dir),
-  embedder,
-  config,
-  events,
-);
-const summarizerOf = (cfg: AppConfig, mem: EpisodicMemoryService, bus: MemoryEventBus) =>
-  new SessionSummarizer(
-    new WorkingMemoryService(new InProcessWorkingMemoryStore(cfg.memory.working), cfg),
-    mem,
-    engine,
-    cfg,
-    bus,
-  );
-const worker = new ConsolidationService(
-  episodic,
-  semantic,
-  engine,
-  config,
-  events,
-  summarizerOf(config, episodic, events),
-);
+const alice = ctxOf('alice');
+const main = memoryStack();
+const { config, engine, embedder, episodic, semantic, events, consolidation: worker } = main;
 
-beforeAll(async () => {
-  await engine.load();
-  await episodic.onModuleInit();
-  await semantic.onModuleInit();
-});
-
-afterAll(async () => {
-  await worker.onApplicationShutdown();
-  await semantic.onApplicationShutdown();
-  await episodic.onApplicationShutdown();
-  await embedder.onApplicationShutdown();
-  await engine.onApplicationShutdown();
-});
+beforeAll(() => main.open());
 
 const factCount = async () => (await semantic.forgetEpisodes([], alice)).facts;
 
@@ -137,29 +74,19 @@ describe('consolidation: episodic → semantic', () => {
 describe('decay', () => {
   const DAY = 24 * 3600 * 1000;
 
-  async function memoryWith(action: 'archive' | 'forget') {
-    const cfg = loadConfig({
-      MNEME_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mneme-decay-')),
-      MNEME_DECAY_ACTION: action,
-      MNEME_DECAY_HALF_LIFE_DAYS: '1',
-      MNEME_DECAY_THRESHOLD: '0.05',
-      MNEME_LOG_LEVEL: 'error',
-    });
-    const bus = new MemoryEventBus();
-    const mem = new EpisodicMemoryService(cfg, embedder);
-    const graph = new SemanticMemoryService(new KuzuGraphStore(cfg.memory.semantic.dir), embedder, cfg, bus);
-    await mem.onModuleInit();
-    await graph.onModuleInit();
-    const decayer = new ConsolidationService(mem, graph, engine, cfg, bus, summarizerOf(cfg, mem, bus));
-    const close = async () => {
-      await graph.onApplicationShutdown();
-      await mem.onApplicationShutdown();
-    };
-    return { mem, graph, decayer, close };
-  }
+  const memoryWith = (action: 'archive' | 'forget') =>
+    memoryStack({
+      env: {
+        MNEME_DECAY_ACTION: action,
+        MNEME_DECAY_HALF_LIFE_DAYS: '1',
+        MNEME_DECAY_THRESHOLD: '0.05',
+      },
+      embedder,
+      engine,
+    }).open();
 
   it('archives episodes whose importance × recency × use decayed: recall skips them, listing keeps them', async () => {
-    const { mem, decayer, close } = await memoryWith('archive');
+    const { episodic: mem, consolidation: decayer, close } = await memoryWith('archive');
     try {
       const [old, fresh] = await mem.remember(
         [
@@ -186,7 +113,7 @@ describe('decay', () => {
   });
 
   it('forgets them when configured, with the facts only they had taught', async () => {
-    const { mem, graph, decayer, close } = await memoryWith('forget');
+    const { episodic: mem, semantic: graph, consolidation: decayer, close } = await memoryWith('forget');
     try {
       const [old] = await mem.remember(
         [
@@ -220,11 +147,9 @@ describe('consolidation: kill and resume', () => {
   }, 120_000);
 
   it('a worker killed mid-run loses and repeats nothing: the next one finishes exactly what was left', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mneme-consolidation-kill-'));
-    const cfg = loadConfig({ MNEME_DATA_DIR: dir, MNEME_LOG_LEVEL: 'error' });
-    const writer = new EpisodicMemoryService(cfg, embedder);
-    await writer.onModuleInit();
-    const queued = await writer.remember(
+    const dir = tempDir('consolidation-kill');
+    const writer = await memoryStack({ only: 'episodic', dataDir: dir, embedder }).open();
+    const queued = await writer.episodic.remember(
       Array.from({ length: 12 }, (_, i) => ({
         sessionId: 'k',
         role: 'user',
@@ -233,11 +158,11 @@ describe('consolidation: kill and resume', () => {
       })),
       alice,
     );
-    await writer.onApplicationShutdown();
+    await writer.close();
 
     const child = spawn(
       process.execPath,
-      ['test/medium/children/consolidation-worker.mjs', srcDir, dir, FIXTURE_LLM],
+      ['test/medium/children/consolidation-worker.mjs', srcDir, dir, config.llm.model!],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const done: string[] = [];
@@ -258,11 +183,8 @@ describe('consolidation: kill and resume', () => {
     await exited;
 
     // Both stores reopen after the kill; what was reported done stays done, the rest is still queued.
-    const bus = new MemoryEventBus();
-    const mem = new EpisodicMemoryService(cfg, embedder);
-    const graph = new SemanticMemoryService(new KuzuGraphStore(cfg.memory.semantic.dir), embedder, cfg, bus);
-    await mem.onModuleInit();
-    await graph.onModuleInit();
+    const reopened = await memoryStack({ dataDir: dir, embedder, engine }).open();
+    const { episodic: mem, semantic: graph, consolidation: resumed } = reopened;
     try {
       const rows = await mem.get(
         queued.map((e) => e.id),
@@ -273,7 +195,6 @@ describe('consolidation: kill and resume', () => {
       const left = rows.length - finished.length;
       expect(await mem.pendingCount(alice)).toBe(left);
       const factsBefore = (await graph.forgetEpisodes([], alice)).facts;
-      const resumed = new ConsolidationService(mem, graph, engine, cfg, bus, summarizerOf(cfg, mem, bus));
       let total = 0;
       for (let n = await resumed.runOnce(); n > 0; n = await resumed.runOnce()) total += n;
       expect(total).toBe(left); // exactly what was left, nothing twice
@@ -281,8 +202,7 @@ describe('consolidation: kill and resume', () => {
       expect(resumed.status().failures).toBe(0);
       expect((await graph.forgetEpisodes([], alice)).facts).toBeGreaterThanOrEqual(factsBefore);
     } finally {
-      await graph.onApplicationShutdown();
-      await mem.onApplicationShutdown();
+      await reopened.close();
     }
   }, 120_000);
 });

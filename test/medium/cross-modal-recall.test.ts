@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import * as lancedb from '@lancedb/lancedb';
-import type { CallContext } from '../../src/common/call-context.js';
 import { ModelCatalog } from '../../src/common/model-catalog.js';
 import { cosine } from '../../src/common/vector.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
@@ -14,17 +12,12 @@ import { SpeechToText } from '../../src/modules/audio/speech-recognizer.service.
 import { ProjectionStore } from '../../src/modules/fusion/projection-store.service.js';
 import { MediaReader } from '../../src/modules/media/media-reader.service.js';
 import { Headroom } from '../../src/telemetry/headroom.js';
-import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
 import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
 import { ClipEncoder } from '../../src/modules/vision/clip-encoder.service.js';
 import { VisionService } from '../../src/modules/vision/vision.service.js';
 import { modelsDirWithFits } from '../support/fusion-fits.js';
+import { ctxOf, memoryStack, tempDir } from '../support/memory-stack.js';
 
-const ctxOf = (tenant: string): CallContext => ({
-  tenant,
-  signal: new AbortController().signal,
-  trace: ROOT_CONTEXT,
-});
 const alice = ctxOf('alice');
 const base64 = (file: string) => ({
   base64: readFileSync(path.join('test/fixtures/media', file)).toString('base64'),
@@ -40,17 +33,9 @@ let vision: VisionService;
 let audio: AudioService;
 let workers: AudioWorkers;
 let projections: ProjectionStore;
-const memories: EpisodicMemoryService[] = [];
 
-async function memoryIn(dataDir: string): Promise<EpisodicMemoryService> {
-  const episodic = new EpisodicMemoryService(
-    loadConfig({ MNEME_DATA_DIR: dataDir, MNEME_LOG_LEVEL: 'error' }),
-    text,
-  );
-  await episodic.onModuleInit();
-  memories.push(episodic);
-  return episodic;
-}
+/** Episodic memory over the shared text embedder, in a fresh data directory unless one is given. */
+const memoryIn = (dataDir?: string) => memoryStack({ only: 'episodic', dataDir, embedder: text }).open();
 
 /** The fixture images, encoded by the real CLIP towers and projected into the shared space. */
 async function sharedImageVectors(): Promise<Float32Array[]> {
@@ -74,13 +59,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const m of memories) await m.onApplicationShutdown();
   await Promise.all([text, clip, clap, speech, workers].map((s) => s.onApplicationShutdown()));
 });
 
 describe('cross-modal recall', () => {
   it('finds image episodes by a text query through their shared-space vectors, nearest first', async () => {
-    const episodic = await memoryIn(mkdtempSync(path.join(os.tmpdir(), 'mneme-xmodal-')));
+    const { episodic } = await memoryIn();
     const vectors = await sharedImageVectors();
     // The image episodes' words share nothing with the query: only their image vectors can match it.
     const images = await episodic.remember(
@@ -118,7 +102,7 @@ describe('cross-modal recall', () => {
   });
 
   it('finds an audio episode by the same sound, and keeps other tenants out', async () => {
-    const episodic = await memoryIn(mkdtempSync(path.join(os.tmpdir(), 'mneme-xmodal-')));
+    const { episodic } = await memoryIn();
     const clipVector = (await audio.encode(base64('speech-16k-pcm16.wav'), ROOT_CONTEXT)).vector;
     const audioVector = (await projections.project('audio', clipVector, alice))!;
     const toneVector = (await projections.project(
@@ -144,11 +128,10 @@ describe('cross-modal recall', () => {
   });
 
   it('adds the newer columns (media vectors, summary sources) to an older table, keeping its rows', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mneme-xmodal-'));
+    const dir = tempDir('xmodal');
     const first = await memoryIn(dir);
-    await first.remember([{ sessionId: 'old', role: 'user', text: 'An old memory.' }], alice);
-    await first.onApplicationShutdown();
-    memories.splice(memories.indexOf(first), 1);
+    await first.episodic.remember([{ sessionId: 'old', role: 'user', text: 'An old memory.' }], alice);
+    await first.close();
     // Drop the new columns, as a table from the previous release would lack them.
     const db = await lancedb.connect(path.join(dir, 'episodic'));
     const table = await db.openTable('episodes');
@@ -156,7 +139,7 @@ describe('cross-modal recall', () => {
     table.close();
     db.close();
 
-    const episodic = await memoryIn(dir);
+    const { episodic } = await memoryIn(dir);
     const [imageVector] = await sharedImageVectors();
     await episodic.remember(
       [{ sessionId: 'new', role: 'user', text: 'A new one.', modality: 'image', imageVector }],

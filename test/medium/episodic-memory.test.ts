@@ -1,63 +1,23 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
-import type { CallContext } from '../../src/common/call-context.js';
 import { ErrorCode } from '../../src/common/error-codes.js';
-import { ModelCatalog } from '../../src/common/model-catalog.js';
-import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
-import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
+import type { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
 import { LanceEpisodeTable } from '../../src/modules/memory/episodic/lancedb-episode.table.js';
-import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
 import { buildForChildren } from '../support/build-for-children.js';
+import { closeStacks, ctxOf, memoryStack, tempDir } from '../support/memory-stack.js';
 
-const ctxOf = (tenant: string): CallContext => ({
-  tenant,
-  signal: new AbortController().signal,
-  trace: ROOT_CONTEXT,
-});
 const alice = ctxOf('alice');
 const bob = ctxOf('bob');
 
-interface Memory {
-  config: AppConfig;
-  embedder: TextEmbedderService;
-  episodic: EpisodicMemoryService;
-  close(): Promise<void>;
-}
-
-async function openMemory(dataDir: string, env: Record<string, string> = {}): Promise<Memory> {
-  const config = loadConfig({ MNEME_DATA_DIR: dataDir, MNEME_LOG_LEVEL: 'error', ...env });
-  const embedder = new TextEmbedderService(config, new ModelCatalog());
-  await embedder.onModuleInit();
-  const episodic = new EpisodicMemoryService(config, embedder);
-  await episodic.onModuleInit();
-  return {
-    config,
-    embedder,
-    episodic,
-    close: async () => {
-      await episodic.onApplicationShutdown();
-      await embedder.onApplicationShutdown();
-    },
-  };
-}
-
-const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'mneme-episodic-'));
-const open: Memory[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((m) => m.close()));
-});
-async function fresh(env: Record<string, string> = {}): Promise<Memory> {
-  const memory = await openMemory(tempDir(), env);
-  open.push(memory);
-  return memory;
-}
+/** Episodic memory on its own embedder, in a fresh data directory unless one is given; closed after each test. */
+const openMemory = (dataDir?: string, env?: Record<string, string>) =>
+  memoryStack({ only: 'episodic', dataDir, env }).open();
+afterEach(closeStacks);
 
 describe('episodic memory on LanceDB', () => {
   it('stores episodes with embeddings of the model width, importance and a summary', async () => {
-    const { episodic, embedder } = await fresh();
+    const { episodic, embedder } = await openMemory();
     const [stored] = await episodic.remember(
       [{ sessionId: 's1', role: 'user', text: 'Please remember that my locker code is 4711' }],
       alice,
@@ -73,7 +33,7 @@ describe('episodic memory on LanceDB', () => {
   });
 
   it('recalls by words (full text) and by meaning (vector), fused, with ranks from both lists', async () => {
-    const { episodic } = await fresh();
+    const { episodic } = await openMemory();
     await episodic.remember(
       [
         { sessionId: 's1', role: 'user', text: 'my bicycle is a green gazelle' },
@@ -92,7 +52,7 @@ describe('episodic memory on LanceDB', () => {
   });
 
   it('filters recall by session, time range and modality', async () => {
-    const { episodic } = await fresh();
+    const { episodic } = await openMemory();
     const t0 = Date.now() - 10_000;
     await episodic.remember(
       [
@@ -111,7 +71,7 @@ describe('episodic memory on LanceDB', () => {
   });
 
   it('walls tenants off: no query returns another tenant’s episode', async () => {
-    const { episodic } = await fresh();
+    const { episodic } = await openMemory();
     const [secret] = await episodic.remember(
       [{ sessionId: 's', role: 'user', text: 'alice secret zebra' }],
       alice,
@@ -127,14 +87,14 @@ describe('episodic memory on LanceDB', () => {
   });
 
   it('escapes filter values: a quote in a session id is data, not SQL', async () => {
-    const { episodic } = await fresh();
+    const { episodic } = await openMemory();
     await episodic.remember([{ sessionId: 'x', role: 'user', text: 'kept' }], alice);
     expect(await episodic.list("x' OR '1'='1", 10, undefined, alice)).toEqual([]);
     expect(await episodic.list('x', 10, undefined, alice)).toHaveLength(1);
   });
 
   it('refuses an empty or malformed id or session at the store, deleting nothing', async () => {
-    const { episodic } = await fresh();
+    const { episodic } = await openMemory();
     await episodic.remember([{ sessionId: 'x', role: 'user', text: 'kept' }], alice);
     for (const scope of [
       { id: '' },
@@ -148,7 +108,7 @@ describe('episodic memory on LanceDB', () => {
   });
 
   it('pages a session in time order with a keyset cursor', async () => {
-    const { episodic } = await fresh();
+    const { episodic } = await openMemory();
     const t0 = Date.now() - 100_000;
     await episodic.remember(
       Array.from({ length: 7 }, (_, i) => ({
@@ -176,7 +136,7 @@ describe('episodic memory on LanceDB', () => {
   });
 
   it('forgets one episode, a session or everything, and forgotten episodes never come back in recall', async () => {
-    const { episodic } = await fresh();
+    const { episodic } = await openMemory();
     const stored = await episodic.remember(
       [
         { sessionId: 's1', role: 'user', text: 'walnut alpha' },
@@ -195,7 +155,7 @@ describe('episodic memory on LanceDB', () => {
   });
 
   it('forget also takes writes still under way (embedding or queued) when it was called', async () => {
-    const { episodic } = await fresh();
+    const { episodic } = await openMemory();
     const pending = episodic.remember([{ sessionId: 'race', role: 'user', text: 'in flight' }], alice);
     const count = await episodic.forget({ sessionId: 'race' }, alice);
     await pending;
@@ -205,7 +165,7 @@ describe('episodic memory on LanceDB', () => {
   });
 
   it('batches concurrent writes into fewer commits (table versions) than writes', async () => {
-    const { episodic, config, embedder } = await fresh();
+    const { episodic, config, embedder } = await openMemory();
     await episodic.remember([{ sessionId: 'w', role: 'user', text: 'first' }], alice);
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
@@ -221,7 +181,7 @@ describe('episodic memory on LanceDB', () => {
   });
 
   it('keeps everything across a close and reopen, and compaction loses nothing', async () => {
-    const dir = tempDir();
+    const dir = tempDir('episodic');
     const first = await openMemory(dir);
     await first.episodic.remember(
       Array.from({ length: 5 }, (_, i) => ({ sessionId: 'd', role: 'user', text: `durable ${i}` })),
@@ -232,21 +192,19 @@ describe('episodic memory on LanceDB', () => {
     await first.episodic.maintain();
     await first.close();
     const second = await openMemory(dir);
-    open.push(second);
     expect(await second.episodic.list('d', 100, undefined, alice)).toHaveLength(10);
     expect((await second.episodic.recall({ text: 'durable', first: 10 }, alice)).length).toBeGreaterThan(0);
   });
 
   it('refuses to open memory embedded by a different model, saying what to do', async () => {
-    const dir = tempDir();
+    const dir = tempDir('episodic');
     const first = await openMemory(dir);
     await first.episodic.remember([{ sessionId: 's', role: 'user', text: 'x' }], alice);
     await first.close();
     // The same weights under another name: a different model as far as stored vectors are concerned.
-    const other = path.join(tempDir(), 'other-embedder');
+    const other = path.join(tempDir('episodic'), 'other-embedder');
     cpSync('test/fixtures/models/tiny-bert', other, { recursive: true });
     const second = await openMemory(dir, { MNEME_TEXT_EMBEDDING_MODEL: other });
-    open.push(second);
     const error = await second.episodic.list('s', 1, undefined, alice).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.STORE_UNAVAILABLE });
     expect((error as Error).message).toMatch(
@@ -256,9 +214,9 @@ describe('episodic memory on LanceDB', () => {
 
   it('answers STORE_UNAVAILABLE, not a crash, when its directory cannot be created', async () => {
     // A file where the data directory should be. (Not /proc: Node 20's recursive mkdir loops forever there.)
-    const file = path.join(tempDir(), 'not-a-directory');
+    const file = path.join(tempDir('episodic'), 'not-a-directory');
     writeFileSync(file, '');
-    const { episodic } = await fresh({ MNEME_DATA_DIR: file });
+    const { episodic } = await openMemory(file);
     await expect(
       episodic.remember([{ sessionId: 's', role: 'user', text: 'x' }], alice),
     ).rejects.toMatchObject({
@@ -274,7 +232,7 @@ describe('episodic memory: crash safety of batched writes', () => {
   }, 120_000);
 
   it('keeps every acknowledged episode when the writer is killed mid-batch', async () => {
-    const dir = tempDir();
+    const dir = tempDir('episodic');
     const child = spawn(process.execPath, ['test/medium/children/episodic-writer.mjs', srcDir, dir], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -296,7 +254,6 @@ describe('episodic memory: crash safety of batched writes', () => {
     await exited;
 
     const reopened = await openMemory(dir);
-    open.push(reopened);
     const stored = new Set((await reopened.episodic.list('s', 100_000, undefined, alice)).map((e) => e.id));
     const missing = acked.filter((id) => !stored.has(id));
     expect(missing).toEqual([]);

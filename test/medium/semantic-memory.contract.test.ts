@@ -1,55 +1,41 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
-import type { CallContext } from '../../src/common/call-context.js';
-import { ModelCatalog } from '../../src/common/model-catalog.js';
 import { loadConfig } from '../../src/config/app-config.js';
-import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
-import { MemoryEventBus } from '../../src/modules/memory/memory-events.js';
 import type { GraphStore } from '../../src/modules/memory/semantic/graph-store.js';
 import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
 import { Neo4jGraphStore } from '../../src/modules/memory/semantic/neo4j-graph.store.js';
-import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
+import { closeStacks, ctxOf, memoryStack, sharedEmbedder, tempDir } from '../support/memory-stack.js';
 
-// One contract, every backend that is reachable: kuzu always; Neo4j joins when MNEME_NEO4J_URI is set (see the
-// README). A kuzu store per test is a fresh directory; Neo4j is one database, so its test tenants are cleared
-// when a test opens a new store (not when it reopens one to check what survived).
+// One contract, every backend that is reachable: kuzu always; Neo4j joins when MNEME_NEO4J_URI is set (see
+// docs/development.md#semantic-memory-on-neo4j). A kuzu store per test is a fresh directory; Neo4j is one
+// database, so its test tenants are cleared when a test opens a new store (not when it reopens one to check
+// what survived).
 const neo4j = loadConfig(process.env).memory.semantic.neo4j;
 const backends: [string, (dir: string) => GraphStore][] = [
   ['kuzu', (dir) => new KuzuGraphStore(path.join(dir, 'graph.kuzu'))],
   ...(neo4j ? [['neo4j', () => new Neo4jGraphStore(neo4j)] as [string, () => GraphStore]] : []),
 ];
 
-const ctxOf = (tenant: string): CallContext => ({
-  tenant,
-  signal: new AbortController().signal,
-  trace: ROOT_CONTEXT,
-});
 const alice = ctxOf('alice');
 const bob = ctxOf('bob');
 const YEAR = 365.25 * 24 * 3600 * 1000;
 const inYear = (y: number) => Date.UTC(y, 0, 1);
 
-const embedder = new TextEmbedderService(loadConfig({ MNEME_LOG_LEVEL: 'error' }), new ModelCatalog());
-afterAll(() => embedder.onApplicationShutdown());
-
 describe.each(backends)('semantic memory on %s', (name, makeStore) => {
-  const open: SemanticMemoryService[] = [];
   async function memory(env: Record<string, string> = {}, reopen?: string) {
-    const dir = reopen ?? mkdtempSync(path.join(os.tmpdir(), 'mneme-graph-'));
-    // Names that share words merge whatever the (random) fixture embeddings say, unless a test raises the bar.
-    const config = loadConfig({ MNEME_SEMANTIC_MERGE_THRESHOLD: '0', MNEME_LOG_LEVEL: 'error', ...env });
+    const dir = reopen ?? tempDir('graph');
     const store = makeStore(dir);
-    const service = new SemanticMemoryService(store, embedder, config, new MemoryEventBus());
-    await service.onModuleInit();
+    // Names that share words merge whatever the (random) fixture embeddings say, unless a test raises the bar.
+    const { semantic: service, close } = await memoryStack({
+      only: 'semantic',
+      dataDir: dir,
+      env: { MNEME_SEMANTIC_MERGE_THRESHOLD: '0', ...env },
+      embedder: sharedEmbedder(),
+      graph: store,
+    }).open();
     if (name === 'neo4j' && !reopen) for (const tenant of ['alice', 'bob']) await store.forgetTenant(tenant);
-    open.push(service);
-    return { service, dir };
+    return { service, dir, close };
   }
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.onApplicationShutdown();
-  });
+  afterEach(closeStacks);
 
   it('resolves "Ada Lovelace", "Ada" and "Lovelace" to one entity, named by its most specific name', async () => {
     const { service } = await memory();
@@ -203,13 +189,12 @@ describe.each(backends)('semantic memory on %s', (name, makeStore) => {
   });
 
   it('keeps everything across a restart', async () => {
-    const { service, dir } = await memory();
+    const { service, dir, close } = await memory();
     const learned = await service.learn(
       { subject: 'Ada', predicate: 'lives in', object: 'London', validFrom: Date.now() - YEAR },
       alice,
     );
-    await service.onApplicationShutdown();
-    open.splice(open.indexOf(service), 1);
+    await close();
     const { service: reopened } = await memory({}, dir);
     expect((await reopened.facts(learned.fact.subjectId, {}, 10, alice)).map((f) => f.id)).toEqual([
       learned.fact.id,
@@ -217,8 +202,7 @@ describe.each(backends)('semantic memory on %s', (name, makeStore) => {
   });
 
   it('stores embeddings exactly (whole numbers included) and bulk-loads a graph it can query', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mneme-graph-'));
-    const store = makeStore(dir);
+    const store = makeStore(tempDir('graph'));
     await store.init();
     try {
       const entity = (id: string, name: string, tenant = 'alice') => ({

@@ -1,59 +1,23 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { CallContext } from '../../src/common/call-context.js';
-import { ModelCatalog } from '../../src/common/model-catalog.js';
-import { loadConfig } from '../../src/config/app-config.js';
-import { LlamaCppEngine } from '../../src/engines/llm/llama-cpp.engine.js';
-import { TextEmbedderService } from '../../src/modules/embedding/text-embedder.service.js';
-import { SessionSummarizer } from '../../src/modules/memory/consolidation/session-summarizer.service.js';
 import { SUMMARY_ROLE, type EpisodeRecord } from '../../src/modules/memory/episodic/episode.record.js';
-import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
-import { MemoryEventBus, type MemoryEvent } from '../../src/modules/memory/memory-events.js';
-import { MemoryService } from '../../src/modules/memory/memory.service.js';
-import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
-import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
+import type { MemoryEvent } from '../../src/modules/memory/memory-events.js';
 import { MESSAGE_OVERHEAD } from '../../src/modules/memory/working/token-window.js';
-import { InProcessWorkingMemoryStore } from '../../src/modules/memory/working/in-process-working-memory.store.js';
-import { WorkingMemoryService } from '../../src/modules/memory/working/working-memory.service.js';
-import { FIXTURE_LLM } from '../support/test-app.js';
+import { ctxOf, memoryStack } from '../support/memory-stack.js';
 
 // Working → episodic consolidation on the real stack: the tiny GGUF writes the summaries (noise, but real
 // generation under the real token cap), LanceDB in a temp dir keeps them, the in-process store holds the window.
 
-const ctxOf = (tenant: string): CallContext => ({
-  tenant,
-  signal: new AbortController().signal,
-  trace: ROOT_CONTEXT,
-});
 const alice = ctxOf('alice');
 const bob = ctxOf('bob');
 const WINDOW_TOKENS = 240; // two exchanges of the tiny model's tokenizer (a question is ~85 tokens)
-const config = loadConfig({
-  MNEME_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mneme-summary-')),
-  MNEME_LLM_MODEL: FIXTURE_LLM,
-  MNEME_LLM_CONTEXT_SIZE: '2048',
-  MNEME_LLM_THREADS: '2',
-  MNEME_WORKING_MEMORY_TOKENS: String(WINDOW_TOKENS),
-  MNEME_SUMMARY_MIN_TOKENS: '40',
-  MNEME_SUMMARY_INPUT_TOKENS: '400',
-  MNEME_CONSOLIDATION_INTERVAL_MS: '0',
-  MNEME_LOG_LEVEL: 'error',
+const stack = memoryStack({
+  env: {
+    MNEME_WORKING_MEMORY_TOKENS: String(WINDOW_TOKENS),
+    MNEME_SUMMARY_MIN_TOKENS: '40',
+    MNEME_SUMMARY_INPUT_TOKENS: '400',
+  },
 });
-const engine = new LlamaCppEngine(config.llm);
-const embedder = new TextEmbedderService(config, new ModelCatalog());
-const events = new MemoryEventBus();
-const episodic = new EpisodicMemoryService(config, embedder);
-const semantic = new SemanticMemoryService(
-  new KuzuGraphStore(config.memory.semantic.dir),
-  embedder,
-  config,
-  events,
-);
-const working = new WorkingMemoryService(new InProcessWorkingMemoryStore(config.memory.working), config);
-const summarizer = new SessionSummarizer(working, episodic, engine, config, events);
-const memory = new MemoryService(working, episodic, semantic, engine, config, summarizer);
+const { engine, events, episodic, working, summarizer, memory } = stack;
 const neverStop = () => false;
 
 const QUESTIONS = [
@@ -78,19 +42,7 @@ async function talk(sessionId: string, ctx: CallContext, from: number, to: numbe
 const tokensOf = async (texts: string[]) =>
   (await Promise.all(texts.map((t) => engine.countTokens(t)))).reduce((a, b) => a + b, 0);
 
-beforeAll(async () => {
-  await engine.load();
-  await episodic.onModuleInit();
-  await semantic.onModuleInit();
-});
-
-afterAll(async () => {
-  await semantic.onApplicationShutdown();
-  await episodic.onApplicationShutdown();
-  await working.onApplicationShutdown();
-  await engine.onApplicationShutdown();
-  await embedder.onApplicationShutdown();
-});
+beforeAll(() => stack.open());
 
 describe('session summaries (working → episodic)', () => {
   const seen: MemoryEvent[] = [];
