@@ -71,6 +71,8 @@ export async function startMneme(options: MnemeOptions): Promise<MnemeServer> {
       MNEME_ROUTING_PATHS: JSON.stringify({ fast: { targetMs: 600_000, escalate: false } }),
       // Recall the same tiers whatever this shared machine's latencies (a lone comma never skips one).
       MNEME_SLO_SHED_FAST: ',',
+      // The window's budget and how it slides, to compare policies (e.g. MNEME_WORKING_MEMORY_SLIDE_TURNS=1).
+      ...workingMemoryOverrides(),
     }),
     { logger: ['error', 'warn'] },
   );
@@ -84,6 +86,11 @@ export async function startMneme(options: MnemeOptions): Promise<MnemeServer> {
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function workingMemoryOverrides(): Record<string, string> {
+  const entries = Object.entries(process.env).filter(([key]) => key.startsWith('MNEME_WORKING_MEMORY_'));
+  return Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** One throwaway ask under a tenant of its own: loads what loads lazily, and recalls into no scenario. */
