@@ -84,8 +84,9 @@ function anchorReferences(anchor: TurnSample[]): Goal[] {
 }
 
 export function conversationGoals(r: ConversationResults): Goal[] {
-  const goals = [...anchorReferences(r.anchor), freshSessionGoal(r)];
-  for (const { name } of SCENARIOS) {
+  const goals = [...anchorReferences(r.anchor), ...(r.on.one ? [freshSessionGoal(r)] : [])];
+  // The scenarios this run measured (all unless BENCH_SCENARIOS chose some).
+  for (const { name } of SCENARIOS.filter((s) => r.on[s.name])) {
     const on = r.on[name] ?? [];
     goals.push(flatGoal(name, on), cachedShareGoal(name, on));
     if (name !== 'one') goals.push(newTokensGoal(name, on, r.cost));

@@ -16,7 +16,9 @@ import { tokensPerWord } from './word-vocab.js';
 //
 // BENCH_TURNS (12), BENCH_MAX_TOKENS (16), MNEME_LLM_THREADS (2), BENCH_CACHE_DISK_MB (1024),
 // BENCH_SMALL=1: the tiny fixture GGUF (byte-level vocabulary) for a quick check of the harness,
-// BENCH_ANCHOR_ONLY=1: the anchor and the model's evaluation times only, no server.
+// BENCH_ANCHOR_ONLY=1: the anchor and the model's evaluation times only, no server,
+// BENCH_SCENARIOS=one,rr,conc and BENCH_CACHE_MODES=on,off: a subset (e.g. to compare window policies with
+// MNEME_WORKING_MEMORY_TOKENS and MNEME_WORKING_MEMORY_SLIDE_TURNS, which reach the server).
 
 const small = process.env.BENCH_SMALL === '1';
 const anchorOnly = process.env.BENCH_ANCHOR_ONLY === '1';
@@ -25,6 +27,9 @@ const maxTokens = Number(process.env.BENCH_MAX_TOKENS ?? 16);
 const threads = Number(process.env.MNEME_LLM_THREADS ?? 2);
 const cacheDiskMb = Number(process.env.BENCH_CACHE_DISK_MB ?? 1024);
 const contextSize = small ? 2048 : SHAPE.context;
+const listed = (name: string, all: string) => new Set((process.env[name] ?? all).split(','));
+const scenarios = SCENARIOS.filter((s) => listed('BENCH_SCENARIOS', 'one,rr,conc').has(s.name));
+const cacheModes = [true, false].filter((on) => listed('BENCH_CACHE_MODES', 'on,off').has(on ? 'on' : 'off'));
 
 const root = packageRoot();
 const fixture = path.join(root, 'test/fixtures/models/tiny-llama/tiny-llama.gguf');
@@ -57,7 +62,7 @@ printEvalCost(cost);
 
 const results: ConversationResults = { anchor: anchorSamples, on: {}, off: {}, cost };
 if (!anchorOnly) {
-  for (const promptCache of [true, false]) {
+  for (const promptCache of cacheModes) {
     const server = await startMneme({
       modelPath,
       threads,
@@ -68,7 +73,7 @@ if (!anchorOnly) {
     });
     try {
       await warmUp(server, maxTokens);
-      for (const scenario of SCENARIOS) {
+      for (const scenario of scenarios) {
         const samples = await runScenario(server, scenario, turns, maxTokens);
         (promptCache ? results.on : results.off)[scenario.name] = samples;
       }
@@ -80,13 +85,13 @@ if (!anchorOnly) {
 
 console.log(`\n1 session: anchor (LlamaChatSession) beside Mneme; time to first token in ms`);
 printSingleSession(anchorSamples, results.on.one ?? [], results.off.one ?? []);
-for (const scenario of SCENARIOS.filter((s) => s.sessions > 1 && !anchorOnly)) {
+for (const scenario of scenarios.filter((s) => s.sessions > 1 && !anchorOnly)) {
   console.log(
     `\n${scenario.label}: compute = TTFT less queueing; eval(new) = model time for the new tokens only`,
   );
   printMultiSession(results.on[scenario.name] ?? [], results.off[scenario.name] ?? [], cost);
 }
-const rates = SCENARIOS.map(
+const rates = scenarios.map(
   (s) => `${s.name} on ${rateOf(results.on[s.name])} off ${rateOf(results.off[s.name])}`,
 );
 console.log(`\ndecode tokens/s (median): anchor ${rateOf(anchorSamples)}; ${rates.join('; ')}`);

@@ -109,6 +109,24 @@ function stateFiles(dataDir: string): string[] {
     .filter((f) => f.endsWith('.state'));
 }
 
+// The fixture's tokenizer, to compute what may be shared: the prompt's prefix in common with the server's
+// system prompt rendered alone (every sequence is primed with it; any tenant may reuse it).
+let tokenizer: LlamaCppModel;
+beforeAll(async () => {
+  tokenizer = await LlamaCppModel.load({
+    modelPath: FIXTURE_LLM,
+    threads: 1,
+    contextSize: 1024,
+    sequences: 1,
+  });
+});
+afterAll(() => tokenizer.dispose());
+
+function publicPartOf(messages: ChatMessage[]): number {
+  const system = tokenizer.promptTokens([{ role: 'system', content: SYSTEM }]);
+  return sharedPrefix(system, tokenizer.promptTokens(messages));
+}
+
 describe('the prompt cache on the fixture GGUF', () => {
   it('leaves each sequence holding exactly the prompt’s tokens, whether reused, restored or evaluated', async () => {
     const model = await LlamaCppModel.load({
@@ -166,7 +184,12 @@ describe('the prompt cache on the fixture GGUF', () => {
       await talk([uncached]);
       expect(cached.answers).toEqual(uncached.answers);
       expect(uncached.usages.every((u) => u.cachedPromptTokens === 0)).toBe(true);
-      expect(cached.usages[0]!.cachedPromptTokens).toBe(0);
+      // The first turn reuses the system prompt every sequence was primed with.
+      const firstTurn: ChatMessage[] = [
+        { role: 'system', content: SYSTEM },
+        { role: 'user', content: `[s1] ${QUESTIONS[0]}` },
+      ];
+      expect(cached.usages[0]!.cachedPromptTokens).toBe(publicPartOf(firstTurn));
       // At least all of the last turn's prompt is reused (and of its answer, what re-renders to the same tokens).
       expect(reusedAll(cached.usages)).toBe(true);
       expect(cached.usages.map((u) => u.promptTokens)).toEqual(uncached.usages.map((u) => u.promptTokens));
@@ -209,17 +232,7 @@ describe('the prompt cache on the fixture GGUF', () => {
         { messages: prompt, maxTokens: 4, temperature: 0, sessionId: 's1' },
         ctxOf('bob'),
       );
-      const tokens = await LlamaCppModel.load({
-        modelPath: FIXTURE_LLM,
-        threads: 1,
-        contextSize: 1024,
-        sequences: 1,
-      });
-      const publicPart = sharedPrefix(
-        tokens.promptTokens([{ role: 'system', content: SYSTEM }]),
-        tokens.promptTokens(prompt),
-      );
-      await tokens.dispose();
+      const publicPart = publicPartOf(prompt);
       expect(publicPart).toBeGreaterThan(5);
       expect(result.usage.cachedPromptTokens).toBe(publicPart);
       const again = await generateToEnd(
@@ -276,7 +289,8 @@ describe('the prompt cache on the fixture GGUF', () => {
         { messages: turns, maxTokens: 4, temperature: 0, sessionId: 'a' },
         ctxOf('alice'),
       );
-      expect(result.usage.cachedPromptTokens).toBe(0);
+      // Only the system prompt this engine primed its sequence with: none of the first model's states.
+      expect(result.usage.cachedPromptTokens).toBe(publicPartOf(turns));
       // The first model's states are still there for it, untouched.
       expect(stateFiles(dataDir).filter((f) => saved.includes(f))).toEqual(saved);
     } finally {

@@ -12,6 +12,7 @@ import {
   type LlamaContextSequence,
   type LlamaGrammar,
   type LlamaModel,
+  type Token,
 } from 'node-llama-cpp';
 import type { ChatMessage } from './llm-engine.js';
 import type { CacheableSequence } from './prompt-cache/prompt-cache.js';
@@ -61,6 +62,11 @@ export class LlamaSequence implements CacheableSequence {
 
   async save(file: string): Promise<number> {
     return (await this.raw.saveStateToFile(file)).fileSize;
+  }
+
+  prefill(tokens: readonly number[]): Promise<void> {
+    // Token is node-llama-cpp's branded number; these came from this model's tokenizer.
+    return this.raw.evaluateWithoutGeneratingNewTokens(tokens as Token[]);
   }
 
   // The cache only loads states saved under this model file and llama.cpp build (its folder is named after them).

@@ -78,7 +78,9 @@ export class LlamaCppEngine extends MeteredEngine {
     const store = new StateStore(dir, identity, enabled ? diskBytes : 0);
     await store.open();
     const publicTokens = model.promptTokens([{ role: 'system', content: this.config.systemPrompt }]);
-    return new PromptCache(model.sequences, publicTokens, store, enabled);
+    const cache = new PromptCache(model.sequences, publicTokens, store, enabled);
+    await cache.prime();
+    return cache;
   }
 
   protected spanModel(): string {
@@ -88,24 +90,7 @@ export class LlamaCppEngine extends MeteredEngine {
   protected async produce(request: GenerateRequest, run: GenerationRun): Promise<GenerationResult> {
     const { model, cache } = await this.readyModel();
     const name = this.resolveName(request.model);
-    if (request.messages.some((m) => m.images?.length)) {
-      throw new MnemeError(
-        ErrorCode.BAD_REQUEST,
-        `Model ${name} does not take images; send them through ask's images, which the server perceives itself.`,
-      );
-    }
-    const prompt = model.promptTokens(request.messages);
-    const room = model.contextSize - prompt.length;
-    if (room < 1) {
-      throw new MnemeError(
-        ErrorCode.CONTEXT_OVERFLOW,
-        `The prompt is ${prompt.length} tokens; model ${name} has a ${model.contextSize}-token context. ` +
-          'Shorten the prompt or raise MNEME_LLM_CONTEXT_SIZE.',
-        { details: { promptTokens: prompt.length, contextSize: model.contextSize } },
-      );
-    }
-    // Asking for more tokens than the context has room for stops at the context's end (finish reason "length").
-    const maxTokens = Math.min(request.maxTokens ?? this.config.maxTokens, room);
+    const { prompt, maxTokens } = this.fitted(model, name, request);
     run.span.setAttributes({
       'gen_ai.request.max_tokens': maxTokens,
       'gen_ai.usage.input_tokens': prompt.length,
@@ -124,31 +109,41 @@ export class LlamaCppEngine extends MeteredEngine {
         const outcome = await this.generateOn(model, lease.sequence, request, maxTokens, run, () => {
           firstTokenAt ??= performance.now();
         });
-        return meteredResult(
-          {
-            text: outcome.text,
-            model: name,
-            finishReason: outcome.finishReason,
-            promptTokens: prompt.length,
-            cachedPromptTokens: lease.cachedTokens,
-            completionTokens: outcome.completionTokens,
-            started: run.started,
-            admitted,
-            firstTokenAt,
-            end: performance.now(),
-          },
-          run.span,
-        );
+        const times = { started: run.started, admitted, firstTokenAt, end: performance.now() };
+        const tokens = { promptTokens: prompt.length, cachedPromptTokens: lease.cachedTokens };
+        return meteredResult({ ...outcome, model: name, ...tokens, ...times }, run.span);
       } finally {
+        // How long the uncached part took to evaluate tells restores whether loading a state pays.
         const evaluated = prompt.length - lease.cachedTokens;
-        await cache.release(
-          lease.sequence,
-          firstTokenAt === undefined ? undefined : { tokens: evaluated, ms: firstTokenAt - leased },
-        );
+        const evaluation =
+          firstTokenAt === undefined ? undefined : { tokens: evaluated, ms: firstTokenAt - leased };
+        await cache.release(lease.sequence, evaluation);
       }
     } finally {
       releaseSlot();
     }
+  }
+
+  /** The prompt's tokens and the answer's token limit; refuses images and prompts the context cannot hold. */
+  private fitted(model: LlamaCppModel, name: string, request: GenerateRequest) {
+    if (request.messages.some((m) => m.images?.length)) {
+      throw new MnemeError(
+        ErrorCode.BAD_REQUEST,
+        `Model ${name} does not take images; send them through ask's images, which the server perceives itself.`,
+      );
+    }
+    const prompt = model.promptTokens(request.messages);
+    const room = model.contextSize - prompt.length;
+    if (room < 1) {
+      throw new MnemeError(
+        ErrorCode.CONTEXT_OVERFLOW,
+        `The prompt is ${prompt.length} tokens; model ${name} has a ${model.contextSize}-token context. ` +
+          'Shorten the prompt or raise MNEME_LLM_CONTEXT_SIZE.',
+        { details: { promptTokens: prompt.length, contextSize: model.contextSize } },
+      );
+    }
+    // Asking for more tokens than the context has room for stops at the context's end (finish reason "length").
+    return { prompt, maxTokens: Math.min(request.maxTokens ?? this.config.maxTokens, room) };
   }
 
   private async generateOn(

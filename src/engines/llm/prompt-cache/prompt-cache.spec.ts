@@ -26,6 +26,10 @@ class ListSequence implements CacheableSequence {
     this.held = JSON.parse(readFileSync(file, 'utf8')) as number[];
     return Promise.resolve();
   }
+  prefill(tokens: readonly number[]): Promise<void> {
+    this.held = [...this.held, ...tokens];
+    return Promise.resolve();
+  }
   /** What generation does: evaluates the prompt past what is held, then appends the answer. */
   run(prompt: readonly number[], answer: readonly number[]): void {
     this.held = [...prompt, ...answer];
@@ -153,6 +157,14 @@ describe('PromptCache', () => {
     await cache.release(sequence);
     expect(sequence.tokens()).toEqual(SYSTEM);
     expect(lease.cachedTokens).toBe(0);
+  });
+
+  it('primes every empty sequence with the system prompt, so a first turn reuses it', async () => {
+    const [a, b] = [new ListSequence(), new ListSequence()];
+    const cache = await cacheOf([a, b]);
+    await cache.prime();
+    expect([a.tokens(), b.tokens()]).toEqual([SYSTEM, SYSTEM]);
+    expect((await turn(cache, [...SYSTEM, ...range(100, 120)], alice)).cachedTokens).toBe(SYSTEM.length);
   });
 
   it('evaluates everything again when off', async () => {

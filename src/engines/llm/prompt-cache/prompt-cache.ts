@@ -14,6 +14,8 @@ export interface CacheableSequence {
   save(file: string): Promise<number>;
   /** Replaces the sequence's state with a saved one. */
   restore(file: string): Promise<void>;
+  /** Evaluates `tokens` into the (empty) sequence without generating. */
+  prefill(tokens: readonly number[]): Promise<void>;
 }
 
 /** A sequence held by one generation, and how much of its prompt was already evaluated. */
@@ -66,6 +68,16 @@ export class PromptCache<S extends CacheableSequence> {
       busy: false,
       forgotten: false,
     }));
+  }
+
+  /**
+   * Evaluates the server's system prompt into every sequence once, at load: a session's first turn then
+   * evaluates only its own words, like every later one.
+   */
+  async prime(): Promise<void> {
+    if (!this.enabled || this.publicTokens.length === 0) return;
+    for (const slot of this.slots)
+      if (slot.sequence.tokens().length === 0) await slot.sequence.prefill(this.publicTokens);
   }
 
   /** Takes a free sequence for `prompt` (the caller holds a generation slot, so one is free). */
