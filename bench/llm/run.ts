@@ -41,6 +41,8 @@ const app = await createApp(
     MNEME_LLM_PARALLEL: '1',
     MNEME_LLM_THREADS: String(threads),
     MNEME_LLM_SYSTEM_PROMPT: system,
+    // MNEME_LLM_PROMPT_CACHE=false compares against every prompt evaluated from scratch, as raw does.
+    MNEME_LLM_PROMPT_CACHE: process.env.MNEME_LLM_PROMPT_CACHE ?? 'true',
     MNEME_HOST: '127.0.0.1',
   }),
   { logger: ['error', 'warn'] },
