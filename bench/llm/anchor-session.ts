@@ -1,4 +1,5 @@
-import { getLlama, LlamaChatSession, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { LlamaChatSession, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { loadOneSequence } from './raw-llama.js';
 import type { TurnSample } from './conversation-clients.js';
 
 export interface AnchorOptions {
@@ -18,13 +19,7 @@ export class AnchorSession {
   ) {}
 
   static async load(modelPath: string, options: AnchorOptions): Promise<AnchorSession> {
-    const llama = await getLlama({ gpu: false, build: 'never', maxThreads: options.threads });
-    const model = await llama.loadModel({ modelPath });
-    const context = await model.createContext({
-      contextSize: options.contextSize,
-      sequences: 1,
-      threads: options.threads,
-    });
+    const { llama, model, context } = await loadOneSequence(modelPath, options);
     return new AnchorSession(llama, model, context);
   }
 

@@ -18,6 +18,21 @@ export interface RawOptions {
   maxTokens: number;
 }
 
+/** node-llama-cpp as the server configures it (prebuilt CPU binary, its threads), one sequence. */
+export async function loadOneSequence(
+  modelPath: string,
+  options: { threads: number; contextSize: number },
+): Promise<{ llama: Llama; model: LlamaModel; context: LlamaContext }> {
+  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: options.threads });
+  const model = await llama.loadModel({ modelPath });
+  const context = await model.createContext({
+    contextSize: options.contextSize,
+    sequences: 1,
+    threads: options.threads,
+  });
+  return { llama, model, context };
+}
+
 /** The baseline: node-llama-cpp used directly, configured as the server configures it. */
 export class RawLlama {
   private constructor(
@@ -29,13 +44,7 @@ export class RawLlama {
   ) {}
 
   static async load(modelPath: string, options: RawOptions): Promise<RawLlama> {
-    const llama = await getLlama({ gpu: false, build: 'never', maxThreads: options.threads });
-    const model = await llama.loadModel({ modelPath });
-    const context = await model.createContext({
-      contextSize: options.contextSize,
-      sequences: 1,
-      threads: options.threads,
-    });
+    const { llama, model, context } = await loadOneSequence(modelPath, options);
     return new RawLlama(llama, model, context, resolveChatWrapper(model), options);
   }
 
