@@ -31,6 +31,8 @@ export interface MnemeOptions {
   system: string;
   promptCache: boolean;
   cacheDiskMb: number;
+  /** Each scenario is played this many times, each time under a tenant of its own. */
+  repeats: number;
 }
 
 export interface MnemeServer {
@@ -39,12 +41,14 @@ export interface MnemeServer {
 }
 
 const WARM_UP_TENANT = 'warm';
+const tenantOf = (scenario: Scenario, repetition: number) => `${scenario.name}-${repetition}`;
 const apiKeyOf = (tenant: string) => `bench-key-${tenant}`;
 
 /** Boots the app on a free loopback port with a fresh data dir (removed on close), 2 sequences, fast path forced. */
 export async function startMneme(options: MnemeOptions): Promise<MnemeServer> {
   const dirs = ['data', 'models'].map((d) => mkdtempSync(path.join(os.tmpdir(), `mneme-bench-conv-${d}-`)));
-  const tenants = [WARM_UP_TENANT, ...SCENARIOS.map((s) => s.name)];
+  const reps = Array.from({ length: options.repeats }, (_, r) => r + 1);
+  const tenants = [WARM_UP_TENANT, ...SCENARIOS.flatMap((s) => reps.map((r) => tenantOf(s, r)))];
   const app = await createApp(
     loadConfig({
       MNEME_HOST: '127.0.0.1',
@@ -103,12 +107,16 @@ export async function warmUp(server: MnemeServer, maxTokens: number): Promise<vo
   );
 }
 
-/** Plays a scenario's sessions turn by turn: every session's turn k before any session's turn k + 1. */
+/**
+ * Plays a scenario's sessions turn by turn: every session's turn k before any session's turn k + 1. Each
+ * repetition is a tenant of its own (nothing of an earlier one is recalled); its sessions are numbered on.
+ */
 export async function runScenario(
   server: MnemeServer,
   scenario: Scenario,
   turns: number,
   maxTokens: number,
+  repetition = 1,
 ): Promise<TurnSample[]> {
   const conversations = Array.from({ length: scenario.sessions }, (_, s) => conversationTurns(s, turns));
   const samples: TurnSample[] = [];
@@ -118,12 +126,12 @@ export async function runScenario(
         askTurn(
           {
             url: server.url,
-            apiKey: apiKeyOf(scenario.name),
-            sessionId: `${scenario.name}-${s}`,
+            apiKey: apiKeyOf(tenantOf(scenario, repetition)),
+            sessionId: `${tenantOf(scenario, repetition)}-${s}`,
             prompt: conversation[k]!,
             maxTokens,
           },
-          s,
+          s + (repetition - 1) * scenario.sessions,
           k + 1,
         ),
     );

@@ -25,15 +25,28 @@ export function atTurn(samples: readonly TurnSample[], turn: number): TurnSample
 const num = (n: number, width: number, digits = 0) =>
   (Number.isFinite(n) ? n.toFixed(digits) : '-').padStart(width);
 
-/** Anchor beside Mneme (cache on and off) for one fresh session. */
+/** A turn's samples (its repetitions) as one: median time, mean tokens. */
+export function typical(samples: TurnSample[]): TurnSample | undefined {
+  if (samples.length === 0) return undefined;
+  return {
+    ...samples[0]!,
+    promptTokens: mean(samples.map((s) => s.promptTokens)),
+    cachedTokens: mean(samples.map((s) => s.cachedTokens)),
+    ttftMs: median(samples.map((s) => s.ttftMs)),
+    queueMs: median(samples.map((s) => s.queueMs)),
+    tokensPerSecond: median(samples.map((s) => s.tokensPerSecond)),
+  };
+}
+
+/** Anchor beside Mneme (cache on and off) for one fresh session (per-turn medians over repetitions). */
 export function printSingleSession(anchor: TurnSample[], on: TurnSample[], off: TurnSample[]): void {
   console.log(
     'turn │ anchor: prompt cached   ttft │ cache on: prompt cached   ttft ×anchor │ cache off: prompt   ttft ×anchor',
   );
   for (const turn of turnsOf(anchor)) {
-    const a = atTurn(anchor, turn)[0]!;
-    const n = atTurn(on, turn)[0];
-    const f = atTurn(off, turn)[0];
+    const a = typical(atTurn(anchor, turn))!;
+    const n = typical(atTurn(on, turn));
+    const f = typical(atTurn(off, turn));
     console.log(
       `${num(turn, 4)} │ ${num(a.promptTokens, 14)} ${num(a.cachedTokens, 6)} ${num(a.ttftMs, 6)} │ ` +
         `${num(n?.promptTokens ?? NaN, 16)} ${num(n?.cachedTokens ?? NaN, 6)} ${num(n?.ttftMs ?? NaN, 6)} ` +

@@ -14,7 +14,7 @@ import { tokensPerWord } from './word-vocab.js';
 // Mneme with its prompt cache on and off beside a plain LlamaChatSession (the anchor), for 1 session and for 4
 // sessions on 2 sequences (round-robin, then all at once). Cache on and off are two apps, one after the other.
 //
-// BENCH_TURNS (12), BENCH_MAX_TOKENS (16), MNEME_LLM_THREADS (2), BENCH_CACHE_DISK_MB (1024),
+// BENCH_TURNS (12), BENCH_MAX_TOKENS (16), MNEME_LLM_THREADS (2), BENCH_CACHE_DISK_MB (1024), BENCH_REPEATS (1),
 // BENCH_SMALL=1: the tiny fixture GGUF (byte-level vocabulary) for a quick check of the harness,
 // BENCH_ANCHOR_ONLY=1: the anchor and the model's evaluation times only, no server,
 // BENCH_SCENARIOS=one,rr,conc and BENCH_CACHE_MODES=on,off: a subset (e.g. to compare window policies with
@@ -26,6 +26,8 @@ const turns = Math.min(MAX_TURNS, Number(process.env.BENCH_TURNS ?? MAX_TURNS));
 const maxTokens = Number(process.env.BENCH_MAX_TOKENS ?? 16);
 const threads = Number(process.env.MNEME_LLM_THREADS ?? 2);
 const cacheDiskMb = Number(process.env.BENCH_CACHE_DISK_MB ?? 1024);
+// Each conversation (anchor included) played this many times; tables show per-turn medians.
+const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? 1));
 const contextSize = small ? 2048 : SHAPE.context;
 const listed = (name: string, all: string) => new Set((process.env[name] ?? all).split(','));
 const scenarios = SCENARIOS.filter((s) => listed('BENCH_SCENARIOS', 'one,rr,conc').has(s.name));
@@ -50,7 +52,11 @@ console.log(
 );
 
 await anchor.converse(SYSTEM_PROMPT, ['Hello, this is only a warm-up question.'], maxTokens);
-const anchorSamples = await anchor.converse(SYSTEM_PROMPT, conversationTurns(0, turns), maxTokens);
+const anchorSamples: TurnSample[] = [];
+for (let r = 0; r < repeats; r++) {
+  const samples = await anchor.converse(SYSTEM_PROMPT, conversationTurns(0, turns), maxTokens);
+  anchorSamples.push(...samples.map((s) => ({ ...s, session: r })));
+}
 const prefixes = [0, 512, 1024, 2048].filter((p) => p + 256 <= contextSize);
 const cost = await measureEvalCost(anchor.context, anchor.model.tokenize(allText), {
   prefixes,
@@ -70,11 +76,14 @@ if (!anchorOnly) {
       system: SYSTEM_PROMPT,
       promptCache,
       cacheDiskMb,
+      repeats,
     });
     try {
       await warmUp(server, maxTokens);
       for (const scenario of scenarios) {
-        const samples = await runScenario(server, scenario, turns, maxTokens);
+        const samples: TurnSample[] = [];
+        for (let r = 1; r <= repeats; r++)
+          samples.push(...(await runScenario(server, scenario, turns, maxTokens, r)));
         (promptCache ? results.on : results.off)[scenario.name] = samples;
       }
     } finally {
