@@ -1,3 +1,4 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'graphql-ws';
@@ -34,8 +35,11 @@ console.log(
 );
 
 const raw = await RawLlama.load(modelPath, { threads, contextSize, system, prompt, maxTokens });
+// Memory and prompt states of the run go to a temporary data dir, not the checkout's ./data.
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mneme-bench-llm-'));
 const app = await createApp(
   loadConfig({
+    MNEME_DATA_DIR: dataDir,
     MNEME_LLM_MODEL: modelPath,
     MNEME_LLM_CONTEXT_SIZE: String(contextSize),
     MNEME_LLM_PARALLEL: '1',
@@ -76,6 +80,7 @@ try {
   await ws.dispose();
   await app.close();
   await raw.dispose();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 const base = summarize(samples.raw);

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { GraphQLClient, ClientError, gql } from 'graphql-request';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -80,7 +83,13 @@ function wsClient(key: string | undefined): Client {
 }
 
 beforeAll(async () => {
-  const env = { MNEME_API_KEYS: API_KEYS_ENV, MNEME_LLM_MODEL: FIXTURE_LLM, MNEME_LLM_CONTEXT_SIZE: '512' };
+  const env = {
+    MNEME_API_KEYS: API_KEYS_ENV,
+    MNEME_LLM_MODEL: FIXTURE_LLM,
+    MNEME_LLM_CONTEXT_SIZE: '512',
+    // The engine built here saves prompt states under its own config's data dir: a temporary one, shared.
+    MNEME_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mneme-graphql-ask-')),
+  };
   engine = new TenantRecordingEngine(loadConfig(env).llm);
   server = await startTestApp(env, { llmEngine: engine });
 });
