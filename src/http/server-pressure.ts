@@ -1,6 +1,6 @@
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
-import type { Headroom } from '../telemetry/headroom.js';
+import type { Headroom, PressureReading } from '../telemetry/headroom.js';
 
 // The only file that imports @fastify/under-pressure (docs/conventions.md rule 1).
 
@@ -17,5 +17,15 @@ export async function watchPressure(fastify: FastifyInstance, headroom: Headroom
     sampleInterval: 1000,
     pressureHandler: () => undefined,
   });
-  headroom.attachProbe(() => fastify.memoryUsage());
+  headroom.attachProbe(() => measuredReading(fastify.memoryUsage()));
+}
+
+/**
+ * under-pressure reports an event-loop delay of Infinity when its histogram took no sample in the interval: its
+ * own timer ran first after a long block (startup's module loading does it), and the block is sampled into the
+ * next reading. Infinity is "not measured yet", not "stuck": read as no delay, or every heavy request of the
+ * next second is refused.
+ */
+export function measuredReading(reading: PressureReading): PressureReading {
+  return Number.isFinite(reading.eventLoopDelay) ? reading : { ...reading, eventLoopDelay: 0 };
 }

@@ -36,7 +36,7 @@ beforeAll(async () => {
     });
   });
   const collectorPort = await listen(collector);
-  const srcDir = buildForChildren('otlp');
+  const srcDir = buildForChildren();
   const port = await freePort();
   server = spawn(process.execPath, [path.join(srcDir, 'main.js')], {
     env: {

@@ -11,7 +11,7 @@ let server: SoakServer;
 let report: SoakReport;
 
 beforeAll(async () => {
-  const src = buildForChildren('soak');
+  const src = buildForChildren();
   server = await startSoakServer(path.join(src, 'main.js'), FIXTURE_LLM, {
     MNEME_RATE_LIMIT_REQUESTS: '100000',
   });

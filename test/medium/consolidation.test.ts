@@ -143,7 +143,7 @@ describe('decay', () => {
 describe('consolidation: kill and resume', () => {
   let srcDir: string;
   beforeAll(() => {
-    srcDir = buildForChildren('consolidation');
+    srcDir = buildForChildren();
   }, 120_000);
 
   it('a worker killed mid-run loses and repeats nothing: the next one finishes exactly what was left', async () => {

@@ -228,7 +228,7 @@ describe('episodic memory on LanceDB', () => {
 describe('episodic memory: crash safety of batched writes', () => {
   let srcDir: string;
   beforeAll(() => {
-    srcDir = buildForChildren('episodic');
+    srcDir = buildForChildren();
   }, 120_000);
 
   it('keeps every acknowledged episode when the writer is killed mid-batch', async () => {

@@ -1,4 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 /** Helpers for the abuse suite: what a careless or hostile client sends, and how the server is watched. */
 
@@ -95,4 +102,48 @@ function parseResponse(bytes: Buffer): { status: number; body: string } | undefi
   const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
   const body = bytes.subarray(end + 4);
   return body.length >= length ? { status, body: body.subarray(0, length).toString('utf8') } : undefined;
+}
+
+// The uploading client of uploadGraphqlFromChild: the same multipart request as test-app's uploadGraphql.
+const CHILD_UPLOADER = `
+const { readFileSync } = await import('node:fs');
+const { url, query, variables, files, headers } = JSON.parse(process.argv[1]);
+const form = new FormData();
+form.append('operations', JSON.stringify({ query, variables }));
+form.append('map', JSON.stringify(Object.fromEntries(files.map((f, i) => [String(i), [f.path]]))));
+files.forEach((f, i) => form.append(String(i), new Blob([readFileSync(f.file)]), f.name));
+const response = await fetch(url + '/graphql', { method: 'POST', headers, body: form });
+process.stdout.write(JSON.stringify({ status: response.status, body: await response.json() }));
+`;
+
+/**
+ * uploadGraphql from another process: the client's own work (building and streaming a multipart body of
+ * megabytes) then stays off this process's event loop, so a probe of the in-process server measures the server.
+ */
+export async function uploadGraphqlFromChild(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  files: Record<string, { name: string; data: Buffer }>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mneme-upload-'));
+  try {
+    const sent = await Promise.all(
+      Object.entries(files).map(async ([at, { name, data }], i) => {
+        const file = path.join(dir, String(i));
+        await writeFile(file, data);
+        return { path: at, name, file };
+      }),
+    );
+    const request = JSON.stringify({ url, query, variables, files: sent, headers });
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ['--input-type=module', '-e', CHILD_UPLOADER, request],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    return JSON.parse(stdout);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
