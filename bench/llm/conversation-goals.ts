@@ -54,11 +54,17 @@ function cachedShareGoal(name: string, samples: TurnSample[]): Goal {
   return { goal, measured: w.value, note: w.note, target: '≥ 0.80', pass: w.value >= 0.8 };
 }
 
+// Per turn, the median over sessions and repetitions: one sample on a shared 2-core machine jitters by more than
+// the 15% the goal allows (the fresh-session goal reads per-turn medians too).
 function newTokensGoal(name: string, samples: TurnSample[], cost: EvalCost): Goal {
-  const followUps = samples.filter((s) => s.turn >= 2);
-  const w = worst(followUps, (s) => computeMs(s) / newTokensMs(s, cost), 'max');
-  const goal = `${name}: follow-up TTFT ÷ eval(new tokens), worst`;
-  return { goal, measured: w.value, note: w.note, target: '≤ 1.15', pass: w.value <= 1.15 };
+  const ratio = (s: TurnSample) => computeMs(s) / newTokensMs(s, cost);
+  const perTurn = turnsOf(samples)
+    .filter((t) => t >= 2)
+    .map((turn) => ({ turn, value: median(atTurn(samples, turn).map(ratio)) }));
+  const none = { turn: NaN, value: NaN };
+  const w = perTurn.reduce((a, b) => (a === none || b.value > a.value ? b : a), none);
+  const goal = `${name}: follow-up TTFT ÷ eval(new tokens), worst turn`;
+  return { goal, measured: w.value, note: `turn ${w.turn}, median`, target: '≤ 1.15', pass: w.value <= 1.15 };
 }
 
 // Round-robin over 4 sessions on 2 sequences: two other sessions took each session's sequence since its last
