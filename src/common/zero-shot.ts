@@ -20,3 +20,21 @@ export function rankLabels(
   const total = exps.reduce((a, b) => a + b, 0);
   return labels.map((label, i) => ({ label, score: exps[i]! / total })).sort((a, b) => b.score - a.score);
 }
+
+/**
+ * How a text stands among a label set as a description of one medium, in a joint space (CLIP, CLAP): the share of
+ * the labels it is more similar to the medium than (ties count half). The medium calibrates itself — an unrelated
+ * text sits among the labels, a fitting one above them all (1) — so no fitted statistics are needed. Undefined
+ * without labels.
+ */
+export function standingAmongLabels(
+  textSimilarity: number,
+  labelSimilarities: readonly number[],
+): number | undefined {
+  if (labelSimilarities.length === 0) return undefined;
+  const beaten = labelSimilarities.reduce(
+    (sum, s) => sum + (s < textSimilarity ? 1 : s === textSimilarity ? 0.5 : 0),
+    0,
+  );
+  return beaten / labelSimilarities.length;
+}

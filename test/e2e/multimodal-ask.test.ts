@@ -14,7 +14,7 @@ const ASK = `mutation($input: AskInput!) {
   ask(input: $input) {
     text model sessionId route { path reason }
     perception {
-      transcript alignment fused imagesUnrecognized
+      transcript alignment alignmentSpace fused imagesUnrecognized
       images { labels { label score } usable }
       imageLabels { label score }
       audioLabels { label score }
@@ -39,6 +39,7 @@ interface AskData {
     perception: {
       transcript: string | null;
       alignment: number | null;
+      alignmentSpace: 'SHARED' | 'NATIVE' | null;
       fused: string[];
       imagesUnrecognized: boolean;
       images: { labels: Label[]; usable: boolean }[];
@@ -117,6 +118,7 @@ describe('multimodal ask', () => {
     expect(ask.perception!.fused).toEqual(['text', 'image']);
     expect(ask.perception!.alignment).toBeGreaterThanOrEqual(0);
     expect(ask.perception!.alignment).toBeLessThanOrEqual(1);
+    expect(ask.perception!.alignmentSpace).toBe('SHARED');
     expect(ask.perception!.imageLabels[0]).toEqual(ask.perception!.images[0]!.labels[0]);
     // Remembered as an image episode whose text carries what was seen.
     const episodes = await postGraphql(server.url, { query: EPISODES, variables: { s: 'mm-image' } });
@@ -186,6 +188,7 @@ describe('multimodal ask', () => {
     expect(ask.perception!.fused).toEqual(['text', 'image', 'audio']);
     expect(ask.perception!.alignment).toBeGreaterThanOrEqual(0);
     expect(ask.perception!.alignment).toBeLessThanOrEqual(1);
+    expect(ask.perception!.alignmentSpace).toBe('SHARED');
     const system = ask.context.at(-1)!.content;
     for (const source of ['[image 1, ', '[audio, sound events] ']) expect(system).toContain(source);
     expect(ask.route.reason).toContain('2 media input(s)');
@@ -289,5 +292,58 @@ describe('an image nothing is recognized in', () => {
       expect.stringContaining('[attached image: unrecognized]'),
       ask.text,
     ]);
+  });
+});
+
+describe('multimodal ask on a fresh install (no fitted projections)', () => {
+  let server: TestApp;
+  beforeAll(async () => {
+    server = await startTestApp({ MNEME_PERCEPTION_PRELOAD: 'false', MNEME_LLM_CONTEXT_SIZE: '2048' });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const askWith = (prompt: string, files: { image?: boolean; audio?: boolean }) =>
+    uploadGraphql(
+      server.url,
+      ASK,
+      {
+        input: {
+          prompt,
+          maxTokens: 4,
+          ...(files.image && { images: [{ upload: null }] }),
+          ...(files.audio && { audio: { upload: null } }),
+        },
+      },
+      {
+        ...(files.image && {
+          'variables.input.images.0.upload': { name: 'photo.jpg', data: media('photo-640x480.jpg') },
+        }),
+        ...(files.audio && {
+          'variables.input.audio.upload': { name: 'speech.wav', data: media('speech-16k-pcm16.wav') },
+        }),
+      },
+    );
+
+  it('measures a prompt against audio in CLAP’s own space', async () => {
+    const { body } = await askWith('A dog barking in a park', { audio: true });
+    expect(body.errors).toBeUndefined();
+    const { perception } = (body.data as AskData).ask;
+    expect(perception!.fused).toEqual(['text']);
+    expect(perception!.alignmentSpace).toBe('NATIVE');
+    expect(perception!.alignment).toBeGreaterThanOrEqual(0);
+    expect(perception!.alignment).toBeLessThanOrEqual(1);
+  });
+
+  it('measures a prompt against an image in CLIP’s own space: the image’s best label stands above the rest', async () => {
+    const first = await askWith('What is this?', { image: true });
+    const { perception } = (first.body.data as AskData).ask;
+    expect(perception!.alignmentSpace).toBe('NATIVE');
+    const best = perception!.imageLabels[0]!.label;
+    const { body } = await askWith(best, { image: true });
+    const labels = server.config.perception.labels.length;
+    // It beats the other labels and ties with itself (half a point).
+    expect((body.data as AskData).ask.perception!.alignment).toBeCloseTo((labels - 0.5) / labels, 6);
   });
 });

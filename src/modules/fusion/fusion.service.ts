@@ -9,7 +9,7 @@ import type { FusedModality } from '../../config/fusion.config.js';
 import { AudioService, type AudioPercept } from '../audio/audio.service.js';
 import type { MediaInput } from '../media/media-input.js';
 import { TextEmbedderService } from '../embedding/text-embedder.service.js';
-import { VisionService } from '../vision/vision.service.js';
+import { VisionService, type ImageVector } from '../vision/vision.service.js';
 import type { ImagePercept, Percept, VisualAnswer } from './percept.js';
 import { ProjectionStore } from './projection-store.service.js';
 import { perceptContext } from './percept-context.js';
@@ -77,6 +77,10 @@ export class FusionService {
       ctx,
     );
     const present = Object.values(vectors);
+    const agreement =
+      present.length >= 2
+        ? { alignment: await this.projections.align(present, ctx), alignmentSpace: 'shared' as const }
+        : await this.nativeAlignment(input.text, images, heard);
     const percept: Omit<Percept, 'context'> = {
       images: imagePercepts,
       transcript: heard?.transcript,
@@ -84,7 +88,7 @@ export class FusionService {
       visualAnswer,
       vectors,
       fused: this.combine(vectors),
-      alignment: present.length >= 2 ? await this.projections.align(present, ctx) : null,
+      ...agreement,
       imageAnswering:
         images.length === 0 || input.imageAnswering === 'none' ? undefined : input.imageAnswering,
       llmImages,
@@ -127,6 +131,27 @@ export class FusionService {
   }
 
   /** Each modality in the shared space (the text embedder's): text as is, image and audio projected. */
+  /**
+   * Without two modalities in the shared space (no fitted projections, as on a fresh install): how well the
+   * typed prompt describes each image (CLIP's joint space) and the audio (CLAP's), averaged.
+   */
+  private async nativeAlignment(
+    text: string,
+    images: ImageVector[],
+    heard: AudioPercept | undefined,
+  ): Promise<Pick<Percept, 'alignment' | 'alignmentSpace'>> {
+    const words = text.trim();
+    const none = { alignment: null, alignmentSpace: undefined };
+    if (!words || (images.length === 0 && !heard)) return none;
+    const standings = await Promise.all([
+      ...images.map((image) => this.vision.textStanding(image.vector, words)),
+      ...(heard ? [this.audio.textStanding(heard.vector, words)] : []),
+    ]);
+    const known = standings.filter((s): s is number => s !== undefined);
+    if (known.length === 0) return none;
+    return { alignment: known.reduce((a, b) => a + b, 0) / known.length, alignmentSpace: 'native' };
+  }
+
   private async sharedVectors(
     text: string,
     imageVectors: Float32Array[],

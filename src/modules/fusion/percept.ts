@@ -30,8 +30,13 @@ export interface Percept {
   vectors: Partial<Record<FusedModality, Float32Array>>;
   /** The weighted, normalized combination of `vectors`. */
   fused: Float32Array | undefined;
-  /** Cross-modal agreement 0..1; null with fewer than two modalities in the shared space. */
+  /**
+   * Cross-modal agreement 0..1: in the shared space with two modalities there; otherwise the prompt against each
+   * medium in its model's own joint space (CLIP, CLAP); null when neither applies.
+   */
   alignment: number | null;
+  /** Where `alignment` was measured; undefined when it is null. */
+  alignmentSpace: 'shared' | 'native' | undefined;
   /**
    * How questions about the images are answered: candidate answers scored by the CLIP-class encoder, or the
    * images sent to a vision LLM; undefined without images.

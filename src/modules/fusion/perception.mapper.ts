@@ -1,6 +1,11 @@
 import type { RankedLabel } from '../../common/zero-shot.js';
 import { enumValue } from '../../graphql/enum-value.js';
-import { Perception, type QuestionKindGql, VisualAnswerMethod } from './models/perception.model.js';
+import {
+  AlignmentSpace,
+  Perception,
+  type QuestionKindGql,
+  VisualAnswerMethod,
+} from './models/perception.model.js';
 import type { Percept } from './percept.js';
 
 /** The best score each label reached over all images, best first. */
@@ -40,5 +45,11 @@ export function toPerception(percept: Percept): Perception {
     imagesUnrecognized: percept.imagesUnrecognized,
     fused: Object.keys(percept.vectors),
     alignment: percept.alignment,
+    alignmentSpace:
+      percept.alignmentSpace === undefined
+        ? null
+        : percept.alignmentSpace === 'shared'
+          ? AlignmentSpace.SHARED
+          : AlignmentSpace.NATIVE,
   };
 }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
-import { rankLabels, type RankedLabel } from '../../common/zero-shot.js';
+import { dot } from '../../common/vector.js';
+import { rankLabels, standingAmongLabels, type RankedLabel } from '../../common/zero-shot.js';
 import { AppConfig } from '../../config/app-config.js';
 import { withSpan } from '../../telemetry/tracing.js';
 import type { MediaInput } from '../media/media-input.js';
@@ -96,6 +97,21 @@ export class VisionService {
   async rank(imageVector: Float32Array, texts: string[], cache: boolean): Promise<RankedLabel[]> {
     const vectors = cache ? await this.clip.embedLabels(texts) : await this.clip.embedTexts(texts);
     return rankLabels(imageVector, texts, vectors);
+  }
+
+  /**
+   * How well `text` describes the image in CLIP's own space, against the default label set (0..1; undefined
+   * without labels): alignment on an install with no fitted projection.
+   */
+  async textStanding(imageVector: Float32Array, text: string): Promise<number | undefined> {
+    const labels = this.config.perception.labels;
+    if (labels.length === 0) return undefined;
+    const [textVector] = await this.clip.embedTexts([text]);
+    const labelVectors = await this.clip.embedLabels(labels);
+    return standingAmongLabels(
+      dot(imageVector, textVector!),
+      labelVectors.map((v) => dot(imageVector, v)),
+    );
   }
 }
 

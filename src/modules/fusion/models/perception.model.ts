@@ -20,6 +20,18 @@ registerEnumType(VisualAnswerMethod, {
     'encoder, or the image sent to a vision-capable LLM.',
 });
 
+export enum AlignmentSpace {
+  SHARED = 'SHARED',
+  NATIVE = 'NATIVE',
+}
+registerEnumType(AlignmentSpace, {
+  name: 'AlignmentSpace',
+  description:
+    'Where an alignment was measured: SHARED, the fitted shared space of every modality; NATIVE, the prompt ' +
+    'against each medium in its own model’s joint space (CLIP for images, CLAP for audio), as on an install ' +
+    'with no fitted projections.',
+});
+
 export enum QuestionKindGql {
   YES_NO = 'yes-no',
   COUNT = 'count',
@@ -62,7 +74,10 @@ export class Perception {
   fused!: string[];
   @Field(() => Float, {
     nullable: true,
-    description: 'How well the modalities agree in the shared space (0..1); null with fewer than two.',
+    description:
+      'How well the modalities agree (0..1), in the space alignmentSpace names; null with nothing to compare ' +
+      '(one modality, or media without a typed prompt and no fitted projections).',
   })
   alignment!: number | null;
+  @Field(() => AlignmentSpace, { nullable: true }) alignmentSpace!: AlignmentSpace | null;
 }
