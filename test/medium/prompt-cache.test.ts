@@ -13,7 +13,8 @@ import path from 'node:path';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { CallContext } from '../../src/common/call-context.js';
 import { loadConfig } from '../../src/config/app-config.js';
-import { LlamaCppModel } from '../../src/engines/llm/llama-cpp.adapter.js';
+import { jest } from '@jest/globals';
+import { LlamaCppModel, LlamaSequence } from '../../src/engines/llm/llama-cpp.adapter.js';
 import { LlamaCppEngine } from '../../src/engines/llm/llama-cpp.engine.js';
 import { generateToEnd, type ChatMessage, type GenerationResult } from '../../src/engines/llm/llm-engine.js';
 import { sharedPrefix, type CacheOwner } from '../../src/engines/llm/prompt-cache/cache-owner.js';
@@ -171,6 +172,34 @@ describe('the prompt cache on the fixture GGUF', () => {
       expect([...sources].sort()).toEqual(['evaluated', 'restored', 'reused']);
     } finally {
       await model.dispose();
+    }
+  }, 120_000);
+
+  it('prefills a turn’s stable start (while memory is recalled): the turn evaluates only its last message', async () => {
+    const warmed = engineOf(tempDir());
+    const plain = engineOf(tempDir());
+    try {
+      const [a, b] = [new Conversation(warmed, 'alice', 's1'), new Conversation(plain, 'alice', 's1')];
+      await talk([a], 3);
+      await talk([b], 3);
+      const start = a.messages(QUESTIONS[3]!).slice(0, -1);
+      const stable = sharedPrefix(
+        tokenizer.promptTokens([...start, { role: 'user', content: 'a' }]),
+        tokenizer.promptTokens([...start, { role: 'user', content: 'b' }]),
+      );
+      const evaluated = jest.spyOn(LlamaSequence.prototype, 'prefill');
+      await warmed.prefill({ messages: start, sessionId: 's1' }, ctxOf('alice'));
+      // The prefill evaluated the start past what the last turn left, and the sequence now holds all of it.
+      expect(evaluated).toHaveBeenCalledTimes(1);
+      expect(evaluated.mock.calls[0]![0].length).toBeGreaterThan(0);
+      expect((evaluated.mock.contexts[0] as LlamaSequence).tokens()).toHaveLength(stable);
+      const [after, control] = [await a.ask(QUESTIONS[3]!), await b.ask(QUESTIONS[3]!)];
+      expect(after.text).toBe(control.text);
+      // Reported as what it is: work for this request, not a cache hit.
+      expect(after.usage).toEqual(control.usage);
+    } finally {
+      jest.restoreAllMocks();
+      await Promise.all([warmed.unload(), plain.unload()]);
     }
   }, 120_000);
 

@@ -3,7 +3,12 @@ import type { CallContext } from '../../src/common/call-context.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import type { PathName } from '../../src/config/routing.config.js';
 import type { Stage } from '../../src/config/stages.js';
-import type { GenerateRequest, GenerationEvent, GenerationResult } from '../../src/engines/llm/llm-engine.js';
+import type {
+  GenerateRequest,
+  GenerationEvent,
+  GenerationResult,
+  PrefillRequest,
+} from '../../src/engines/llm/llm-engine.js';
 import type { AskDeps } from '../../src/modules/agent/ask/ask-state.js';
 import type { PromptMemory } from '../../src/modules/memory/memory.types.js';
 import type { Route } from '../../src/modules/routing/routing.service.js';
@@ -52,6 +57,7 @@ export function scriptedDeps(options: {
 }) {
   const calls = {
     requests: [] as GenerateRequest[],
+    prefills: [] as PrefillRequest[],
     forPrompt: [] as { tiers: readonly string[]; budget: number }[],
     released: 0,
     escalations: 0,
@@ -69,11 +75,19 @@ export function scriptedDeps(options: {
         for (const text of turn.tokens) yield { type: 'token', text };
         yield { type: 'done', result: resultOf(turn.tokens, turn.finishReason ?? 'stop') };
       },
+      prefill: (request: PrefillRequest) => {
+        calls.prefills.push(request);
+        return Promise.resolve();
+      },
       countTokens: (text: string) => Promise.resolve(Math.ceil(text.length / 4)),
       models: () => [],
       acceptsImages: () => false,
     },
     memory: {
+      conversation: () => {
+        const { turns, summary } = options.memory ?? emptyMemory();
+        return Promise.resolve({ turns, summary, tokens: 0, degraded: [] });
+      },
       forPrompt: (_prompt, _session, budget, depth) => {
         calls.forPrompt.push({ tiers: depth.tiers, budget });
         return Promise.resolve(options.memory ?? emptyMemory());

@@ -4,6 +4,7 @@ import { MnemeError } from '../../common/mneme-error.js';
 import type { LlmConfig } from '../../config/app-config.js';
 import { meteredResult } from './generation-meter.js';
 import { LlamaCppModel, pullModelFile, type LlamaSequence } from './llama-cpp.adapter.js';
+import type { CallContext } from '../../common/call-context.js';
 import type {
   CacheScope,
   FinishReason,
@@ -11,9 +12,11 @@ import type {
   GenerationResult,
   ModelInfo,
   ModelState,
+  PrefillRequest,
 } from './llm-engine.js';
 import { MeteredEngine, type GenerationRun } from './metered-engine.js';
 import { TEST_MODEL_WARNING, locateModel, type LocatedModel } from './model-locator.js';
+import { sharedPrefix } from './prompt-cache/cache-owner.js';
 import { modelIdentity } from './prompt-cache/model-identity.js';
 import { PromptCache } from './prompt-cache/prompt-cache.js';
 import { StateStore } from './prompt-cache/state-store.js';
@@ -99,9 +102,12 @@ export class LlamaCppEngine extends MeteredEngine {
     try {
       const admitted = performance.now();
       const lease = await cache.lease(prompt, { tenant: run.ctx.tenant, sessionId: request.sessionId });
+      // Tokens prefilled for this request while its memory was recalled were evaluated for it: not cached.
+      const cachedPromptTokens = lease.cachedTokens - lease.prefilledTokens;
       run.span.setAttributes({
-        'gen_ai.usage.cache_read.input_tokens': lease.cachedTokens,
+        'gen_ai.usage.cache_read.input_tokens': cachedPromptTokens,
         'mneme.llm.prompt_cache.restored_tokens': lease.restoredTokens,
+        'mneme.llm.prompt_cache.prefilled_tokens': lease.prefilledTokens,
       });
       const leased = performance.now();
       let firstTokenAt: number | undefined;
@@ -110,7 +116,7 @@ export class LlamaCppEngine extends MeteredEngine {
           firstTokenAt ??= performance.now();
         });
         const times = { started: run.started, admitted, firstTokenAt, end: performance.now() };
-        const tokens = { promptTokens: prompt.length, cachedPromptTokens: lease.cachedTokens };
+        const tokens = { promptTokens: prompt.length, cachedPromptTokens };
         return meteredResult({ ...outcome, model: name, ...tokens, ...times }, run.span);
       } finally {
         // How long the uncached part took to evaluate tells restores whether loading a state pays.
@@ -168,6 +174,31 @@ export class LlamaCppEngine extends MeteredEngine {
     if (outcome.stoppedBy === 'abort' || signal.aborted) throw abortError(signal);
     const finishReason: FinishReason = outcome.stoppedBy === 'maxTokens' ? 'length' : 'stop';
     return { text: outcome.text, finishReason, completionTokens: outcome.completionTokens };
+  }
+
+  /**
+   * Evaluates the stable start of a coming request while its caller recalls the rest: into the session's own
+   * sequence when one is free right now (never waits, never queues). The start is what every rendering of
+   * `messages` plus some last user message shares: the tokens two different last messages agree on.
+   */
+  override async prefill(request: PrefillRequest, ctx: CallContext): Promise<void> {
+    const served = this.served;
+    const ours = [undefined, 'default', this.located?.name].includes(request.model);
+    if (!served || !ours || !this.config.promptCache.enabled) return;
+    const releaseSlot = this.slots.tryAcquire();
+    if (!releaseSlot) return;
+    try {
+      const [a, b] = ['a', 'b'].map((last) =>
+        served.model.promptTokens([...request.messages, { role: 'user', content: last }]),
+      );
+      const stable = a!.slice(0, sharedPrefix(a!, b!));
+      await served.cache.warm(stable, { tenant: ctx.tenant, sessionId: request.sessionId });
+    } catch (error) {
+      // The request itself evaluates whatever was not prefilled.
+      this.logger.debug(`Prefill skipped: ${(error as Error).message}`);
+    } finally {
+      releaseSlot();
+    }
   }
 
   forgetCached(scope: CacheScope): Promise<number> {

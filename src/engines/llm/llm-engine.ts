@@ -32,6 +32,9 @@ export interface GenerateRequest {
   sessionId?: string;
 }
 
+/** The start of a coming GenerateRequest: its model, session and every message before the last. */
+export type PrefillRequest = Pick<GenerateRequest, 'model' | 'messages' | 'sessionId'>;
+
 export type FinishReason = 'stop' | 'length';
 
 export interface TokenUsage {
@@ -108,6 +111,14 @@ export abstract class LlmEngine {
   abstract acceptsImages(): boolean;
   /** Drops the prompt cache's states of a tenant or one of its sessions (memory and disk); answers how many. */
   abstract forgetCached(scope: CacheScope): Promise<number>;
+  /**
+   * Evaluates the stable start of a coming request's prompt (`messages`, up to and without its last message)
+   * where that request will find it, while the caller prepares the rest. Best effort and never queues: an engine
+   * without a prompt cache, or with no free sequence, does nothing.
+   */
+  prefill(_request: PrefillRequest, _ctx: CallContext): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** Runs a generation to its end and returns the result. */

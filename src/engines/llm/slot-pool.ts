@@ -64,6 +64,13 @@ export class SlotPool {
     });
   }
 
+  /** A release function when a slot is free and nobody waits for one (never jumps the queue); else undefined. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.free === 0 || this.queue.length > 0) return undefined;
+    this.free--;
+    return this.releaser();
+  }
+
   private releaser(): () => void {
     let released = false;
     return () => {

@@ -16,6 +16,7 @@ import { WorkingMemoryService } from './working/working-memory.service.js';
 import { MESSAGE_OVERHEAD } from './working/token-window.js';
 import type { Turn } from './working/working-memory.store.js';
 import type {
+  Conversation,
   RecallDepth,
   PromptMemory,
   MemoryHit,
@@ -30,6 +31,7 @@ const FACT_LINE_OVERHEAD = 4;
 const MEMORY_HEADER_TOKENS = 16;
 
 export type {
+  Conversation,
   RecallDepth,
   PromptMemory,
   MemoryHit,
@@ -55,8 +57,31 @@ export class MemoryService {
   ) {}
 
   /**
-   * Recent turns of the session and recalled episodes for a prompt, within `budget` tokens: the working window
-   * first (up to its own share), then episodes not already in the window.
+   * The stable part of a prompt's memory: the session's window of recent turns (up to its own share of
+   * `budget`) and the summary of what came before it. Known before anything is searched, so the engine can
+   * evaluate it while the rest is recalled.
+   */
+  async conversation(
+    sessionId: string,
+    budget: number,
+    tiers: readonly MemoryTierName[],
+    ctx: CallContext,
+  ): Promise<Conversation> {
+    const degraded: MemoryTierName[] = [];
+    const workingBudget = Math.min(this.config.memory.working.tokens, budget);
+    const turns = tiers.includes('working')
+      ? await this.orDegrade('working', degraded, [] as Turn[], () =>
+          this.working.window(sessionId, workingBudget, ctx, MESSAGE_OVERHEAD),
+        )
+      : [];
+    const used = turns.reduce((sum, t) => sum + t.tokens + MESSAGE_OVERHEAD, 0);
+    const summary = await this.summaryBefore(turns, sessionId, budget - used, degraded, ctx);
+    return { turns, summary: summary?.episode, tokens: used + (summary?.tokens ?? 0), degraded };
+  }
+
+  /**
+   * Everything memory puts into a prompt within `budget` tokens: the conversation (taken as given when the
+   * caller already read it), then current facts, then episodes not already in the window.
    */
   async forPrompt(
     prompt: string,
@@ -65,18 +90,16 @@ export class MemoryService {
     depth: RecallDepth,
     ctx: CallContext,
     vectors?: QueryVectors,
+    read?: Conversation,
   ): Promise<PromptMemory> {
-    const degraded: MemoryTierName[] = [];
-    const { working: workingConfig, episodic: episodicConfig } = this.config.memory;
-    const workingBudget = Math.min(workingConfig.tokens, budget);
-    const turns = depth.tiers.includes('working')
-      ? await this.orDegrade('working', degraded, [] as Turn[], () =>
-          this.working.window(sessionId, workingBudget, ctx, MESSAGE_OVERHEAD),
-        )
-      : [];
-    let used = turns.reduce((sum, t) => sum + t.tokens + MESSAGE_OVERHEAD, 0);
-    const summary = await this.summaryBefore(turns, sessionId, budget - used, degraded, ctx);
-    used += summary?.tokens ?? 0;
+    const {
+      turns,
+      summary,
+      tokens,
+      degraded: conversationDegraded,
+    } = read ?? (await this.conversation(sessionId, budget, depth.tiers, ctx));
+    const degraded = [...conversationDegraded];
+    let used = tokens;
     // Facts next: compact, current, and about exactly what the request names.
     const facts = depth.tiers.includes('semantic')
       ? await this.factsFor(
@@ -88,14 +111,14 @@ export class MemoryService {
         )
       : [];
     used += facts.reduce((sum, f) => sum + f.tokens, 0) + (facts.length ? MEMORY_HEADER_TOKENS : 0);
-    const episodeBudget = Math.min(episodicConfig.recallTokens, budget - used);
+    const episodeBudget = Math.min(this.config.memory.episodic.recallTokens, budget - used);
     const items = depth.tiers.includes('episodic')
-      ? Math.min(depth.recallItems, episodicConfig.recallItems)
+      ? Math.min(depth.recallItems, this.config.memory.episodic.recallItems)
       : 0;
-    const head = { turns, facts: facts.map((f) => f.fact), degraded, summary: summary?.episode };
+    const head = { turns, facts: facts.map((f) => f.fact), degraded, summary };
     if (episodeBudget <= 0 || items === 0) return { ...head, episodes: [] };
     const exclude = new Set(turns.map((t) => t.id));
-    if (summary) exclude.add(summary.episode.id);
+    if (summary) exclude.add(summary.id);
     const hits = await this.orDegrade('episodic', degraded, [], () =>
       this.episodic.recall({ text: prompt, vectors, first: items, exclude }, ctx),
     );

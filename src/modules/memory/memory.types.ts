@@ -19,6 +19,16 @@ export interface RecallDepth {
   neighborhoodHops: number;
 }
 
+/** The stable part of a prompt's memory: the session's recent turns and the summary of older ones. */
+export interface Conversation {
+  turns: Turn[];
+  summary?: RecalledEpisode;
+  /** What the turns and summary cost of the budget, headers included. */
+  tokens: number;
+  /** Tiers skipped because their store was down. */
+  degraded: MemoryTierName[];
+}
+
 /** What an ask gets from memory before it is answered. */
 export interface PromptMemory {
   turns: Turn[];

@@ -66,6 +66,33 @@ async function turn(
 }
 
 describe('PromptCache', () => {
+  it('warms a session’s sequence with its prompt’s start; the next lease counts that work as the request’s', async () => {
+    const sequence = new ListSequence();
+    const cache = await cacheOf([sequence]);
+    const first = [...SYSTEM, ...range(100, 140)];
+    await turn(cache, first, alice);
+    const start = [...first, 9000, 9001, ...range(200, 230)];
+    await cache.warm(start, alice);
+    expect(sequence.held).toEqual(start);
+    const lease = await cache.lease([...start, ...range(300, 310)], alice);
+    expect(lease.cachedTokens).toBe(start.length);
+    // Only what the earlier turn left behind was a cache hit; the warmed 30 were evaluated for this request.
+    expect(lease.prefilledTokens).toBe(30);
+    await cache.release(lease.sequence);
+  });
+
+  it('does not count another session’s warming as this request’s work, nor warm with the cache off', async () => {
+    const sequence = new ListSequence();
+    const cache = await cacheOf([sequence]);
+    await cache.warm([...SYSTEM, ...range(100, 140)], alice);
+    const lease = await cache.lease([...SYSTEM, ...range(500, 520)], { tenant: 'alice', sessionId: 's2' });
+    expect(lease.prefilledTokens).toBe(0);
+    await cache.release(lease.sequence);
+    const off = await cacheOf([new ListSequence()], 0, false);
+    await off.warm([...SYSTEM, 1, 2, 3], alice);
+    expect((await off.lease([...SYSTEM, 1, 2, 3, 4], alice)).cachedTokens).toBe(0);
+  });
+
   it('reuses the longest prefix the sequence holds, never the last prompt token', async () => {
     const sequence = new ListSequence();
     const cache = await cacheOf([sequence]);

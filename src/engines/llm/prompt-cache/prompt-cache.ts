@@ -25,6 +25,8 @@ export interface Lease<S extends CacheableSequence> {
   readonly cachedTokens: number;
   /** Of those, restored from a saved state. */
   readonly restoredTokens: number;
+  /** Of those, evaluated for this very request by `warm` (while its memory was recalled): not a cache hit. */
+  readonly prefilledTokens: number;
 }
 
 interface Slot<S extends CacheableSequence> {
@@ -37,6 +39,8 @@ interface Slot<S extends CacheableSequence> {
   busy: boolean;
   /** Forgotten while in use: erased when released. */
   forgotten: boolean;
+  /** The tokens `warm` evaluated last, for whom: the next lease of that owner counts them as its own work. */
+  warmed: { owner: CacheOwner; from: number; to: number } | undefined;
 }
 
 // A state with fewer tokens of its own than this is cheaper to evaluate again than to save and load.
@@ -67,6 +71,7 @@ export class PromptCache<S extends CacheableSequence> {
       lastUsed: 0,
       busy: false,
       forgotten: false,
+      warmed: undefined,
     }));
   }
 
@@ -81,25 +86,51 @@ export class PromptCache<S extends CacheableSequence> {
   }
 
   /** Takes a free sequence for `prompt` (the caller holds a generation slot, so one is free). */
-  async lease(prompt: readonly number[], owner: CacheOwner): Promise<Lease<S>> {
+  async lease(prompt: readonly number[], owner: CacheOwner, metered = true): Promise<Lease<S>> {
     const { slot, reuse } = this.choose(prompt, owner);
+    const warmed = slot.warmed;
+    slot.warmed = undefined;
+    const prefilled = (cached: number) =>
+      warmed && sameSession(warmed.owner, owner) ? Math.max(0, Math.min(cached, warmed.to) - warmed.from) : 0;
     slot.busy = true;
     slot.incoming = owner;
     try {
       if (!this.enabled) {
         await slot.sequence.keepOnly(0);
-        return this.granted(slot, owner, prompt, 0, 0);
+        return this.granted(slot, owner, prompt, { cached: 0, restored: 0, prefilled: 0 }, metered);
       }
       await this.saveIfLeaving(slot, owner, reuse);
       const restored = await this.restoreIfCheaper(slot, prompt, owner, reuse);
-      if (restored > 0) return this.granted(slot, owner, prompt, restored, restored);
+      if (restored > 0)
+        return this.granted(slot, owner, prompt, { cached: restored, restored, prefilled: 0 }, metered);
       await slot.sequence.keepOnly(reuse);
-      return this.granted(slot, owner, prompt, reuse, 0);
+      const reused = { cached: reuse, restored: 0, prefilled: prefilled(reuse) };
+      return this.granted(slot, owner, prompt, reused, metered);
     } catch (error) {
       slot.incoming = undefined;
       slot.forgotten = true;
       await this.release(slot.sequence);
       throw error;
+    }
+  }
+
+  /**
+   * Evaluates `tokens` (the start of a coming prompt of `owner`) into the sequence that prompt will lease: its own
+   * session's, restored if cheaper, else a free one. The caller holds a generation slot until this resolves.
+   */
+  async warm(tokens: readonly number[], owner: CacheOwner): Promise<void> {
+    if (!this.enabled) return;
+    const lease = await this.lease(tokens, owner, false);
+    const started = performance.now();
+    const rest = tokens.slice(lease.cachedTokens);
+    try {
+      await lease.sequence.prefill(rest);
+      this.slotOf(lease.sequence).warmed = { owner, from: lease.cachedTokens, to: tokens.length };
+    } catch (error) {
+      this.slotOf(lease.sequence).forgotten = true; // what it holds is no longer known
+      throw error;
+    } finally {
+      await this.release(lease.sequence, { tokens: rest.length, ms: performance.now() - started });
     }
   }
 
@@ -219,19 +250,26 @@ export class PromptCache<S extends CacheableSequence> {
     slot: Slot<S>,
     owner: CacheOwner,
     prompt: readonly number[],
-    cached: number,
-    restored: number,
+    { cached, restored, prefilled }: { cached: number; restored: number; prefilled: number },
+    metered: boolean,
   ): Lease<S> {
     slot.owner = owner;
     slot.incoming = undefined;
-    recordPromptTokens(prompt.length, cached, restored);
-    return { sequence: slot.sequence, cachedTokens: cached, restoredTokens: restored };
+    // Prefilled tokens were evaluated for this prompt: the hit ratio counts them as evaluated, not cached.
+    if (metered) recordPromptTokens(prompt.length, cached - prefilled, restored);
+    return {
+      sequence: slot.sequence,
+      cachedTokens: cached,
+      restoredTokens: restored,
+      prefilledTokens: prefilled,
+    };
   }
 
   /** Keeps only the public prefix (the server's system prompt), which belongs to no one. */
   private async erase(slot: Slot<S>): Promise<void> {
     const held = slot.sequence.tokens();
     slot.owner = undefined;
+    slot.warmed = undefined;
     slot.forgotten = false;
     await slot.sequence.keepOnly(this.enabled ? sharedPrefix(held, this.publicTokens) : 0);
   }

@@ -33,6 +33,23 @@ describe('the ask pipeline', () => {
     expect(calls.released).toBeGreaterThanOrEqual(1);
   });
 
+  it('has the engine prefill the session’s turns, the start of the prompt it then answers from', async () => {
+    const turns = [
+      { id: 't1', seq: 1, role: 'user' as const, text: 'My cat is Tom.', tokens: 5, createdAt: 0 },
+      { id: 't2', seq: 2, role: 'assistant' as const, text: 'Noted.', tokens: 2, createdAt: 1 },
+    ];
+    const { calls } = await ask(
+      { sessionId: 's1' },
+      { script: [say('Tom')], memory: emptyMemory({ turns }) },
+    );
+    expect(calls.prefills).toHaveLength(1);
+    const prefilled = calls.prefills[0]!;
+    expect(prefilled.sessionId).toBe('s1');
+    expect(prefilled.messages.map((m) => m.content).slice(1)).toEqual(['My cat is Tom.', 'Noted.']);
+    // What was prefilled is exactly the answered prompt less its last message.
+    expect(calls.requests[0]!.messages.slice(0, -1)).toEqual(prefilled.messages);
+  });
+
   it('retries a context overflow with less memory, and says so', async () => {
     const memory = emptyMemory({
       episodes: [{ id: 'old', role: 'user', text: 'a long memory', createdAt: 0 }],

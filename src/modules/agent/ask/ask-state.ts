@@ -16,8 +16,8 @@ import type { AgentEvent, Consistency } from '../agent.types.js';
 
 /** What the steps use of the services (narrowed, so a step's spec can script each one). */
 export interface AskDeps {
-  engine: Pick<LlmEngine, 'generate' | 'countTokens' | 'models' | 'acceptsImages'>;
-  memory: Pick<MemoryService, 'forPrompt' | 'rememberExchange'>;
+  engine: Pick<LlmEngine, 'generate' | 'prefill' | 'countTokens' | 'models' | 'acceptsImages'>;
+  memory: Pick<MemoryService, 'conversation' | 'forPrompt' | 'rememberExchange'>;
   routing: Pick<RoutingService, 'decide' | 'admit' | 'escalate'>;
   fusion: Pick<FusionService, 'fuse'>;
   config: AppConfig;

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../../../engines/llm/llm-engine.js';
-import type { PromptParts } from '../../memory/memory.types.js';
+import type { Conversation, PromptParts } from '../../memory/memory.types.js';
 
 /**
  * The prompt an ask is answered from, laid out stable to volatile so the engine's prompt cache can reuse the
@@ -15,12 +15,7 @@ export function assemblePrompt(
   prompt: string,
   perception = '',
 ): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  const system = [systemPrompt, summary ? `Earlier in this conversation (summarized):\n${summary.text}` : '']
-    .filter(Boolean)
-    .join('\n\n');
-  if (system) messages.push({ role: 'system', content: system });
-  for (const turn of turns) messages.push({ role: turn.role, content: turn.text });
+  const messages = conversationMessages(systemPrompt, { turns, summary });
   const memories = episodes.map(
     (e) =>
       `- [${new Date(e.createdAt).toISOString().slice(0, 10)}, ${e.role}] ${e.text.replace(/\s+/g, ' ')}`,
@@ -32,5 +27,22 @@ export function assemblePrompt(
   ].filter(Boolean);
   const content = context.length > 0 ? `${context.join('\n\n')}\n\nMessage:\n${prompt}` : prompt;
   messages.push({ role: 'user', content });
+  return messages;
+}
+
+/**
+ * The stable start of every prompt of a session: the system prompt with the summary, then the window's turns.
+ * Known before recall, so the engine can evaluate it meanwhile (LlmEngine.prefill).
+ */
+export function conversationMessages(
+  systemPrompt: string,
+  { turns, summary }: { turns: readonly Conversation['turns'][number][]; summary?: Conversation['summary'] },
+): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  const system = [systemPrompt, summary ? `Earlier in this conversation (summarized):\n${summary.text}` : '']
+    .filter(Boolean)
+    .join('\n\n');
+  if (system) messages.push({ role: 'system', content: system });
+  for (const turn of turns) messages.push({ role: turn.role, content: turn.text });
   return messages;
 }
