@@ -38,3 +38,27 @@ export function standingAmongLabels(
   );
   return beaten / labelSimilarities.length;
 }
+
+/** A joint space's text side (CLIP's or CLAP's text tower): one-off texts, and labels computed once each. */
+export interface TextTower {
+  embedTexts(texts: string[]): Promise<Float32Array[]>;
+  embedLabels(labels: string[]): Promise<Float32Array[]>;
+}
+
+/** standingAmongLabels of `text` for one normalized medium vector, both embedded by `tower`. */
+export async function textStanding(
+  tower: TextTower,
+  medium: Float32Array,
+  text: string,
+  labels: string[],
+): Promise<number | undefined> {
+  if (labels.length === 0) return undefined;
+  const [[textVector], labelVectors] = await Promise.all([
+    tower.embedTexts([text]),
+    tower.embedLabels(labels),
+  ]);
+  return standingAmongLabels(
+    dot(medium, textVector!),
+    labelVectors.map((v) => dot(medium, v)),
+  );
+}

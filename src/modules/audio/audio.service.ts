@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
-import { dot } from '../../common/vector.js';
-import { rankLabels, standingAmongLabels, type RankedLabel } from '../../common/zero-shot.js';
+import { rankLabels, textStanding, type RankedLabel } from '../../common/zero-shot.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { Transcript } from '../../engines/onnx/onnx-models.js';
 import { withSpan } from '../../telemetry/tracing.js';
@@ -117,15 +116,8 @@ export class AudioService {
    * How well `text` describes the clip in CLAP's own space, against the audio-event labels (0..1; undefined
    * without labels): alignment on an install with no fitted projection.
    */
-  async textStanding(audioVector: Float32Array, text: string): Promise<number | undefined> {
-    const labels = this.config.fusion.audioLabels;
-    if (labels.length === 0) return undefined;
-    const [textVector] = await this.embedder.embedTexts([text]);
-    const labelVectors = await this.embedder.embedLabels(labels);
-    return standingAmongLabels(
-      dot(audioVector, textVector!),
-      labelVectors.map((v) => dot(audioVector, v)),
-    );
+  textStanding(audioVector: Float32Array, text: string): Promise<number | undefined> {
+    return textStanding(this.embedder, audioVector, text, this.config.fusion.audioLabels);
   }
 
   private async decode(

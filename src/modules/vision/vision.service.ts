@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
-import { dot } from '../../common/vector.js';
-import { rankLabels, standingAmongLabels, type RankedLabel } from '../../common/zero-shot.js';
+import { rankLabels, textStanding, type RankedLabel } from '../../common/zero-shot.js';
 import { AppConfig } from '../../config/app-config.js';
 import { withSpan } from '../../telemetry/tracing.js';
 import type { MediaInput } from '../media/media-input.js';
@@ -103,15 +102,8 @@ export class VisionService {
    * How well `text` describes the image in CLIP's own space, against the default label set (0..1; undefined
    * without labels): alignment on an install with no fitted projection.
    */
-  async textStanding(imageVector: Float32Array, text: string): Promise<number | undefined> {
-    const labels = this.config.perception.labels;
-    if (labels.length === 0) return undefined;
-    const [textVector] = await this.clip.embedTexts([text]);
-    const labelVectors = await this.clip.embedLabels(labels);
-    return standingAmongLabels(
-      dot(imageVector, textVector!),
-      labelVectors.map((v) => dot(imageVector, v)),
-    );
+  textStanding(imageVector: Float32Array, text: string): Promise<number | undefined> {
+    return textStanding(this.clip, imageVector, text, this.config.perception.labels);
   }
 }
 
