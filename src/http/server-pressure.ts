@@ -18,6 +18,10 @@ export async function watchPressure(fastify: FastifyInstance, headroom: Headroom
     pressureHandler: () => undefined,
   });
   headroom.attachProbe(() => measuredReading(fastify.memoryUsage()));
+  fastify.addHook('onClose', (_instance, done) => {
+    headroom.detach();
+    done();
+  });
 }
 
 /**

@@ -118,5 +118,9 @@ export const limits = {
     }),
   MNEME_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: int(0, 600_000)
     .default(1000)
-    .register(variableDocs, { meaning: 'the same for event-loop delay; `0` turns it off' }),
+    .register(variableDocs, {
+      meaning:
+        'the same for event-loop delay held over it for 2 s (one long block, such as a model load, is not ' +
+        'overload); `0` turns it off',
+    }),
 };
