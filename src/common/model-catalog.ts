@@ -2,7 +2,28 @@ export const MODEL_KINDS = ['llm', 'vision', 'speech-to-text', 'audio-embedding'
 export type ModelKind = (typeof MODEL_KINDS)[number];
 export type CatalogState = 'loading' | 'ready' | 'failed' | 'unloaded';
 
-export interface CatalogEntry {
+/** What a managed model reports beyond its state (language models served by the fleet). */
+export interface ModelStats {
+  /** The model requests without one (or naming `default`) get. */
+  isDefault?: boolean;
+  /** The file's size, once it is known (after a pull). */
+  diskBytes?: number;
+  /** RAM it will hold loaded (the file's own estimate), and holds now (what its runtime reports). */
+  memoryEstimateBytes?: number;
+  memoryBytes?: number;
+  /** Epoch ms of the last load and of the last request's end. */
+  loadedAt?: number;
+  lastUsedAt?: number;
+  loadMs?: number;
+  /** Generations completed on it since start. */
+  requests?: number;
+  ttftP50Ms?: number;
+  decodeTokensPerSecondP50?: number;
+  /** Idle seconds before it is unloaded; -1: until the budget needs its room. */
+  keepAliveSeconds?: number;
+}
+
+export interface CatalogEntry extends ModelStats {
   name: string;
   kind: ModelKind;
   state: CatalogState;

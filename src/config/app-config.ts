@@ -4,9 +4,12 @@ import { splitCommaList } from './comma-list.js';
 import { envSchema, type Env } from './env.schema.js';
 import { fusionConfigFrom, type FusionConfig } from './fusion.config.js';
 import { limitsConfigFrom, type LimitsConfig } from './limits.config.js';
+import { llmConfigFrom, type LlmConfig } from './llm.config.js';
 import { memoryConfigFrom, type MemoryConfig } from './memory.config.js';
 import { routingConfigFrom, type RoutingConfig } from './routing.config.js';
 import { telemetryConfigFrom, type TelemetryConfig } from './telemetry.config.js';
+
+export type { LlmConfig, LlmModelEntry, PromptCacheConfig, RemoteLlmConfig } from './llm.config.js';
 
 export interface ServerConfig {
   port: number;
@@ -24,40 +27,6 @@ export interface ServerConfig {
 export interface AuthConfig {
   /** API key → tenant. Empty: single-tenant local mode, loopback only. */
   apiKeys: ReadonlyMap<string, string>;
-}
-
-export interface LlmConfig {
-  /** Path or `hf:` URI as configured; undefined means "discover" (models dir, then the bundled test model). */
-  model: string | undefined;
-  modelName: string | undefined;
-  modelsDir: string;
-  threads: number;
-  contextSize: number;
-  parallel: number;
-  queueLimit: number;
-  maxTokens: number;
-  systemPrompt: string;
-  promptCache: PromptCacheConfig;
-  /** An OpenAI-compatible server to generate with instead of the in-process model. */
-  remote: RemoteLlmConfig | undefined;
-}
-
-export interface PromptCacheConfig {
-  enabled: boolean;
-  /** Where sequence states are saved when another request takes their sequence. */
-  dir: string;
-  /** 0: no states on disk. */
-  diskBytes: number;
-}
-
-export interface RemoteLlmConfig {
-  /** Base URL, up to and including the version segment (http://host:8080/v1). */
-  url: string;
-  apiKey: string | undefined;
-  /** The remote's model id; undefined means the first one its /models lists. */
-  model: string | undefined;
-  /** The remote model takes image parts: asks send their images to it. */
-  vision: boolean;
 }
 
 export type OnnxDtype = Env['MNEME_ONNX_DTYPE'];
@@ -152,31 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       dataDir: path.resolve(e.MNEME_DATA_DIR),
     },
     { apiKeys },
-    {
-      model: e.MNEME_LLM_MODEL,
-      modelName: e.MNEME_LLM_MODEL_NAME,
-      modelsDir: path.resolve(e.MNEME_MODELS_DIR),
-      // One thread per available core: more threads than cores slows llama.cpp decoding sharply.
-      threads: e.MNEME_LLM_THREADS ?? Math.max(1, os.availableParallelism()),
-      contextSize: e.MNEME_LLM_CONTEXT_SIZE,
-      parallel: e.MNEME_LLM_PARALLEL,
-      queueLimit: e.MNEME_LLM_QUEUE_LIMIT,
-      maxTokens: e.MNEME_LLM_MAX_TOKENS,
-      systemPrompt: e.MNEME_LLM_SYSTEM_PROMPT,
-      promptCache: {
-        enabled: e.MNEME_LLM_PROMPT_CACHE,
-        dir: path.join(path.resolve(e.MNEME_DATA_DIR), 'prompt-cache'),
-        diskBytes: e.MNEME_LLM_PROMPT_CACHE_DISK_MB * 1024 * 1024,
-      },
-      remote: e.MNEME_LLM_REMOTE_URL
-        ? {
-            url: e.MNEME_LLM_REMOTE_URL.replace(/\/+$/, ''),
-            apiKey: e.MNEME_LLM_REMOTE_API_KEY,
-            model: e.MNEME_LLM_REMOTE_MODEL,
-            vision: e.MNEME_LLM_REMOTE_VISION,
-          }
-        : undefined,
-    },
+    llmConfigFrom(e, path.resolve(e.MNEME_DATA_DIR), apiKeys.size > 0),
     {
       maxMediaBytes: e.MNEME_MEDIA_MAX_BYTES,
       maxImagePixels: e.MNEME_IMAGE_MAX_PIXELS,

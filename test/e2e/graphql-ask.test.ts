@@ -89,6 +89,8 @@ beforeAll(async () => {
     MNEME_LLM_CONTEXT_SIZE: '512',
     // The engine built here saves prompt states under its own config's data dir: a temporary one, shared.
     MNEME_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mneme-graphql-ask-')),
+    // The models list is checked as a start leaves it: perception models preloaded, as by default.
+    MNEME_PERCEPTION_PRELOAD: 'true',
   };
   engine = new TenantRecordingEngine(loadConfig(env).llm);
   server = await startTestApp(env, { llmEngine: engine });

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import {
+  FIXTURE_LLM,
   KEYS,
   media,
   postGraphql,
@@ -27,6 +28,9 @@ let front: TestApp;
 beforeAll(async () => {
   backend = await startTestApp({ MNEME_LLM_CONTEXT_SIZE: '4096', MNEME_PERCEPTION_PRELOAD: 'false' });
   front = await startTestApp({
+    // The remote is the default; a GGUF of its own is served beside it as `local`.
+    MNEME_LLM_MODEL: '',
+    MNEME_LLM_MODELS: `local=${FIXTURE_LLM}`,
     MNEME_LLM_REMOTE_URL: `${backend.url}/v1`,
     MNEME_LLM_REMOTE_API_KEY: KEYS.bob,
     MNEME_LLM_REMOTE_VISION: 'true',
@@ -76,7 +80,25 @@ describe('an OpenAI-compatible remote LLM backend', () => {
     expect(ask.usage.completionTokens).toBeLessThanOrEqual(6);
     expect(ask.timings.totalMs).toBeGreaterThanOrEqual(ask.timings.ttftMs);
     const models = await postGraphql(front.url, { query: MODELS });
-    expect(llmRows(models.body)).toEqual([{ name: 'tiny-llama', kind: 'LLM', state: 'READY', error: null }]);
+    expect(llmRows(models.body)).toEqual([
+      { name: 'tiny-llama', kind: 'LLM', state: 'READY', error: null },
+      { name: 'local', kind: 'LLM', state: 'UNLOADED', error: null },
+    ]);
+  });
+
+  it('serves an in-process model beside the remote: `model` picks it, and nothing goes to the remote', async () => {
+    const { body } = await postGraphql(front.url, {
+      query: ASK,
+      variables: { input: { prompt: 'Hello there', maxTokens: 3, model: 'local' } },
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.ask.model).toBe('local');
+    expect(inTrace(body.data.ask.traceId, 'POST /v1/chat/completions')).toHaveLength(0);
+    expect(inTrace(body.data.ask.traceId, 'chat local')).toEqual([
+      expect.objectContaining({
+        attributes: expect.objectContaining({ 'gen_ai.provider.name': 'llama.cpp' }),
+      }),
+    ]);
   });
 
   it('continues the caller’s trace inside the remote', async () => {

@@ -46,6 +46,9 @@ export async function startTestApp(
     // Background fact extraction would compete for the engine with what a test measures; tests that want it
     // turn it on.
     MNEME_CONSOLIDATION_INTERVAL_MS: '0',
+    // Perception models load at their first use (0.5–1.8 s less per boot, and most files use none); tests
+    // about models being ready at start set it back to true.
+    MNEME_PERCEPTION_PRELOAD: 'false',
     // Tests send requests faster than a person would; the abuse suite turns the per-key limits on.
     MNEME_RATE_LIMIT_REQUESTS: '0',
     MNEME_RATE_LIMIT_TOKENS: '0',

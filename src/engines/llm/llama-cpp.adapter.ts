@@ -1,7 +1,10 @@
 import {
   getLlama,
+  getLlamaGpuTypes,
+  GgufInsights,
   LlamaChat,
   LlamaLogLevel,
+  readGgufFileInfo,
   resolveChatWrapper,
   resolveModelFile,
   type ChatHistoryItem,
@@ -75,6 +78,56 @@ export class LlamaSequence implements CacheableSequence {
   }
 }
 
+interface Runtime {
+  llama: Promise<Llama>;
+  users: number;
+  idle?: NodeJS.Timeout;
+}
+const runtimes = new Map<number, Runtime>();
+// A runtime nobody uses is disposed after this long: long enough for an estimate followed by the load it precedes.
+const RUNTIME_IDLE_MS = 10_000;
+
+/**
+ * One llama.cpp runtime per thread count, shared by the process's models and estimates while any uses it:
+ * starting one costs 1–2 s (it probes the prebuilt binary), which each model load and each size estimate paid
+ * before. Built with 'never': the prebuilt binary shipped in the npm package, never compiled or downloaded.
+ * Returns the runtime and the release to call when done with it.
+ */
+async function useRuntime(threads: number): Promise<{ llama: Llama; release: () => void }> {
+  let runtime = runtimes.get(threads);
+  if (!runtime) {
+    const llama = getLlama({
+      gpu: false,
+      build: 'never',
+      maxThreads: threads,
+      logLevel: LlamaLogLevel.error,
+    });
+    runtime = { llama, users: 0 };
+    runtimes.set(threads, runtime);
+    llama.catch(() => runtimes.delete(threads)); // a failed start is tried again by the next user
+  }
+  const held = runtime;
+  held.users++;
+  clearTimeout(held.idle);
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    if (--held.users > 0) return;
+    held.idle = setTimeout(() => {
+      if (held.users > 0 || runtimes.get(threads) !== held) return;
+      runtimes.delete(threads);
+      void held.llama.then((llama) => llama.dispose());
+    }, RUNTIME_IDLE_MS).unref();
+  };
+  try {
+    return { llama: await held.llama, release };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
 /** A loaded GGUF model with one context of N parallel sequences, chatting through the model's own template. */
 export class LlamaCppModel {
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
@@ -85,6 +138,7 @@ export class LlamaCppModel {
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
     private readonly chatWrapper: ChatWrapper,
+    private readonly releaseRuntime: () => void,
   ) {
     this.sequences = Array.from(
       { length: context.totalSequences },
@@ -93,24 +147,20 @@ export class LlamaCppModel {
   }
 
   static async load(options: LlamaLoadOptions): Promise<LlamaCppModel> {
-    // build 'never': use the prebuilt binary shipped in the npm package; never compile or download at run time.
-    const llama = await getLlama({
-      gpu: false,
-      build: 'never',
-      maxThreads: options.threads,
-      logLevel: LlamaLogLevel.error,
-    });
+    const { llama, release } = await useRuntime(options.threads);
+    let model: LlamaModel | undefined;
     try {
-      const model = await llama.loadModel({ modelPath: options.modelPath });
+      model = await llama.loadModel({ modelPath: options.modelPath });
       const context = await model.createContext({
         contextSize: Math.min(options.contextSize, model.trainContextSize),
         sequences: options.sequences,
         threads: options.threads,
       });
       // Resolved once from the GGUF's own chat template (jinja or a known family), shared by every request.
-      return new LlamaCppModel(llama, model, context, resolveChatWrapper(model));
+      return new LlamaCppModel(llama, model, context, resolveChatWrapper(model), release);
     } catch (error) {
-      await llama.dispose();
+      await model?.dispose();
+      release();
       throw error;
     }
   }
@@ -118,6 +168,11 @@ export class LlamaCppModel {
   /** Tokens per sequence (llama.cpp may round the requested size). */
   get contextSize(): number {
     return this.context.contextSize;
+  }
+
+  /** What llama.cpp holds for this model: its weights and the context's state (all sequences). */
+  get memoryBytes(): number {
+    return this.model.size + this.context.stateSize;
   }
 
   get templateName(): string {
@@ -198,10 +253,11 @@ export class LlamaCppModel {
     return grammar;
   }
 
+  /** Frees the model and its context; the llama.cpp runtime stays for the process's other models. */
   async dispose(): Promise<void> {
     await this.context.dispose();
     await this.model.dispose();
-    await this.llama.dispose();
+    this.releaseRuntime();
   }
 }
 
@@ -233,6 +289,41 @@ function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
   // An empty model turn at the end asks the template for the assistant's generation prompt.
   history.push({ type: 'model', response: [] });
   return history;
+}
+
+/**
+ * RAM a GGUF will take once loaded on the CPU with a context of `sequences` × `contextSize` tokens, from the
+ * file's own header (node-llama-cpp's estimate of llama.cpp's allocations; weights counted as resident).
+ */
+export async function estimateGgufBytes(
+  file: string,
+  { contextSize, sequences, threads }: { contextSize: number; sequences: number; threads: number },
+): Promise<number> {
+  const info = await readGgufFileInfo(file, { logWarnings: false });
+  const { llama, release } = await useRuntime(threads);
+  try {
+    return await estimateWith(await GgufInsights.from(info, llama), contextSize, sequences);
+  } finally {
+    release();
+  }
+}
+
+async function estimateWith(insights: GgufInsights, contextSize: number, sequences: number): Promise<number> {
+  const trained = insights.trainContextSize ?? contextSize;
+  const [weights, context] = await Promise.all([
+    insights.estimateModelResourceRequirementsV2({ gpuLayers: 0, useMmap: false }),
+    insights.estimateContextResourceRequirementsV2({
+      contextSize: Math.min(contextSize, trained),
+      modelGpuLayers: 0,
+      sequences,
+    }),
+  ]);
+  return weights.cpuRam + context.cpuRam;
+}
+
+/** The GPU backends node-llama-cpp finds drivers for on this machine (`cuda`, `vulkan`, `metal`); none: []. */
+export async function gpusSeen(): Promise<string[]> {
+  return (await getLlamaGpuTypes('supported')).filter((gpu) => gpu !== false);
 }
 
 /** Resolves an `hf:` URI (or URL) to a local file, downloading into `directory` with a progress bar. */

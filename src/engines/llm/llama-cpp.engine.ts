@@ -1,9 +1,12 @@
+import { stat } from 'node:fs/promises';
 import { abortError } from '../../common/abort.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import type { LlmConfig } from '../../config/app-config.js';
+import { HubClient } from '../hub/hub-client.js';
+import { ModelPuller } from '../hub/model-puller.js';
 import { meteredResult } from './generation-meter.js';
-import { LlamaCppModel, pullModelFile, type LlamaSequence } from './llama-cpp.adapter.js';
+import { LlamaCppModel, estimateGgufBytes, pullModelFile, type LlamaSequence } from './llama-cpp.adapter.js';
 import type { CallContext } from '../../common/call-context.js';
 import type {
   CacheScope,
@@ -15,7 +18,7 @@ import type {
   PrefillRequest,
 } from './llm-engine.js';
 import { MeteredEngine, type GenerationRun } from './metered-engine.js';
-import { TEST_MODEL_WARNING, locateModel, type LocatedModel } from './model-locator.js';
+import { TEST_MODEL_WARNING, firstLocalModel, modelFile, type ModelSpec } from './model-locator.js';
 import { sharedPrefix } from './prompt-cache/cache-owner.js';
 import { modelIdentity } from './prompt-cache/model-identity.js';
 import { PromptCache } from './prompt-cache/prompt-cache.js';
@@ -33,36 +36,90 @@ interface ServedModel {
 export class LlamaCppEngine extends MeteredEngine {
   private loading: Promise<ServedModel> | undefined;
   private served: ServedModel | undefined;
-  private located: LocatedModel | undefined;
+  private file: Promise<string> | undefined;
+  private estimate: Promise<number> | undefined;
+  private diskBytes: number | undefined;
   private state: ModelState = 'unloaded';
   private loadError: string | undefined;
 
-  constructor(private readonly config: LlmConfig) {
+  /** Serves `spec`; without one, the default local model the configuration names (a single-model engine). */
+  constructor(
+    private readonly config: LlmConfig,
+    private readonly spec: ModelSpec = firstLocalModel(config),
+  ) {
     super(config.parallel, config.queueLimit, 'llama.cpp');
   }
 
+  /** The GGUF, pulled into the models dir on first use when its source is an `hf:` URI or URL. */
+  private modelFile(): Promise<string> {
+    this.file ??= modelFile(this.spec, this.config.modelsDir, (uri, dir) => this.pull(uri, dir)).then(
+      async (file) => {
+        this.diskBytes = (await stat(file)).size;
+        return file;
+      },
+    );
+    this.file.catch(() => (this.file = undefined)); // a failed pull is tried again next time
+    return this.file;
+  }
+
+  /** `hf:` sources through Mneme's hub puller (resumed, verified); plain URLs through node-llama-cpp. */
+  private async pull(uri: string, modelsDir: string): Promise<string> {
+    if (!uri.startsWith('hf:')) return pullModelFile(uri, modelsDir);
+    const { endpoint, token } = this.config.hub;
+    let logged = 0;
+    const result = await new ModelPuller(new HubClient(endpoint, token)).pull(uri, {
+      modelsDir,
+      kind: 'llm',
+      dtypeOf: () => 'fp32',
+      onProgress: (file, received, total) => {
+        const tenth = Math.floor((10 * received) / Math.max(1, total));
+        if (tenth > logged)
+          this.logger.log(`Pulling ${file}: ${tenth * 10}% of ${Math.round(total / 2 ** 20)} MB`);
+        logged = Math.max(logged, tenth);
+      },
+    });
+    return result.target;
+  }
+
+  /** RAM the model and its context will hold once loaded, from the GGUF's header (read once). */
+  override memoryEstimate(): Promise<number> {
+    this.estimate ??= this.modelFile().then((file) =>
+      estimateGgufBytes(file, {
+        contextSize: this.config.contextSize,
+        sequences: this.config.parallel,
+        threads: this.config.threads,
+      }),
+    );
+    this.estimate.catch(() => (this.estimate = undefined));
+    return this.estimate;
+  }
+
+  override memoryInUse(): number {
+    return this.served?.model.memoryBytes ?? 0;
+  }
+
   load(): Promise<void> {
-    this.loading ??= this.loadModel();
+    this.loading ??= this.loadServed();
     return this.loading.then(() => undefined);
   }
 
-  private async loadModel(): Promise<ServedModel> {
+  private async loadServed(): Promise<ServedModel> {
     this.state = 'loading';
     try {
-      const located = await locateModel(this.config, pullModelFile);
-      this.located = located;
-      if (located.testModel) this.logger.warn(TEST_MODEL_WARNING);
+      const file = await this.modelFile();
+      if (this.spec.testModel) this.logger.warn(TEST_MODEL_WARNING);
       const started = performance.now();
       const model = await LlamaCppModel.load({
-        modelPath: located.path,
+        modelPath: file,
         threads: this.config.threads,
         contextSize: this.config.contextSize,
         sequences: this.config.parallel,
       });
-      this.served = { model, cache: await this.promptCacheFor(model, located.path) };
+      this.served = { model, cache: await this.promptCacheFor(model, file) };
       this.state = 'ready';
+      this.loadError = undefined;
       this.logger.log(
-        `Loaded ${located.name} (${located.path}) in ${Math.round(performance.now() - started)} ms: ` +
+        `Loaded ${this.spec.name} (${file}) in ${Math.round(performance.now() - started)} ms: ` +
           `context ${model.contextSize} × ${this.config.parallel} sequences, ${this.config.threads} threads, ` +
           `chat template ${model.templateName}`,
       );
@@ -70,6 +127,7 @@ export class LlamaCppEngine extends MeteredEngine {
     } catch (error) {
       this.state = 'failed';
       this.loadError = (error as Error).message;
+      this.loading = undefined; // the next request tries again (a pull may succeed once the network is back)
       throw error;
     }
   }
@@ -87,7 +145,7 @@ export class LlamaCppEngine extends MeteredEngine {
   }
 
   protected spanModel(): string {
-    return this.located?.name ?? 'llm';
+    return this.spec.name;
   }
 
   protected async produce(request: GenerateRequest, run: GenerationRun): Promise<GenerationResult> {
@@ -183,7 +241,7 @@ export class LlamaCppEngine extends MeteredEngine {
    */
   override async prefill(request: PrefillRequest, ctx: CallContext): Promise<void> {
     const served = this.served;
-    const ours = [undefined, 'default', this.located?.name].includes(request.model);
+    const ours = [undefined, 'default', this.spec.name].includes(request.model);
     if (!served || !ours || !this.config.promptCache.enabled) return;
     const releaseSlot = this.slots.tryAcquire();
     if (!releaseSlot) return;
@@ -217,7 +275,7 @@ export class LlamaCppEngine extends MeteredEngine {
   private async readyModel(): Promise<ServedModel> {
     if (this.served) return this.served;
     try {
-      this.loading ??= this.loadModel();
+      this.loading ??= this.loadServed();
       return await this.loading;
     } catch {
       throw new MnemeError(
@@ -228,7 +286,7 @@ export class LlamaCppEngine extends MeteredEngine {
   }
 
   private resolveName(requested: string | undefined): string {
-    const name = this.located?.name ?? 'default';
+    const name = this.spec.name;
     if (requested === undefined || requested === 'default' || requested === name) return name;
     throw new MnemeError(
       ErrorCode.MODEL_NOT_FOUND,
@@ -247,12 +305,13 @@ export class LlamaCppEngine extends MeteredEngine {
   models(): ModelInfo[] {
     return [
       {
-        name: this.located?.name ?? 'default',
+        name: this.spec.name,
         state: this.state,
-        source: this.located?.source ?? this.config.model ?? '',
+        source: this.spec.source,
         contextSize: this.served?.model.contextSize ?? this.config.contextSize,
         parallel: this.config.parallel,
-        testModel: this.located?.testModel ?? false,
+        testModel: this.spec.testModel,
+        ...(this.diskBytes === undefined ? {} : { diskBytes: this.diskBytes }),
         ...(this.loadError === undefined ? {} : { error: this.loadError }),
       },
     ];

@@ -1,4 +1,7 @@
 import type { CallContext } from '../../common/call-context.js';
+import { ErrorCode } from '../../common/error-codes.js';
+import { MnemeError } from '../../common/mneme-error.js';
+import type { ModelStats } from '../../common/model-catalog.js';
 import type { CacheScope } from './prompt-cache/cache-owner.js';
 
 export type { CacheScope } from './prompt-cache/cache-owner.js';
@@ -66,7 +69,7 @@ export type GenerationEvent = { type: 'token'; text: string } | { type: 'done'; 
 
 export type ModelState = 'loading' | 'ready' | 'failed' | 'unloaded';
 
-export interface ModelInfo {
+export interface ModelInfo extends ModelStats {
   name: string;
   state: ModelState;
   /** Where the weights came from: a path, or the `hf:` URI they were pulled from. */
@@ -105,10 +108,10 @@ export abstract class LlmEngine {
   abstract unload(): Promise<void>;
   abstract models(): ModelInfo[];
   abstract stats(): EngineStats;
-  /** Tokens of plain text under the served model's tokenizer; waits for the model to load. */
-  abstract countTokens(text: string): Promise<number>;
-  /** Whether the served model takes images in user messages (a vision LLM). */
-  abstract acceptsImages(): boolean;
+  /** Tokens of plain text under a served model's tokenizer (the default's without one); waits for it to load. */
+  abstract countTokens(text: string, model?: string): Promise<number>;
+  /** Whether a served model (the default without one) takes images in user messages (a vision LLM). */
+  abstract acceptsImages(model?: string): boolean;
   /** Drops the prompt cache's states of a tenant or one of its sessions (memory and disk); answers how many. */
   abstract forgetCached(scope: CacheScope): Promise<number>;
   /**
@@ -118,6 +121,29 @@ export abstract class LlmEngine {
    */
   prefill(_request: PrefillRequest, _ctx: CallContext): Promise<void> {
     return Promise.resolve();
+  }
+
+  /**
+   * Loads a served model now; `keepAliveSeconds` (-1: until its room is needed) sets how long it may idle. An
+   * engine serving one model has nothing to manage: it loads that one (MODEL_NOT_FOUND for any other name).
+   */
+  async loadModel(name: string, _keepAliveSeconds?: number): Promise<ModelInfo> {
+    const info = this.servedInfo(name);
+    await this.load();
+    return this.servedInfo(info.name);
+  }
+
+  /** Unloads a served model (refused while it serves requests). */
+  async unloadModel(name: string): Promise<ModelInfo> {
+    const info = this.servedInfo(name);
+    await this.unload();
+    return this.servedInfo(info.name);
+  }
+
+  private servedInfo(name: string): ModelInfo {
+    const info = this.models().find((m) => m.name === name);
+    if (info) return info;
+    throw new MnemeError(ErrorCode.MODEL_NOT_FOUND, `Unknown model "${name}".`);
   }
 }
 

@@ -54,6 +54,16 @@ export abstract class MeteredEngine extends LlmEngine implements OnApplicationSh
   /** Runs one generation, pushing tokens as they come; acquires a slot through `this.slots` itself. */
   protected abstract produce(request: GenerateRequest, run: GenerationRun): Promise<GenerationResult>;
 
+  /** RAM the model will hold once loaded; 0 for a model that is not in this process. */
+  memoryEstimate(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
+  /** RAM the loaded model holds now. */
+  memoryInUse(): number {
+    return 0;
+  }
+
   generate(request: GenerateRequest, ctx: CallContext): AsyncIterable<GenerationEvent> {
     const consumerGone = new AbortController();
     const channel = new AsyncChannel<GenerationEvent>(() => consumerGone.abort(abortError(ctx.signal)));

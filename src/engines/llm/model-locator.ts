@@ -3,60 +3,125 @@ import path from 'node:path';
 import { packageRoot } from '../../common/package-root.js';
 import type { LlmConfig } from '../../config/app-config.js';
 
-export interface LocatedModel {
-  path: string;
-  /** What the user configured (path or URI), or how the model was found. */
-  source: string;
+/** One model the server serves under a name, loaded on demand. */
+export interface ModelSpec {
   name: string;
+  /** What the user configured (path or URI), where it was found, or the remote's URL. */
+  source: string;
+  engine: 'llama.cpp' | 'remote';
   /** The bundled random-weight model: it loads and runs, but its answers are noise. */
   testModel: boolean;
+  /** A remote with no configured name: it is known by the first model the remote lists. */
+  listedName?: boolean;
+}
+
+export interface ServedModels {
+  specs: ModelSpec[];
+  /** The model requests without one (or naming `default`) get. */
+  defaultName: string;
 }
 
 export type ModelPuller = (uri: string, directory: string) => Promise<string>;
 
 export const BUNDLED_TEST_MODEL = 'test/fixtures/models/tiny-llama/tiny-llama.gguf';
-const REMOTE = /^(hf:|https?:\/\/)/;
+export const REMOTE_SOURCE = 'remote';
+const PULLED = /^(hf:|https?:\/\/)/;
 
 /**
- * Picks the GGUF to serve: MNEME_LLM_MODEL (a path, or an `hf:` URI pulled into the models dir), else the first
- * .gguf in the models dir, else the bundled test model. Throws with an actionable message when nothing fits.
+ * Every model to serve, in order: the remote engine unless MNEME_LLM_MODELS names it (`name=remote`),
+ * MNEME_LLM_MODEL, MNEME_LLM_MODELS, each `.gguf` of the models dir by file name — the first is the default; with none, the bundled test model. Names are unique: a
+ * later source under a taken name (or a file already listed) is left out.
  */
-export async function locateModel(config: LlmConfig, pull: ModelPuller): Promise<LocatedModel> {
-  const name = (file: string) => config.modelName ?? path.basename(file).replace(/\.gguf$/i, '');
-  if (config.model && REMOTE.test(config.model)) {
-    let file: string;
+export function servedModels(config: LlmConfig): ServedModels {
+  const specs: ModelSpec[] = [];
+  const add = (spec: ModelSpec) => {
+    if (
+      !specs.some(
+        (s) => s.name === spec.name || (s.engine === 'llama.cpp' && sameFile(s.source, spec.source)),
+      )
+    )
+      specs.push(spec);
+  };
+  // A remote no entry names is where the user said to generate: it comes first, as the default.
+  if (config.remote && !config.models.some((m) => m.source === REMOTE_SOURCE))
+    add({ ...remote(config, config.remote.model ?? REMOTE_SOURCE), listedName: !config.remote.model });
+  if (config.model) add(local(config.modelName ?? nameOf(config.model), config.model));
+  for (const { name, source } of config.models) {
+    if (source === REMOTE_SOURCE) add(remote(config, name));
+    else add(local(name, source));
+  }
+  for (const file of ggufFiles(config.modelsDir)) add(local(nameOf(file), file));
+  if (specs.length === 0) {
+    const bundled = path.join(packageRoot(), BUNDLED_TEST_MODEL);
+    specs.push({ ...local(config.modelName ?? 'mneme-test-model', bundled), testModel: true });
+  }
+  return { specs, defaultName: specs[0]!.name };
+}
+
+/** The first in-process model of the served list (the bundled test model when none is configured). */
+export function firstLocalModel(config: LlmConfig): ModelSpec {
+  const local = servedModels(config).specs.filter((s) => s.engine === 'llama.cpp');
+  return local[0] ?? servedModels({ ...config, remote: undefined, models: [] }).specs[0]!;
+}
+
+/**
+ * The GGUF file of a local model: its path, or the file an `hf:` URI / URL is pulled to in the models dir.
+ * Throws with an actionable message when there is none.
+ */
+export async function modelFile(spec: ModelSpec, modelsDir: string, pull: ModelPuller): Promise<string> {
+  if (PULLED.test(spec.source)) {
     try {
-      file = await pull(config.model, config.modelsDir);
+      return await pull(spec.source, modelsDir);
     } catch (error) {
       throw new Error(
-        `Could not pull ${config.model} into ${config.modelsDir}: ${(error as Error).message}. ` +
-          'Without network access, download the .gguf elsewhere, put it into the models dir and unset MNEME_LLM_MODEL.',
+        `Could not pull ${spec.source} into ${modelsDir}: ${(error as Error).message}. Without network access, ` +
+          'download the .gguf elsewhere and put it into the models dir (it is served by its file name).',
         { cause: error },
       );
     }
-    return { path: file, source: config.model, name: name(file), testModel: false };
   }
-  if (config.model) {
-    const file = path.resolve(config.model);
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      throw new Error(
-        `MNEME_LLM_MODEL points to ${file}, which is not a file. Give the path of a .gguf model.`,
-      );
-    }
-    return { path: file, source: config.model, name: name(file), testModel: false };
+  const file = path.resolve(spec.source);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new Error(
+      `Model ${spec.name} points to ${file}, which is not a file. Give the path of a .gguf model.`,
+    );
   }
-  const found = firstGguf(config.modelsDir);
-  if (found) return { path: found, source: found, name: name(found), testModel: false };
-  const bundled = path.join(packageRoot(), BUNDLED_TEST_MODEL);
-  return { path: bundled, source: bundled, name: config.modelName ?? 'mneme-test-model', testModel: true };
+  return file;
 }
 
-function firstGguf(dir: string): string | undefined {
-  if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir)
+function local(name: string, source: string): ModelSpec {
+  return {
+    name,
+    source: PULLED.test(source) ? source : path.resolve(source),
+    engine: 'llama.cpp',
+    testModel: false,
+  };
+}
+
+function remote(config: LlmConfig, name: string): ModelSpec {
+  return { name, source: config.remote?.url ?? REMOTE_SOURCE, engine: 'remote', testModel: false };
+}
+
+/**
+ * A name from a path or URI, as its file would be called: `dir/Qwen2.5-1.5B.Q4.gguf` → `Qwen2.5-1.5B.Q4`,
+ * `hf:bartowski/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M` → `Qwen2.5-1.5B-Instruct-Q4_K_M`.
+ */
+export function nameOf(source: string): string {
+  const hf = /^hf:[^/]+\/([^:/]+)(?::([^/]+))?/.exec(source);
+  if (hf) return [hf[1]!.replace(/-GGUF$/i, ''), hf[2]].filter(Boolean).join('-');
+  return path.basename(source.split(/[?#]/)[0]!).replace(/\.gguf$/i, '');
+}
+
+function sameFile(a: string, b: string): boolean {
+  return !PULLED.test(a) && path.resolve(a) === path.resolve(b);
+}
+
+function ggufFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((f) => f.toLowerCase().endsWith('.gguf'))
-    .sort();
-  return files[0] === undefined ? undefined : path.join(dir, files[0]);
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 export const TEST_MODEL_WARNING = [

@@ -18,15 +18,18 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready: models loaded, stores reachable, not draining. 503 otherwise, with what is not ready. */
+  /**
+   * Ready: the default model serves (loaded, or unloaded by its keep-alive or the budget after loading), not
+   * draining. 503 otherwise, with what is not ready. Other models load on demand and do not count.
+   */
   @Get('readyz')
   ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const models = this.engine
-      .models()
-      .map((m) => ({ name: m.name, state: m.state, testModel: m.testModel }));
+    const served = this.engine.models();
+    const models = served.map((m) => ({ name: m.name, state: m.state, testModel: m.testModel }));
+    const main = served.find((m) => m.isDefault) ?? served[0];
     const checks = {
       accepting: !this.lifecycle.draining,
-      llm: models.every((m) => m.state === 'ready'),
+      llm: main?.state === 'ready' || (main?.state === 'unloaded' && main.loadedAt !== undefined),
     };
     const ready = Object.values(checks).every(Boolean);
     void reply.code(ready ? 200 : 503);

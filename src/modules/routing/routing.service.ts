@@ -171,11 +171,11 @@ export class RoutingService implements OnModuleInit {
     steppedDown: boolean,
   ): Route {
     const profile = this.config.routing.paths[path];
-    const served = this.engine.models().map((m) => m.name);
+    const served = this.engine.models();
     let model: string | undefined;
-    if (profile.model !== 'default' && served.includes(profile.model)) model = profile.model;
+    if (profile.model !== 'default' && served.some((m) => m.name === profile.model)) model = profile.model;
     else if (profile.model !== 'default')
-      reason += `; model ${profile.model} is not loaded, using ${served[0] ?? 'default'}`;
+      reason += `; model ${profile.model} is not served, using ${served.find((m) => m.isDefault)?.name ?? 'default'}`;
     return { path, reason, scores, profile, model, steppedDown, escalated: false };
   }
 }

@@ -13,16 +13,19 @@ export async function budget(
   const { input, route, percept } = state;
   const { profile } = route;
   const { engine, config } = deps;
+  const model = input.model ?? route.model;
   const room = await memoryBudget(
     engine,
-    config.llm.contextSize,
-    input.prompt,
-    tokensFor(input.maxTokens, profile),
-    profile.contextSize,
-    config.llm.systemPrompt,
+    {
+      model,
+      prompt: input.prompt,
+      maxTokens: tokensFor(input.maxTokens, profile),
+      systemPrompt: config.llm.systemPrompt,
+    },
+    { configured: config.llm.contextSize, path: profile.contextSize },
   );
-  const text = await fitText(engine, percept?.context ?? '', Math.floor(room / 2));
-  const memoryTokens = room - (text ? await engine.countTokens(text) : 0);
+  const text = await fitText(engine, percept?.context ?? '', Math.floor(room / 2), model);
+  const memoryTokens = room - (text ? await engine.countTokens(text, model) : 0);
   const capped = input.maxTokens !== undefined && input.maxTokens > profile.maxTokens;
   return {
     perception: { text, images: percept?.llmImages ?? [] },

@@ -5,14 +5,16 @@ export async function perceive(
   state: Admitted,
   deps: AskDeps,
 ): Promise<Addition<Pick<Perceived, 'percept'>>> {
-  const { input, ctx } = state;
+  const { input, ctx, route } = state;
   if (!input.images?.length && !input.audio) return { percept: undefined };
   const percept = await deps.fusion.fuse(
     {
       text: input.prompt,
       images: input.images ?? [],
       audio: input.audio,
-      imageAnswering: deps.engine.acceptsImages() ? 'vision-llm' : 'candidate-scoring',
+      imageAnswering: deps.engine.acceptsImages(input.model ?? route.model)
+        ? 'vision-llm'
+        : 'candidate-scoring',
     },
     ctx,
   );

@@ -11,17 +11,16 @@ const CUT_MARKER = ' […cut to fit the context]';
  */
 export async function memoryBudget(
   engine: Pick<LlmEngine, 'models' | 'countTokens'>,
-  configuredContext: number,
-  prompt: string,
-  maxTokens: number,
-  pathContext: number,
-  systemPrompt: string,
+  request: { model: string | undefined; prompt: string; maxTokens: number; systemPrompt: string },
+  context: { configured: number; path: number },
 ): Promise<number> {
-  const modelContext = engine.models()[0]?.contextSize ?? configuredContext;
-  const contextSize = Math.min(pathContext, modelContext);
+  const { model, prompt, maxTokens, systemPrompt } = request;
+  const served = engine.models();
+  const info = served.find((m) => m.name === model) ?? served.find((m) => m.isDefault) ?? served[0];
+  const contextSize = Math.min(context.path, info?.contextSize ?? context.configured);
   const [question, system] = await Promise.all([
-    engine.countTokens(prompt),
-    engine.countTokens(systemPrompt),
+    engine.countTokens(prompt, model),
+    engine.countTokens(systemPrompt, model),
   ]);
   return contextSize - question - system - maxTokens - 2 * MESSAGE_OVERHEAD - TEMPLATE_RESERVE;
 }
@@ -31,12 +30,13 @@ export async function fitText(
   engine: Pick<LlmEngine, 'countTokens'>,
   text: string,
   tokens: number,
+  model?: string,
 ): Promise<string> {
-  if (!text || (await engine.countTokens(text)) <= tokens) return text;
+  if (!text || (await engine.countTokens(text, model)) <= tokens) return text;
   let [low, high] = [0, text.length];
   while (high - low > 16) {
     const middle = Math.floor((low + high) / 2);
-    if ((await engine.countTokens(text.slice(0, middle) + CUT_MARKER)) <= tokens) low = middle;
+    if ((await engine.countTokens(text.slice(0, middle) + CUT_MARKER, model)) <= tokens) low = middle;
     else high = middle;
   }
   return low === 0 ? '' : text.slice(0, low) + CUT_MARKER;

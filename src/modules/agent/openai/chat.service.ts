@@ -41,7 +41,7 @@ export class ChatService {
     const { route, release } = await this.routing.admit(decided, ctx);
     try {
       const messages =
-        images > 0 && !this.engine.acceptsImages()
+        images > 0 && !this.engine.acceptsImages(request.model ?? route.model)
           ? await describeImages(request.messages, this.fusion, ctx)
           : request.messages;
       const generateRequest = {

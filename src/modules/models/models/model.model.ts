@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, GraphQLISODateTime, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 export enum ModelStateGql {
   LOADING = 'loading',
@@ -29,4 +29,41 @@ export class Model {
   @Field(() => Boolean, { description: 'A bundled random-weight test model: its outputs are noise.' })
   testModel!: boolean;
   @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => Boolean, { description: 'Requests without a model (or naming `default`) get this one.' })
+  isDefault!: boolean;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Bytes of the model file, once it is known (after a pull).',
+  })
+  diskBytes!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Bytes of RAM it holds loaded, by the file’s own estimate (what the memory budget counts).',
+  })
+  memoryEstimateBytes!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Bytes its runtime reports holding now (loaded only).' })
+  memoryBytes!: number | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was last loaded.' })
+  loadedAt!: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When its last request ended.' })
+  lastUsedAt!: Date | null;
+  @Field(() => Float, { nullable: true, description: 'How long its last load took (ms).' }) loadMs!:
+    number | null;
+  @Field(() => Int, { nullable: true, description: 'Generations completed on it since start.' })
+  requests!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Median time to first token of its last 200 generations (ms).',
+  })
+  ttftP50Ms!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Median decode rate of its last 200 generations (tokens/s).',
+  })
+  decodeTokensPerSecondP50!: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Idle seconds before it is unloaded; -1: kept until the memory budget needs its room.',
+  })
+  keepAliveSeconds!: number | null;
 }

@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { packageRoot } from '../../src/common/package-root.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { ModelFleet } from '../../src/engines/llm/fleet/model-fleet.js';
+import { LlamaCppEngine } from '../../src/engines/llm/llama-cpp.engine.js';
+import { generateToEnd } from '../../src/engines/llm/llm-engine.js';
+import { servedModels } from '../../src/engines/llm/model-locator.js';
+import { percentile } from './stats.js';
+import { SHAPE, synthesizeModel } from './synth-model.js';
+
+// bench/llm/models: what serving several models costs — a cold load, the first token after it, and two models
+// serving interleaved paths — on two synthesized random-weight GGUFs (a ~0.45B "deep" and a ~0.1B "fast").
+// Four phases, each timed by the engine's own generation timings; one computes at a time.
+//   solo:        each model alone, warm (the reference)
+//   interleaved: fast, deep, fast, deep … with both loaded (a budget that holds both)
+//   switching:   the same alternation under a budget that holds one: every request unloads the other
+// Goal: interleaved TTFT ÷ solo TTFT ≤ 1.05 per model (serving two models costs no first-token time).
+
+const rounds = Number(process.env.BENCH_ITERATIONS ?? 8);
+const maxTokens = Number(process.env.BENCH_MAX_TOKENS ?? 32);
+const threads = Number(process.env.MNEME_LLM_THREADS ?? os.availableParallelism());
+const SMALL = { ...SHAPE, hidden: 512, layers: 8, heads: 8, kvHeads: 2, ffn: 1536 };
+const prompt = 'Explain how a hash map handles collisions, and when you would pick open addressing.';
+
+const root = packageRoot();
+const cache = path.join(root, 'bench/.cache');
+const fixture = path.join(root, 'test/fixtures/models/tiny-llama/tiny-llama.gguf');
+const files = {
+  fast: await synthesizeModel(cache, fixture, SMALL),
+  deep: await synthesizeModel(cache, fixture, SHAPE),
+};
+console.log(`bench/llm/models — fast ${path.basename(files.fast)}, deep ${path.basename(files.deep)}`);
+console.log(`${threads} threads, ${maxTokens} new tokens, ${rounds} rounds per phase after 1 warm-up\n`);
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mneme-bench-models-'));
+const ctx = { tenant: 'bench', signal: new AbortController().signal, trace: ROOT_CONTEXT };
+
+function fleetWith(budgetMb: number): ModelFleet {
+  const { llm } = loadConfig({
+    MNEME_DATA_DIR: dataDir,
+    MNEME_LLM_MODELS: `fast=${files.fast},deep=${files.deep}`,
+    MNEME_LLM_CONTEXT_SIZE: '2048',
+    MNEME_LLM_PARALLEL: '1',
+    MNEME_LLM_THREADS: String(threads),
+    MNEME_LLM_MEMORY_BUDGET_MB: String(budgetMb),
+    // Every request evaluates its prompt: the phases compare loads and engines, not the prompt cache.
+    MNEME_LLM_PROMPT_CACHE: 'false',
+  });
+  return new ModelFleet(llm, servedModels(llm), (spec) => new LlamaCppEngine(llm, spec));
+}
+
+/** Wall time of one request from the call (a load included when one is needed), and the engine's own TTFT. */
+async function request(fleet: ModelFleet, model: string) {
+  const started = performance.now();
+  const result = await generateToEnd(
+    fleet,
+    { model, messages: [{ role: 'user', content: prompt }], maxTokens },
+    ctx,
+  );
+  return {
+    wallFirstTokenMs: performance.now() - started - (result.timings.totalMs - result.timings.ttftMs),
+    ttftMs: result.timings.ttftMs,
+  };
+}
+
+type Phase = Record<'fast' | 'deep', { ttft: number[]; wall: number[] }>;
+async function phase(fleet: ModelFleet, order: ('fast' | 'deep')[][]): Promise<Phase> {
+  const out: Phase = { fast: { ttft: [], wall: [] }, deep: { ttft: [], wall: [] } };
+  for (const [i, models] of order.entries()) {
+    for (const model of models) {
+      const sample = await request(fleet, model);
+      if (i === 0) continue; // warm-up round
+      out[model].ttft.push(sample.ttftMs);
+      out[model].wall.push(sample.wallFirstTokenMs);
+    }
+  }
+  return out;
+}
+
+const roundsOf = (models: ('fast' | 'deep')[]) => Array.from({ length: rounds + 1 }, () => models);
+const big = fleetWith(64 * 1024);
+const estimates = { fast: 0, deep: 0 };
+const coldLoads: Record<'fast' | 'deep', number[]> = { fast: [], deep: [] };
+try {
+  for (const model of ['fast', 'deep'] as const) {
+    for (let i = 0; i < 3; i++) {
+      await big.unloadModel(model);
+      coldLoads[model].push((await big.loadModel(model)).loadMs!);
+    }
+    estimates[model] = big.models().find((m) => m.name === model)!.memoryEstimateBytes!;
+  }
+  const solo = {
+    fast: (await phase(big, roundsOf(['fast']))).fast,
+    deep: (await phase(big, roundsOf(['deep']))).deep,
+  };
+  const interleaved = await phase(big, roundsOf(['fast', 'deep']));
+  await big.unload();
+  // A budget that holds the deep model but not both: each alternation unloads the other.
+  const oneFits = fleetWith(Math.ceil((Math.max(estimates.fast, estimates.deep) * 1.2) / 1024 / 1024));
+  const switching = await phase(oneFits, roundsOf(['fast', 'deep']));
+  await oneFits.unload();
+
+  const p50 = (values: number[]) => percentile(values, 50);
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  console.log(
+    'model  estimate  cold load p50  warm TTFT p50  interleaved TTFT p50  ÷solo  switching first token p50 (wall)',
+  );
+  for (const model of ['fast', 'deep'] as const) {
+    const ratio = p50(interleaved[model].ttft) / p50(solo[model].ttft);
+    console.log(
+      `${model.padEnd(6)} ${mb(estimates[model]).padStart(8)}  ${p50(coldLoads[model]).toFixed(0).padStart(10)} ms  ` +
+        `${p50(solo[model].ttft).toFixed(1).padStart(10)} ms  ${p50(interleaved[model].ttft).toFixed(1).padStart(17)} ms  ` +
+        `${ratio.toFixed(2)}  ${p50(switching[model].wall).toFixed(0).padStart(10)} ms`,
+    );
+  }
+  const worst = Math.max(
+    ...(['fast', 'deep'] as const).map((m) => p50(interleaved[m].ttft) / p50(solo[m].ttft)),
+  );
+  console.log(
+    `\ninterleaved ÷ solo TTFT, worst model: ${worst.toFixed(2)} (goal ≤ 1.05) ${worst <= 1.05 ? 'MET' : 'MISSED'}`,
+  );
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}

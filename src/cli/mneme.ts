@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { listModels } from './list-models.js';
+import { pullModels } from './pull-models.js';
+
+// `mneme`: the server and its models from one command. Settings come from the same MNEME_* variables as the
+// server's; flags override the ones a command uses.
+
+const program = new Command('mneme')
+  .description('Mneme: a self-hosted multimodal agent server with tiered memory')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the server (configured by MNEME_* variables; see docs/configuration.md)')
+  .action(async () => {
+    await import('../main.js');
+  });
+
+program
+  .command('pull')
+  .description('download a model, or a preset set of models, from the hub into the models dir')
+  .argument(
+    '<source...>',
+    'hf:owner/repo (transformers.js), hf:owner/repo:Q4_K_M or hf:owner/repo/file.gguf, or a preset: recommended',
+  )
+  .addOption(
+    new Option('--kind <kind>', 'what the model is, when its config does not say').choices([
+      'llm',
+      'vision',
+      'speech-to-text',
+      'audio-embedding',
+      'text-embedding',
+    ]),
+  )
+  .addOption(
+    new Option('--dtype <dtype>', 'ONNX weights to fetch').choices([
+      'fp32',
+      'fp16',
+      'q8',
+      'int8',
+      'uint8',
+      'q4',
+    ]),
+  )
+  .option('--models-dir <dir>', 'where models go (MNEME_MODELS_DIR)')
+  .option('--endpoint <url>', 'the hub to pull from (MNEME_HF_ENDPOINT)')
+  .action(
+    async (
+      sources: string[],
+      options: { kind?: string; dtype?: string; modelsDir?: string; endpoint?: string },
+    ) => {
+      process.exitCode = await pullModels(sources, options);
+    },
+  );
+
+program
+  .command('models')
+  .description('list the models a start would serve from the models dir, and where each came from')
+  .option('--models-dir <dir>', 'the models dir (MNEME_MODELS_DIR)')
+  .action((options: { modelsDir?: string }) => {
+    process.exitCode = listModels(options);
+  });
+
+await program.parseAsync();
