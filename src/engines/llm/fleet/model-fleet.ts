@@ -188,7 +188,8 @@ export class ModelFleet extends LlmEngine implements OnApplicationShutdown {
   }
 
   override async prefill(request: PrefillRequest, ctx: CallContext): Promise<void> {
-    const wanted = request.model === undefined || request.model === 'default' ? this.defaultName : request.model;
+    const wanted =
+      request.model === undefined || request.model === 'default' ? this.defaultName : request.model;
     const member = this.members.find((m) => m.answersTo(wanted));
     if (!member?.loaded) return; // a prefill never loads a model
     await member.engine.prefill({ ...request, model: undefined }, ctx);
