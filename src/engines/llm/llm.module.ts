@@ -9,8 +9,9 @@ import { OpenAiRemoteEngine } from './openai-remote.engine.js';
 
 /**
  * Provides the LlmEngine port: the fleet of served models, each a node-llama-cpp engine in process or the
- * OpenAI-compatible remote (MNEME_LLM_REMOTE_URL), loaded on demand under the memory budget. The catalog learns the engine's models here rather than in the factory, so an engine put in its
- * place (Nest's overrideProvider, in tests) is listed too.
+ * OpenAI-compatible remote (MNEME_LLM_REMOTE_URL), loaded on demand under the memory budget. The catalog learns
+ * the engine's models here rather than in the factory, so an engine put in its place (Nest's overrideProvider,
+ * in tests) is listed too.
  */
 @Global()
 @Module({
