@@ -17,6 +17,10 @@ import { SHAPE, synthesizeModel } from './synth-model.js';
 //   after-same:   a model's request right after its own (what a single-model server sees)
 //   after-other:  a model's request right after the other model's, both loaded (interleaved paths)
 //   switching:    the same alternation under a budget that holds one: every request unloads the other first
+//   ensemble:     one sample on each model at once (an ensemble's samples), against each alone: efficiency =
+//                 completion tokens/s of the pair ÷ the sum of the members' solo rates (1: no contention; a
+//                 fast member that finishes first and idles lowers it), and the speed-up over drawing the
+//                 samples one after another
 // Goal: after-other ÷ after-same TTFT ≤ 1.05 per model (serving two models costs no first-token time).
 
 const rounds = Number(process.env.BENCH_ITERATIONS ?? 8);
@@ -100,6 +104,36 @@ async function switching(fleet: ModelFleet): Promise<Samples> {
   return wall;
 }
 
+/** Requests on `models` at once: completion tokens and the wall time until the last ends (prompts included). */
+async function timed(fleet: ModelFleet, models: readonly Model[]): Promise<{ tokens: number; ms: number }> {
+  const started = performance.now();
+  const results = await Promise.all(
+    models.map((model) =>
+      generateToEnd(fleet, { model, messages: [{ role: 'user', content: prompt }], maxTokens }, ctx),
+    ),
+  );
+  return {
+    tokens: results.reduce((sum, r) => sum + r.usage.completionTokens, 0),
+    ms: performance.now() - started,
+  };
+}
+
+/** Per round: each model alone, then both at once (an ensemble drawing one sample on each). */
+async function ensemble(fleet: ModelFleet) {
+  const efficiency: number[] = [];
+  const gain: number[] = [];
+  const rate = ({ tokens, ms }: { tokens: number; ms: number }) => (tokens * 1000) / ms;
+  for (let round = 0; round <= rounds; round++) {
+    const fast = await timed(fleet, ['fast']);
+    const deep = await timed(fleet, ['deep']);
+    const pair = await timed(fleet, MODELS);
+    if (round === 0) continue;
+    efficiency.push(rate(pair) / (rate(fast) + rate(deep)));
+    gain.push((fast.ms + deep.ms) / pair.ms); // against the two drawn one after another
+  }
+  return { efficiency, gain };
+}
+
 const p50 = (values: number[]) => percentile(values, 50);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const big = fleetWith(64 * 1024);
@@ -114,6 +148,7 @@ try {
     estimates[model] = big.models().find((m) => m.name === model)!.memoryEstimateBytes!;
   }
   const { afterOther, afterSame } = await paired(big);
+  const ensembled = await ensemble(big);
   await big.unload();
   // A budget that holds the deep model but not both: each alternation unloads the other.
   const oneFits = fleetWith(Math.ceil((Math.max(estimates.fast, estimates.deep) * 1.2) / 1024 / 1024));
@@ -131,6 +166,11 @@ try {
         `${ratio.toFixed(2)}  ${p50(switched[model]).toFixed(0).padStart(8)} ms (load included)`,
     );
   }
+  console.log(
+    `\nensemble, one sample on each model at once: efficiency p50 ${p50(ensembled.efficiency).toFixed(2)} ` +
+      `(tokens/s of the pair ÷ the sum of the members' solo rates), ${p50(ensembled.gain).toFixed(2)}× the speed ` +
+      'of drawing the two samples one after another',
+  );
   const worst = Math.max(...MODELS.map((m) => p50(afterOther[m]) / p50(afterSame[m])));
   console.log(
     `\nafter-other ÷ after-same TTFT, worst model: ${worst.toFixed(2)} (goal ≤ 1.05) ${worst <= 1.05 ? 'MET' : 'MISSED'}`,

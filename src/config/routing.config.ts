@@ -21,8 +21,18 @@ const pathSchema = z
     extraction: z.boolean(),
     /** Re-run an answer that looks unsure (empty, cut off, hedging) on the medium path. */
     escalate: z.boolean(),
+    /**
+     * Where the model scores its tokens: also escalate when the answer's mean token entropy (nats) is above this.
+     * Calibrate it per model (`npm run calibrate:entropy`); unset, the self-check alone decides.
+     */
+    escalateEntropy: z.number().min(0).max(20).optional(),
     /** Answers sampled and voted on (self-consistency); 1 = a single answer. */
     samples: z.number().int().min(1).max(16),
+    /**
+     * Served models the samples are spread over (in turn), one generation per model at a time, the models side
+     * by side: the vote covers them all. Unset: every sample on the path's model.
+     */
+    ensemble: z.array(z.string().min(1).max(128)).min(1).max(8).optional(),
     /** P95 latency target for the server's overhead plus the model; admission refuses longer expected waits. */
     targetMs: z.number().int().min(1).max(3_600_000),
     /** Requests of this path generated at once, and waiting at most. */

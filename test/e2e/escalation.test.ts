@@ -92,3 +92,58 @@ describe('escalation of unsure fast answers', () => {
   // Medium busy → the fast answer kept with a note: decided deterministically in ask-pipeline.spec.ts (a
   // scripted engine and gate); here the outcome would depend on timing.
 });
+
+describe('escalation on token entropy', () => {
+  let server: TestApp;
+  beforeAll(async () => {
+    // A fast path with room to finish, escalating above a mean entropy the random-weight fixture always exceeds.
+    server = await startTestApp({
+      MNEME_ROUTING_PATHS: JSON.stringify({ fast: { maxTokens: 48, escalateEntropy: 0.5, temperature: 0 } }),
+    });
+  });
+  afterAll(() => server.close());
+
+  it('re-runs an uncertain fast answer on medium, naming its entropy, and scores the answer when asked', async () => {
+    const { body } = await postGraphql(server.url, {
+      query: `mutation($input: AskInput!) {
+        ask(input: $input) {
+          text meanEntropy route { path reason escalated }
+          tokens { token logprob bytes top { token logprob } }
+        }
+      }`,
+      variables: { input: { prompt: 'Hello', temperature: 0, logprobs: 1 } },
+    });
+    const answer = (
+      body as {
+        data: {
+          ask: {
+            text: string;
+            meanEntropy: number;
+            route: Route;
+            tokens: { token: string; logprob: number; top: { token: string; logprob: number }[] }[];
+          };
+        };
+      }
+    ).data.ask;
+    expect(answer.route).toMatchObject({ path: 'MEDIUM', escalated: true });
+    expect(answer.route.reason).toMatch(/uncertain \(mean token entropy \d+\.\d\d nats > 0\.5\)/);
+    expect(answer.meanEntropy).toBeGreaterThan(0.5);
+    expect(answer.tokens.length).toBeGreaterThan(0);
+    expect(answer.tokens.every((t) => t.logprob <= 0 && t.top.length === 1)).toBe(true);
+    expect(answer.tokens.every((t) => t.top[0]!.token === t.token)).toBe(true);
+  });
+
+  it('gives tokens only to asks that set logprobs, and refuses more than 20 alternatives', async () => {
+    const plain = await postGraphql(server.url, {
+      query: 'mutation($input: AskInput!) { ask(input: $input) { tokens { token } } }',
+      variables: { input: { prompt: 'Hello' } },
+    });
+    expect((plain.body as { data: { ask: { tokens: unknown } } }).data.ask.tokens).toBeNull();
+    const tooMany = await postGraphql(server.url, {
+      query: 'mutation($input: AskInput!) { ask(input: $input) { text } }',
+      variables: { input: { prompt: 'Hello', logprobs: 21 } },
+    });
+    const errors = (tooMany.body as { errors: { extensions: { code: string } }[] }).errors;
+    expect(errors[0]!.extensions.code).toBe('BAD_REQUEST');
+  });
+});

@@ -20,7 +20,7 @@ beforeAll(async () => {
     MNEME_LLM_MODELS: `small=${small},big=${big}`,
     MNEME_ROUTING_PATHS: JSON.stringify({
       fast: { model: 'small', escalate: false },
-      deep: { model: 'big', samples: 1 },
+      deep: { model: 'big', samples: 1, ensemble: ['small', 'big', 'ghost'] },
     }),
     MNEME_ROUTING_FORCE_TENANTS: '*',
     MNEME_MODEL_ADMIN_TENANTS: 'alice',
@@ -54,6 +54,30 @@ describe('several LLMs, one per compute path', () => {
     const unknown = await ask({ prompt: 'hi', model: 'nope' });
     expect(unknown.body.errors[0].extensions.code).toBe('MODEL_NOT_FOUND');
     expect(unknown.body.errors[0].message).toMatch(/Served models: small, big, default/);
+  });
+
+  it('spreads a deep ask’s samples over the ensemble’s served models, and votes across them', async () => {
+    const { body } = await postGraphql(
+      server.url,
+      {
+        query: `mutation($i: AskInput!) { ask(input: $i) {
+          model route { path reason } consistency { samples models agreement diversity totalCompletionTokens } } }`,
+        variables: {
+          i: {
+            prompt: 'Prove that there are infinitely many primes.',
+            hint: 'DEEP',
+            samples: 3,
+            maxTokens: 3,
+          },
+        },
+      },
+      bearer(KEYS.alice),
+    );
+    const answer = body.data.ask;
+    expect(answer.route.reason).toMatch(/ensemble model\(s\) ghost not served, left out/);
+    expect(answer.consistency).toMatchObject({ samples: 3, models: ['small', 'big', 'small'] });
+    expect(['small', 'big']).toContain(answer.model);
+    expect(answer.consistency.totalCompletionTokens).toBeGreaterThanOrEqual(3);
   });
 
   it('lists every model with its state, sizes and use', async () => {

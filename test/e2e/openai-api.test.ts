@@ -94,6 +94,50 @@ describe('OpenAI-compatible REST with the official client', () => {
     expect(usage?.completion_tokens).toBeGreaterThan(0);
   });
 
+  it('returns logprobs with top alternatives, the same in one piece and streamed', async () => {
+    const request = {
+      model: 'default',
+      messages: [{ role: 'user' as const, content: 'Name three colours' }],
+      max_tokens: 12,
+      temperature: 0,
+      logprobs: true,
+      top_logprobs: 2,
+    };
+    const completion = await openai.chat.completions.create(request);
+    const choice = completion.choices[0]!;
+    const content = choice.logprobs!.content!;
+    const sampled = completion.usage!.completion_tokens;
+    // An end token is sampled and counted but is not part of the answer.
+    expect(content).toHaveLength(choice.finish_reason === 'length' ? sampled : sampled - 1);
+    for (const token of content) {
+      expect(token.logprob).toBeLessThanOrEqual(0);
+      expect(token.top_logprobs.map((t) => t.token)[0]).toBe(token.token); // greedy: the likeliest
+      expect(token.top_logprobs).toHaveLength(2);
+      expect(token.top_logprobs[1]!.logprob).toBeLessThanOrEqual(token.top_logprobs[0]!.logprob);
+    }
+    const streamed: OpenAI.ChatCompletionTokenLogprob[] = [];
+    for await (const chunk of await openai.chat.completions.create({ ...request, stream: true })) {
+      streamed.push(...(chunk.choices[0]?.logprobs?.content ?? []));
+    }
+    expect(streamed.map((t) => t.token)).toEqual(content.map((t) => t.token));
+    expect(streamed.map((t) => t.logprob)).toEqual(content.map((t) => t.logprob));
+    // Without logprobs, none; top_logprobs alone is refused as OpenAI does.
+    const plain = await openai.chat.completions.create({
+      ...request,
+      logprobs: false,
+      top_logprobs: undefined,
+    });
+    expect(plain.choices[0]!.logprobs).toBeNull();
+    expect(plain.choices[0]!.message.content).toBe(choice.message.content);
+    const refused = await openai.chat.completions
+      .create({ ...request, logprobs: undefined })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/top_logprobs needs logprobs/),
+    });
+  });
+
   it('gives typed errors: unknown model 404, over-long prompt 400, wrong key 401', async () => {
     const unknown = await openai.chat.completions
       .create({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] })

@@ -14,7 +14,8 @@ import type { PromptMemory } from '../../src/modules/memory/memory.types.js';
 import type { Route } from '../../src/modules/routing/routing.service.js';
 
 /** What the scripted engine does on its next generation: answer with these tokens, or throw before any. */
-export type Turn = { tokens: string[]; finishReason?: 'stop' | 'length' } | { error: Error };
+export type Turn =
+  { tokens: string[]; finishReason?: 'stop' | 'length'; entropy?: number } | { error: Error };
 
 export const config = loadConfig({ MNEME_LOG_LEVEL: 'error' });
 export const ctx: CallContext = {
@@ -23,13 +24,14 @@ export const ctx: CallContext = {
   trace: ROOT_CONTEXT,
 };
 
-export function routeOn(path: PathName): Route {
+export function routeOn(path: PathName, escalateEntropy?: number, ensemble: string[] = []): Route {
   return {
     path,
     reason: `test: ${path}`,
     scores: { fast: 0, medium: 0, deep: 0 },
-    profile: config.routing.paths[path],
+    profile: { ...config.routing.paths[path], ...(escalateEntropy !== undefined && { escalateEntropy }) },
     model: undefined,
+    ensemble,
     steppedDown: false,
     escalated: false,
   };
@@ -54,6 +56,10 @@ export function scriptedDeps(options: {
   memory?: PromptMemory;
   mediumHasRoom?: boolean;
   breaching?: Stage[];
+  /** The engine scores tokens, and the fast path escalates above this mean entropy. */
+  escalateEntropy?: number;
+  /** The served models of the route's ensemble. */
+  ensemble?: string[];
 }) {
   const calls = {
     requests: [] as GenerateRequest[],
@@ -73,7 +79,9 @@ export function scriptedDeps(options: {
         if (!turn) throw new Error('the script ran out');
         if ('error' in turn) throw turn.error;
         for (const text of turn.tokens) yield { type: 'token', text };
-        yield { type: 'done', result: resultOf(turn.tokens, turn.finishReason ?? 'stop') };
+        const result = resultOf(turn.tokens, turn.finishReason ?? 'stop', request.model);
+        if (turn.entropy !== undefined) result.scores = { tokens: [], meanEntropy: turn.entropy };
+        yield { type: 'done', result };
       },
       prefill: (request: PrefillRequest) => {
         calls.prefills.push(request);
@@ -82,6 +90,7 @@ export function scriptedDeps(options: {
       countTokens: (text: string) => Promise.resolve(Math.ceil(text.length / 4)),
       models: () => [],
       acceptsImages: () => false,
+      scoresTokens: () => options.escalateEntropy !== undefined,
     },
     memory: {
       conversation: () => {
@@ -98,7 +107,8 @@ export function scriptedDeps(options: {
       },
     },
     routing: {
-      decide: () => Promise.resolve(routeOn(options.path ?? 'fast')),
+      decide: () =>
+        Promise.resolve(routeOn(options.path ?? 'fast', options.escalateEntropy, options.ensemble)),
       admit: (route) => Promise.resolve({ route, release: () => void calls.released++ }),
       escalate: (from, reasons) => {
         calls.escalations++;
@@ -136,10 +146,10 @@ export function scriptedDeps(options: {
   return { deps, calls };
 }
 
-function resultOf(tokens: string[], finishReason: 'stop' | 'length'): GenerationResult {
+function resultOf(tokens: string[], finishReason: 'stop' | 'length', model = 'scripted'): GenerationResult {
   return {
     text: tokens.join(''),
-    model: 'scripted',
+    model,
     finishReason,
     usage: { promptTokens: 10, cachedPromptTokens: 0, completionTokens: tokens.length },
     timings: { queueMs: 0, ttftMs: 1, totalMs: 2, tokensPerSecond: 100 },

@@ -45,7 +45,11 @@ export const routing = {
     default: 'the paths below',
     details:
       `The fields: ${PATH_FIELDS.map((f) => `\`${f}\``).join(' ')}. A model that is not loaded falls back to ` +
-      `the default, and the route says so. The defaults, in short: ${defaultPathsText()}.`,
+      'the default, and the route says so. `escalateEntropy` (nats, unset by default): also escalate an answer ' +
+      'whose mean token min-entropy is above it, where the model scores its tokens and the ask kept the path’s ' +
+      'temperature (entropy depends on it); calibrate it for your model with `npm run calibrate:entropy`. ' +
+      '`ensemble` (served model names): spread the path’s `samples` over these models; unserved ones are left out ' +
+      `and the route says so. The defaults, in short: ${defaultPathsText()}.`,
   }),
   MNEME_ROUTER_MODEL: z.string().min(1).optional().register(variableDocs, {
     meaning: 'a router trained by `npm run router:train`; must match the text embedder it was trained with',

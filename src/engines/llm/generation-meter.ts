@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Context, Span } from '@opentelemetry/api';
 import { startSpan } from '../../telemetry/tracing.js';
-import type { FinishReason, GenerateRequest, GenerationResult } from './llm-engine.js';
+import type { FinishReason, GenerateRequest, GenerationResult, GenerationScores } from './llm-engine.js';
 
 /** The gen_ai span every engine opens per generation (OpenTelemetry GenAI semantic conventions). */
 export function startGenerationSpan(
@@ -26,6 +26,7 @@ export interface GenerationOutcome {
   promptTokens: number;
   cachedPromptTokens: number;
   completionTokens: number;
+  scores?: GenerationScores;
   /** performance.now() marks: call start, slot acquired, first token (if any), end. */
   started: number;
   admitted: number;
@@ -52,6 +53,7 @@ export function meteredResult(outcome: GenerationOutcome, span: Span): Generatio
       totalMs: round(end - started),
       tokensPerSecond: decodeMs > 0 ? round(((completionTokens - 1) * 1000) / decodeMs) : 0,
     },
+    ...(outcome.scores && { scores: outcome.scores }),
   };
   span.setAttributes({
     'gen_ai.response.model': model,

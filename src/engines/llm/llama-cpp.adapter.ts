@@ -15,40 +15,22 @@ import {
   type LlamaContextSequence,
   type LlamaGrammar,
   type LlamaModel,
+  type LlamaText,
   type Token,
 } from 'node-llama-cpp';
-import type { ChatMessage } from './llm-engine.js';
+import type {
+  LlamaGenerateOptions,
+  LlamaGenerateOutcome,
+  LlamaLoadOptions,
+  LlamaScoredOptions,
+} from './llama-cpp.types.js';
+import type { ChatMessage, GenerationScores } from './llm-engine.js';
+import { sharedPrefix } from './prompt-cache/cache-owner.js';
 import type { CacheableSequence } from './prompt-cache/prompt-cache.js';
+import { decodeScored, type StepDecoder, type StepSampling } from './scored/scored-decode.js';
+import type { StepScores } from './scored/token-scores.js';
 
 // The only file that imports node-llama-cpp (docs/conventions.md rule 1). It speaks in Mneme's types.
-
-export interface LlamaLoadOptions {
-  modelPath: string;
-  threads: number;
-  contextSize: number;
-  sequences: number;
-}
-
-export interface LlamaGenerateOptions {
-  maxTokens: number;
-  temperature?: number;
-  topP?: number;
-  seed?: number;
-  stop?: string[];
-  /** Output constrained to JSON of this schema (node-llama-cpp's GBNF subset of JSON Schema). */
-  jsonSchema?: Record<string, unknown>;
-  signal: AbortSignal;
-  onText: (text: string) => void;
-  /** Called when generated tokens are released to the caller (the first call marks time to first token). */
-  onTokens: () => void;
-}
-
-export interface LlamaGenerateOutcome {
-  text: string;
-  stoppedBy: 'eos' | 'stop' | 'maxTokens' | 'abort';
-  /** Every sampled token, including ones held back while checking for stop sequences. */
-  completionTokens: number;
-}
 
 /** One context sequence, kept for the model's lifetime so the tokens it evaluated serve the next request. */
 export class LlamaSequence implements CacheableSequence {
@@ -70,6 +52,25 @@ export class LlamaSequence implements CacheableSequence {
   prefill(tokens: readonly number[]): Promise<void> {
     // Token is node-llama-cpp's branded number; these came from this model's tokenizer.
     return this.raw.evaluateWithoutGeneratingNewTokens(tokens as Token[]);
+  }
+
+  /** Evaluates `tokens` and samples the next one, with the logits of the likeliest candidates and the chosen. */
+  async scoreNext(tokens: number[], sampling: StepSampling): Promise<StepScores | undefined> {
+    const input = tokens as Token[];
+    const { temperature, topP, seed, penalized, top } = sampling;
+    const next = {
+      token: true,
+      logits: { filter: { tokens: [], includeTop: top, includeSelected: true } },
+      totalLogitWeight: true,
+      options: { temperature, topP, seed, repeatPenalty: { punishTokens: penalized as Token[] } },
+    } as const;
+    const results = await this.raw.controlledEvaluate([
+      ...input.slice(0, -1),
+      [input.at(-1)!, { generateNext: next }],
+    ]);
+    const scored = results[input.length - 1]?.next;
+    if (scored?.token == null || !scored.logits || scored.totalLogitWeight === undefined) return undefined;
+    return { token: scored.token, logits: scored.logits, totalLogitWeight: scored.totalLogitWeight };
   }
 
   // The cache only loads states saved under this model file and llama.cpp build (its folder is named after them).
@@ -175,6 +176,12 @@ export class LlamaCppModel {
     return this.model.size + this.context.stateSize;
   }
 
+  /** Whether `generateScored` serves this model: not when its template has thought or comment segments. */
+  get scoresTokens(): boolean {
+    const segments = this.chatWrapper.settings.segments;
+    return !segments?.thought && !segments?.comment;
+  }
+
   get templateName(): string {
     return this.chatWrapper.wrapperName;
   }
@@ -229,12 +236,57 @@ export class LlamaCppModel {
       });
       return {
         text: response.response,
-        stoppedBy: stopReasonOf(response.metadata.stopReason),
+        stoppedBy: STOP_REASONS[response.metadata.stopReason] ?? 'eos',
         completionTokens: sequence.raw.tokenMeter.usedOutputTokens - sampledBefore,
       };
     } finally {
       chat.dispose({ disposeSequence: false });
     }
+  }
+
+  /**
+   * Like `generate`, scoring every token. LlamaChat reports no probabilities, so this is a decode loop of its
+   * own over llama.cpp's sampler (same template, stop triggers, sampling defaults and repeat penalty); it reuses
+   * the prefix the sequence holds the same way. No grammar: llama.cpp's scored sampling step takes none.
+   */
+  async generateScored(
+    sequence: LlamaSequence,
+    messages: ChatMessage[],
+    options: LlamaScoredOptions,
+  ): Promise<LlamaGenerateOutcome & { scores: GenerationScores }> {
+    const { contextText, stopGenerationTriggers } = this.chatWrapper.generateContextState({
+      chatHistory: toHistory(messages),
+    });
+    const prompt = contextText.tokenize(this.model.tokenizer);
+    // At least the prompt's last token is evaluated again: the first token is sampled from its logits.
+    const keep = Math.min(sharedPrefix(sequence.tokens(), prompt), prompt.length - 1);
+    await sequence.keepOnly(keep);
+    const triggers = this.stopTriggers(stopGenerationTriggers);
+    const decoder: StepDecoder = {
+      step: (tokens, sampling) => sequence.scoreNext(tokens, sampling),
+      isEnd: (token) => this.model.isEogToken(token as Token),
+      text: (tokens, before) => this.model.detokenize(tokens as Token[], false, before as Token[]),
+      ...(this.model.tokens.nl === null ? {} : { newline: this.model.tokens.nl }),
+    };
+    const stop = [...triggers.strings, ...(options.stop ?? [])];
+    return decodeScored(decoder, prompt.slice(keep), {
+      ...options,
+      stop,
+      stopRuns: triggers.runs,
+      onStep: options.onTokens,
+    });
+  }
+
+  /** The template's end-of-turn triggers: plain text ones as stop strings, special tokens as token runs. */
+  private stopTriggers(triggers: readonly LlamaText[]): { strings: string[]; runs: number[][] } {
+    const plain = (trigger: LlamaText) => trigger.values.every((v) => typeof v === 'string');
+    return {
+      strings: triggers
+        .filter(plain)
+        .map((t) => t.values.join(''))
+        .filter((s) => s !== ''),
+      runs: triggers.filter((t) => !plain(t)).map((t) => t.tokenize(this.model.tokenizer)),
+    };
   }
 
   /** The grammar for a JSON schema, compiled once per distinct schema. */
@@ -261,19 +313,13 @@ export class LlamaCppModel {
   }
 }
 
-function stopReasonOf(reason: string): LlamaGenerateOutcome['stoppedBy'] {
-  switch (reason) {
-    case 'maxTokens':
-      return 'maxTokens';
-    case 'abort':
-      return 'abort';
-    case 'customStopTrigger':
-    case 'stopGenerationTrigger':
-      return 'stop';
-    default:
-      return 'eos';
-  }
-}
+// How LlamaChat's stop reasons read in Mneme's terms (anything else is the end of generation).
+const STOP_REASONS: Record<string, LlamaGenerateOutcome['stoppedBy']> = {
+  maxTokens: 'maxTokens',
+  abort: 'abort',
+  customStopTrigger: 'stop',
+  stopGenerationTrigger: 'stop',
+};
 
 function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {

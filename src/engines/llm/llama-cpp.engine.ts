@@ -7,12 +7,14 @@ import { HubClient } from '../hub/hub-client.js';
 import { ModelPuller } from '../hub/model-puller.js';
 import { meteredResult } from './generation-meter.js';
 import { LlamaCppModel, estimateGgufBytes, pullModelFile, type LlamaSequence } from './llama-cpp.adapter.js';
+import type { LlamaGenerateOutcome } from './llama-cpp.types.js';
 import type { CallContext } from '../../common/call-context.js';
 import type {
   CacheScope,
   FinishReason,
   GenerateRequest,
   GenerationResult,
+  GenerationScores,
   ModelInfo,
   ModelState,
   PrefillRequest,
@@ -210,6 +212,23 @@ export class LlamaCppEngine extends MeteredEngine {
     return { prompt, maxTokens: Math.min(request.maxTokens ?? this.config.maxTokens, room) };
   }
 
+  /**
+   * How many alternatives to score per token; undefined: no scores. Refused where this engine cannot score —
+   * with a JSON schema, or for a model whose template has thought segments (its reasoning would be scored and
+   * shown as the answer) — unless the request only wanted scores where available.
+   */
+  private scoring(model: LlamaCppModel, name: string, request: GenerateRequest): number | undefined {
+    if (request.logprobs === undefined) return undefined;
+    const why = request.jsonSchema
+      ? 'cannot be combined with a JSON schema response format here (llama.cpp scores tokens without a grammar)'
+      : model.scoresTokens
+        ? undefined
+        : `are not available for model ${name}: it reasons before answering (its chat template has thought segments)`;
+    if (why === undefined) return request.logprobs;
+    if (request.logprobsIfAvailable) return undefined;
+    throw new MnemeError(ErrorCode.BAD_REQUEST, `Token log probabilities ${why}; ask without logprobs.`);
+  }
+
   private async generateOn(
     model: LlamaCppModel,
     sequence: LlamaSequence,
@@ -217,21 +236,18 @@ export class LlamaCppEngine extends MeteredEngine {
     maxTokens: number,
     { signal, push }: GenerationRun,
     onTokens: () => void,
-  ): Promise<{ text: string; finishReason: FinishReason; completionTokens: number }> {
-    const outcome = await model.generate(sequence, request.messages, {
-      maxTokens,
-      temperature: request.temperature,
-      topP: request.topP,
-      seed: request.seed,
-      stop: request.stop,
-      jsonSchema: request.jsonSchema,
-      signal,
-      onTokens,
-      onText: push,
-    });
+  ): Promise<Pick<GenerationResult, 'text' | 'finishReason' | 'scores'> & { completionTokens: number }> {
+    const { temperature, topP, seed, stop, jsonSchema } = request;
+    const logprobs = this.scoring(model, this.spec.name, request);
+    const common = { maxTokens, temperature, topP, seed, stop, signal, onTokens };
+    const outcome: LlamaGenerateOutcome & { scores?: GenerationScores } =
+      logprobs === undefined
+        ? await model.generate(sequence, request.messages, { ...common, jsonSchema, onText: push })
+        : await model.generateScored(sequence, request.messages, { ...common, top: logprobs, onText: push });
     if (outcome.stoppedBy === 'abort' || signal.aborted) throw abortError(signal);
     const finishReason: FinishReason = outcome.stoppedBy === 'maxTokens' ? 'length' : 'stop';
-    return { text: outcome.text, finishReason, completionTokens: outcome.completionTokens };
+    const { text, completionTokens, scores } = outcome;
+    return { text, finishReason, completionTokens, ...(scores && { scores }) };
   }
 
   /**
@@ -265,6 +281,11 @@ export class LlamaCppEngine extends MeteredEngine {
 
   async countTokens(text: string): Promise<number> {
     return (await this.readyModel()).model.countTokens(text);
+  }
+
+  /** Until the model is loaded its template is unknown: callers that ask should ask only where available. */
+  override scoresTokens(): boolean {
+    return this.served?.model.scoresTokens ?? true;
   }
 
   /** GGUF chat models served here are text-only (multimodal projectors are not loaded). */

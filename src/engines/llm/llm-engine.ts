@@ -33,12 +33,39 @@ export interface GenerateRequest {
   jsonSchema?: Record<string, unknown>;
   /** The conversation this prompt belongs to: cached prompt states are tagged with it, so forget can drop them. */
   sessionId?: string;
+  /**
+   * Score every generated token: its log probability and this many likeliest alternatives (0–20), plus the
+   * answer's entropy. Only where `scoresTokens(model)` is true; not together with `jsonSchema`.
+   */
+  logprobs?: number;
+  /** Score only where the model can; without it, a model that cannot refuses the request (BAD_REQUEST). */
+  logprobsIfAvailable?: boolean;
 }
 
 /** The start of a coming GenerateRequest: its model, session and every message before the last. */
 export type PrefillRequest = Pick<GenerateRequest, 'model' | 'messages' | 'sessionId'>;
 
 export type FinishReason = 'stop' | 'length';
+
+/** A token's text and natural-log probability under the distribution it was sampled from. */
+export interface TokenChoice {
+  token: string;
+  logprob: number;
+  /** The token text's UTF-8 bytes (a token may hold part of a character). */
+  bytes: number[];
+}
+
+/** One generated token, scored, with the likeliest alternatives at its position (most likely first). */
+export interface TokenLogprob extends TokenChoice {
+  top: TokenChoice[];
+}
+
+/** The scores of a generation that asked for them (`logprobs`). */
+export interface GenerationScores {
+  tokens: TokenLogprob[];
+  /** Mean per-token min-entropy in nats (−ln of the likeliest token's probability): how unsure the model was. */
+  meanEntropy: number;
+}
 
 export interface TokenUsage {
   promptTokens: number;
@@ -63,9 +90,12 @@ export interface GenerationResult {
   finishReason: FinishReason;
   usage: TokenUsage;
   timings: GenerationTimings;
+  /** Present when the request asked for `logprobs`. */
+  scores?: GenerationScores;
 }
 
-export type GenerationEvent = { type: 'token'; text: string } | { type: 'done'; result: GenerationResult };
+export type GenerationEvent =
+  { type: 'token'; text: string; logprobs?: TokenLogprob[] } | { type: 'done'; result: GenerationResult };
 
 export type ModelState = 'loading' | 'ready' | 'failed' | 'unloaded';
 
@@ -112,6 +142,10 @@ export abstract class LlmEngine {
   abstract countTokens(text: string, model?: string): Promise<number>;
   /** Whether a served model (the default without one) takes images in user messages (a vision LLM). */
   abstract acceptsImages(model?: string): boolean;
+  /** Whether a served model (the default without one) can score its tokens (`logprobs`). */
+  scoresTokens(_model?: string): boolean {
+    return false;
+  }
   /** Drops the prompt cache's states of a tenant or one of its sessions (memory and disk); answers how many. */
   abstract forgetCached(scope: CacheScope): Promise<number>;
   /**

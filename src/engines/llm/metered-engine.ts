@@ -12,6 +12,7 @@ import {
   type GenerateRequest,
   type GenerationEvent,
   type GenerationResult,
+  type TokenLogprob,
 } from './llm-engine.js';
 import { SlotPool } from './slot-pool.js';
 
@@ -22,7 +23,8 @@ export interface GenerationRun {
   /** performance.now() when the call came in. */
   started: number;
   ctx: CallContext;
-  push: (text: string) => void;
+  /** Streams text, with the scores of the tokens it completes when the request asked for them. */
+  push: (text: string, logprobs?: TokenLogprob[]) => void;
 }
 
 /**
@@ -84,7 +86,8 @@ export abstract class MeteredEngine extends LlmEngine implements OnApplicationSh
     const span = startGenerationSpan(this.spanModel(), this.provider, request, ctx.trace);
     try {
       if (this.draining) throw shuttingDownError();
-      const push = (text: string) => channel.push({ type: 'token', text });
+      const push = (text: string, logprobs?: TokenLogprob[]) =>
+        channel.push(logprobs ? { type: 'token', text, logprobs } : { type: 'token', text });
       const result = await this.produce(request, { signal, span, started, ctx, push });
       if (signal.aborted) throw abortError(signal);
       this.completed++;

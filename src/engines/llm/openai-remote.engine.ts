@@ -10,11 +10,14 @@ import type {
   FinishReason,
   GenerateRequest,
   GenerationResult,
+  GenerationScores,
   ModelInfo,
   ModelState,
+  TokenLogprob,
 } from './llm-engine.js';
 import { MeteredEngine, type GenerationRun } from './metered-engine.js';
 import { parseChunk, remoteError, toWireRequest, type WireChunk } from './openai-wire.js';
+import { minEntropy } from './scored/token-scores.js';
 import { sseData } from './sse-reader.js';
 
 const modelList = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
@@ -94,14 +97,16 @@ export class OpenAiRemoteEngine extends MeteredEngine {
       let finishReason: FinishReason = 'stop';
       let usage: WireChunk['usage'];
       let firstTokenAt: number | undefined;
+      const scored: TokenLogprob[] = [];
       for await (const data of sseData(response)) {
         if (data === '[DONE]') break;
         const chunk = parseChunk(data, this.where);
+        scored.push(...(chunk.logprobs ?? []));
         if (chunk.text) {
           firstTokenAt ??= performance.now();
           text += chunk.text;
           pieces++;
-          push(chunk.text);
+          push(chunk.text, chunk.logprobs && trimmed(chunk.logprobs, request.logprobs ?? 0));
         }
         finishReason = chunk.finishReason ?? finishReason;
         usage = chunk.usage ?? usage;
@@ -121,6 +126,8 @@ export class OpenAiRemoteEngine extends MeteredEngine {
           admitted,
           firstTokenAt,
           end: performance.now(),
+          ...(request.logprobs !== undefined &&
+            scored.length > 0 && { scores: remoteScores(scored, request.logprobs) }),
         },
         span,
       );
@@ -225,4 +232,18 @@ function unreachable(error: unknown, where: string): MnemeError {
     `${where} is unreachable (${why}); start it or fix MNEME_LLM_REMOTE_URL.`,
     { retryAfterSeconds: 5 },
   );
+}
+
+/** A remote's scored tokens, `top` alternatives each; min-entropy from the likeliest it sent. */
+function remoteScores(tokens: TokenLogprob[], top: number): GenerationScores {
+  const entropies = tokens.map((t) => minEntropy([t.logprob, ...t.top.map((a) => a.logprob)]));
+  return {
+    tokens: trimmed(tokens, top),
+    meanEntropy: entropies.reduce((sum, e) => sum + e, 0) / tokens.length,
+  };
+}
+
+/** The alternatives the caller asked for (one more was asked of the remote, for the entropy). */
+function trimmed(tokens: TokenLogprob[], top: number): TokenLogprob[] {
+  return tokens.map((t) => ({ ...t, top: t.top.slice(0, top) }));
 }

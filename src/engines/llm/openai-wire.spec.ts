@@ -53,6 +53,37 @@ describe('OpenAI wire mapping', () => {
     expect(parseChunk(cached, 'remote').usage?.cachedPromptTokens).toBe(6);
   });
 
+  it('asks for logprobs with at least one alternative, and reads them from a chunk', () => {
+    const body = toWireRequest({ messages: [{ role: 'user', content: 'Hi' }], logprobs: 0 }, 'm', 8);
+    expect(body).toMatchObject({ logprobs: true, top_logprobs: 1 });
+    expect(toWireRequest({ messages: [], logprobs: 5 }, 'm', 8)).toMatchObject({ top_logprobs: 5 });
+    const chunk = JSON.stringify({
+      choices: [
+        {
+          delta: { content: 'Hé' },
+          logprobs: {
+            content: [
+              {
+                token: 'Hé',
+                logprob: -0.5,
+                bytes: [72, 195, 169],
+                top_logprobs: [{ token: 'Hé', logprob: -0.5 }],
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(parseChunk(chunk, 'remote').logprobs).toEqual([
+      {
+        token: 'Hé',
+        logprob: -0.5,
+        bytes: [72, 195, 169],
+        top: [{ token: 'Hé', logprob: -0.5, bytes: [72, 195, 169] }],
+      },
+    ]);
+  });
+
   it('fails on a malformed chunk or an error sent mid-stream', () => {
     expect(() => parseChunk('not json', 'remote')).toThrow(/not a chat completion chunk/);
     expect(() => parseChunk('{"error":{"message":"boom"}}', 'remote')).toThrow(/failed mid-answer: boom/);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
-import type { ChatMessage, FinishReason, GenerateRequest } from './llm-engine.js';
+import type { ChatMessage, FinishReason, GenerateRequest, TokenLogprob } from './llm-engine.js';
 
 // The OpenAI chat-completions wire format, as the remote backend speaks it (no SDK: fetch and these mappings).
 
@@ -29,6 +29,8 @@ export function toWireRequest(
     ...(request.topP === undefined ? {} : { top_p: request.topP }),
     ...(request.seed === undefined ? {} : { seed: request.seed }),
     ...(request.stop?.length ? { stop: request.stop } : {}),
+    // At least one alternative: the likeliest token gives the entropy (callers get only what they asked for).
+    ...(request.logprobs !== undefined && { logprobs: true, top_logprobs: Math.max(1, request.logprobs) }),
     ...(request.jsonSchema && {
       response_format: {
         type: 'json_schema',
@@ -40,11 +42,21 @@ export function toWireRequest(
   };
 }
 
+const wireChoice = z.looseObject({
+  token: z.string(),
+  logprob: z.number(),
+  bytes: z.array(z.number()).nullish(),
+});
+const wireLogprobs = z.looseObject({
+  content: z.array(wireChoice.extend({ top_logprobs: z.array(wireChoice).nullish() })).nullish(),
+});
+
 const chunkSchema = z.looseObject({
   choices: z
     .array(
       z.looseObject({
         delta: z.looseObject({ content: z.string().nullish() }).nullish(),
+        logprobs: wireLogprobs.nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -61,6 +73,8 @@ const chunkSchema = z.looseObject({
 
 export interface WireChunk {
   text: string;
+  /** The chunk's scored tokens, when the request asked for logprobs and the remote sent them. */
+  logprobs: TokenLogprob[] | undefined;
   finishReason: FinishReason | undefined;
   usage: { promptTokens: number; cachedPromptTokens: number; completionTokens: number } | undefined;
 }
@@ -86,6 +100,10 @@ export function parseChunk(data: string, where: string): WireChunk {
   const reason = choice?.finish_reason;
   return {
     text: choice?.delta?.content ?? '',
+    logprobs: choice?.logprobs?.content?.map((t) => ({
+      ...fromWire(t),
+      top: (t.top_logprobs ?? []).map(fromWire),
+    })),
     finishReason: reason ? (reason === 'length' ? 'length' : 'stop') : undefined,
     usage: parsed.usage
       ? {
@@ -96,6 +114,11 @@ export function parseChunk(data: string, where: string): WireChunk {
         }
       : undefined,
   };
+}
+
+function fromWire(choice: z.infer<typeof wireChoice>) {
+  const bytes = choice.bytes ?? [...Buffer.from(choice.token, 'utf8')];
+  return { token: choice.token, logprob: choice.logprob, bytes };
 }
 
 const errorBody = z.looseObject({

@@ -24,8 +24,7 @@ export class AgentResolver {
   @Cost(askCost, { perRequest: 1, media: askMedia })
   async ask(@Args('input') input: AskInput, @Caller() caller: CallContext): Promise<Answer> {
     for await (const event of this.agent.ask(input, caller)) {
-      if (event.type === 'answer')
-        return toAnswer(event.answer, traceIdOf(caller.trace) ?? '', input.debug === true);
+      if (event.type === 'answer') return toAnswer(event.answer, traceIdOf(caller.trace) ?? '', input);
     }
     throw new Error('generation ended without an answer');
   }
@@ -63,7 +62,7 @@ export class AgentResolver {
             kind: AskEventKind.ANSWER,
             index: index++,
             token: null,
-            answer: toAnswer(event.answer, traceId, input.debug === true),
+            answer: toAnswer(event.answer, traceId, input),
           };
       }
     };

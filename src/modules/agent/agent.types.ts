@@ -22,6 +22,8 @@ export interface Consistency {
   diversity: number;
   /** Completion tokens over all samples (usage counts the chosen one). */
   totalCompletionTokens: number;
+  /** The model of each sample, in the order drawn. */
+  models: string[];
 }
 
 export interface AgentAnswer {

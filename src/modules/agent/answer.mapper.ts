@@ -3,14 +3,20 @@ import type { MemoryTierName } from '../memory/memory.types.js';
 import type { MemoryTierGql } from '../memory/models/memory.model.js';
 import type { PathGql } from '../routing/models/route.model.js';
 import { toPerception } from '../fusion/perception.mapper.js';
+import type { TokenChoice } from '../../engines/llm/llm-engine.js';
 import type { AgentAnswer } from './agent.service.js';
 import { Answer, FinishReasonGql } from './models/answer.model.js';
 
 const tierOf = (tier: MemoryTierName) => enumValue<MemoryTierGql>(tier);
 
 /** Pipeline answer → GraphQL model (explicit: the schema is a contract, the engine's types are not). */
-export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): Answer {
+export function toAnswer(
+  answer: AgentAnswer,
+  traceId: string,
+  asked: { debug?: boolean | undefined; logprobs?: number | undefined },
+): Answer {
   const { result, memory } = answer;
+  const scored = asked.logprobs === undefined ? undefined : result.scores?.tokens;
   return {
     text: result.text,
     model: result.model,
@@ -39,7 +45,13 @@ export function toAnswer(answer: AgentAnswer, traceId: string, debug: boolean): 
     },
     consistency: answer.consistency ? { ...answer.consistency } : null,
     perception: answer.perception ? toPerception(answer.perception) : null,
-    context: debug ? answer.context.map((m) => ({ role: m.role, content: m.content })) : null,
+    context: asked.debug ? answer.context.map((m) => ({ role: m.role, content: m.content })) : null,
+    tokens: scored?.map((t) => ({ ...choiceOf(t), top: t.top.map(choiceOf) })) ?? null,
+    meanEntropy: result.scores?.meanEntropy ?? null,
     traceId,
   };
+}
+
+function choiceOf({ token, logprob, bytes }: TokenChoice): TokenChoice {
+  return { token, logprob, bytes };
 }

@@ -22,6 +22,8 @@ export interface Route {
   profile: PathProfile;
   /** The model to generate with; undefined = the engine's default. */
   model: string | undefined;
+  /** The served models of the path's ensemble (samples are spread over them); empty without one. */
+  ensemble: string[];
   /** Deep request admitted on the medium path because deep was full. */
   steppedDown: boolean;
   /** Re-run on the medium path because the fast answer looked unsure. */
@@ -176,6 +178,9 @@ export class RoutingService implements OnModuleInit {
     if (profile.model !== 'default' && served.some((m) => m.name === profile.model)) model = profile.model;
     else if (profile.model !== 'default')
       reason += `; model ${profile.model} is not served, using ${served.find((m) => m.isDefault)?.name ?? 'default'}`;
-    return { path, reason, scores, profile, model, steppedDown, escalated: false };
+    const ensemble = (profile.ensemble ?? []).filter((name) => served.some((m) => m.name === name));
+    const unserved = (profile.ensemble ?? []).filter((name) => !ensemble.includes(name));
+    if (unserved.length) reason += `; ensemble model(s) ${unserved.join(', ')} not served, left out`;
+    return { path, reason, scores, profile, model, ensemble, steppedDown, escalated: false };
   }
 }

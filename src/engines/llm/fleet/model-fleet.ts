@@ -210,6 +210,10 @@ export class ModelFleet extends LlmEngine implements OnApplicationShutdown {
     return this.memberFor(model).engine.acceptsImages();
   }
 
+  override scoresTokens(model?: string): boolean {
+    return this.memberFor(model).engine.scoresTokens();
+  }
+
   async forgetCached(scope: CacheScope): Promise<number> {
     const counts = await Promise.all(this.members.map((m) => m.engine.forgetCached(scope)));
     return counts.reduce((a, b) => a + b, 0);

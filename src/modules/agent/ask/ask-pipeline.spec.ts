@@ -76,6 +76,19 @@ describe('the ask pipeline', () => {
     expect(answer.consistency).toMatchObject({ samples: 3, agreement: 2 / 3, totalCompletionTokens: 3 });
   });
 
+  it('spreads the samples over the path’s ensemble, and a caller’s model over none', async () => {
+    const script = [say('It is 42.'), say('It is 41.'), say('So 42.')];
+    const { answer, calls } = await ask({ samples: 3 }, { script, path: 'deep', ensemble: ['a', 'b'] });
+    expect(calls.requests.map((r) => r.model)).toEqual(['a', 'b', 'a']);
+    expect(answer.consistency!.models).toEqual(['a', 'b', 'a']);
+    expect(answer.consistency).toMatchObject({ samples: 3, agreement: 2 / 3 });
+    const named = await ask(
+      { samples: 2, model: 'c' },
+      { script: [say('1'), say('1')], path: 'deep', ensemble: ['a', 'b'] },
+    );
+    expect(named.calls.requests.map((r) => r.model)).toEqual(['c', 'c']);
+  });
+
   it('escalates an unsure fast answer to medium when it has room, restarting the stream', async () => {
     const { events, answer, calls } = await ask(
       {},
@@ -95,6 +108,37 @@ describe('the ask pipeline', () => {
     expect(answer.memory.warnings).toEqual([
       'the answer looked unsure (hedged ("I\'m not sure")) but the medium path was busy',
     ]);
+  });
+
+  it('escalates a plain-looking fast answer the model was unsure of, by its mean token entropy', async () => {
+    const script = [{ ...say('42'), entropy: 2.5 }, say('41')];
+    const { answer, calls } = await ask({}, { script, mediumHasRoom: true, escalateEntropy: 1.5 });
+    expect(calls.requests[0]).toMatchObject({ logprobs: 0, logprobsIfAvailable: true });
+    expect(calls.escalations).toBe(1);
+    expect(answer.route.reason).toMatch(/uncertain \(mean token entropy 2\.50 nats > 1\.5\)/);
+    expect(answer.result.text).toBe('41');
+  });
+
+  it('keeps a fast answer whose entropy is under the threshold, and scores nothing without one', async () => {
+    const sure = await ask(
+      {},
+      { script: [{ ...say('42'), entropy: 0.4 }], mediumHasRoom: true, escalateEntropy: 1.5 },
+    );
+    expect(sure.calls.escalations).toBe(0);
+    const unscored = await ask({}, { script: [say('42')], mediumHasRoom: true });
+    expect(unscored.calls.requests[0]!.logprobs).toBeUndefined();
+  });
+
+  it('leaves entropy out when the caller samples at another temperature than the threshold was set for', async () => {
+    const script = [{ ...say('42'), entropy: 2.5 }];
+    const { calls } = await ask({ temperature: 1.2 }, { script, mediumHasRoom: true, escalateEntropy: 1.5 });
+    expect(calls.requests[0]!.logprobs).toBeUndefined();
+    expect(calls.escalations).toBe(0);
+  });
+
+  it('passes the caller’s logprobs through, threshold or not', async () => {
+    const { calls } = await ask({ logprobs: 3 }, { script: [say('42')] });
+    expect(calls.requests[0]!.logprobs).toBe(3);
   });
 
   it('does not escalate a sure answer', async () => {

@@ -16,7 +16,10 @@ import type { AgentEvent, Consistency } from '../agent.types.js';
 
 /** What the steps use of the services (narrowed, so a step's spec can script each one). */
 export interface AskDeps {
-  engine: Pick<LlmEngine, 'generate' | 'prefill' | 'countTokens' | 'models' | 'acceptsImages'>;
+  engine: Pick<
+    LlmEngine,
+    'generate' | 'prefill' | 'countTokens' | 'models' | 'acceptsImages' | 'scoresTokens'
+  >;
   memory: Pick<MemoryService, 'conversation' | 'forPrompt' | 'rememberExchange'>;
   routing: Pick<RoutingService, 'decide' | 'admit' | 'escalate'>;
   fusion: Pick<FusionService, 'fuse'>;

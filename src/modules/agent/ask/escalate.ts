@@ -13,8 +13,12 @@ export async function* escalate(
   deps: AskDeps,
 ): StreamingStep<{ route: Route; generation: Generation }> {
   const { generation, route, input, ctx } = state;
-  const { text, finishReason, model } = generation.result;
+  const { text, finishReason, model, scores } = generation.result;
   const check = checkAnswer(text, finishReason, input.maxTokens !== undefined);
+  const scored = entropyCounts(input, route) && deps.engine.scoresTokens(model);
+  const uncertain = scored ? entropyReason(scores?.meanEntropy, route.profile.escalateEntropy) : undefined;
+  if (uncertain) check.reasons.push(uncertain);
+  check.unsure ||= uncertain !== undefined;
   if (!route.profile.escalate || !check.unsure || model === PERCEPTION_ANSWERER) return { route, generation };
   const escalation = await deps.routing.escalate(route, check.reasons, ctx);
   if (!escalation) {
@@ -28,4 +32,19 @@ export async function* escalate(
   } finally {
     escalation.release();
   }
+}
+
+/**
+ * Whether an answer's entropy means what the path's threshold was calibrated on: it escalates on entropy and
+ * the answer was sampled at the path's own temperature (a caller's temperature moves the entropy).
+ */
+export function entropyCounts(input: Responded['input'], route: Route): boolean {
+  const { escalate, escalateEntropy, temperature } = route.profile;
+  return escalate && escalateEntropy !== undefined && (input.temperature ?? temperature) === temperature;
+}
+
+/** Where the answer was scored and the path has a threshold: a reason when its mean token entropy is above it. */
+function entropyReason(entropy: number | undefined, threshold: number | undefined): string | undefined {
+  if (entropy === undefined || threshold === undefined || entropy <= threshold) return undefined;
+  return `uncertain (mean token entropy ${entropy.toFixed(2)} nats > ${threshold})`;
 }

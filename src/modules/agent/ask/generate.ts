@@ -1,10 +1,11 @@
 import { ErrorCode } from '../../../common/error-codes.js';
 import { isMnemeError } from '../../../common/mneme-error.js';
-import type { GenerationResult } from '../../../engines/llm/llm-engine.js';
+import type { GenerateRequest, GenerationResult } from '../../../engines/llm/llm-engine.js';
 import type { PromptMemory } from '../../memory/memory.types.js';
 import type { Route } from '../../routing/routing.service.js';
 import { tokensFor } from '../request-limits.js';
 import type { AskDeps, Generation, Recalled, StreamingStep } from './ask-state.js';
+import { entropyCounts } from './escalate.js';
 import { assemblePrompt } from './prompt.js';
 import { shrink } from './prompt-budget.js';
 
@@ -26,12 +27,14 @@ export async function* generate(
     const messages = assemblePrompt(deps.config.llm.systemPrompt, memory, input.prompt, perception.text);
     // A vision LLM sees the images themselves, with the question they came with.
     if (perception.images.length) messages[messages.length - 1]!.images = perception.images;
+    const model = input.model ?? route.model;
     const request = {
-      model: input.model ?? route.model,
+      model,
       messages,
       maxTokens: tokensFor(input.maxTokens, route.profile),
       temperature: temperature ?? input.temperature ?? route.profile.temperature,
       sessionId,
+      ...scoring(input.logprobs, input, route, deps.engine.scoresTokens(model)),
     };
     let streamed = false;
     let result: GenerationResult | undefined;
@@ -56,4 +59,18 @@ export async function* generate(
       warnings: trimmed ? ['recalled memory was trimmed to fit the context'] : [],
     };
   }
+}
+
+/**
+ * Tokens are scored when the caller asks, or — where the model can — when this path escalates on entropy and
+ * samples at the temperature its threshold was calibrated at.
+ */
+function scoring(
+  asked: number | undefined,
+  input: Recalled['input'],
+  route: Route,
+  scores: boolean,
+): Pick<GenerateRequest, 'logprobs' | 'logprobsIfAvailable'> {
+  if (asked !== undefined) return { logprobs: asked };
+  return entropyCounts(input, route) && scores ? { logprobs: 0, logprobsIfAvailable: true } : {};
 }

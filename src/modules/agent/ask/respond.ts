@@ -1,6 +1,7 @@
 import type { Consistency } from '../agent.types.js';
 import { unrecognizedImageReply } from '../unrecognized-image.js';
 import type { AskDeps, Generation, Recalled, Responded, StreamingStep } from './ask-state.js';
+import { drawSamples, type Drawn } from './draw-samples.js';
 import { generate } from './generate.js';
 import { vote } from './self-consistency.js';
 
@@ -28,8 +29,9 @@ export async function* respond(
 }
 
 /**
- * Self-consistency: `n` answers sampled with some temperature, a majority vote over their final answers, and
- * the winning sample streamed as one piece (the losers are never shown).
+ * Self-consistency: `n` answers sampled with some temperature — spread over the path's ensemble when it has
+ * one — a majority vote over their final answers, and the winning sample streamed as one piece (the losers are
+ * never shown).
  */
 async function* sampleAndVote(
   state: Recalled,
@@ -38,17 +40,13 @@ async function* sampleAndVote(
 ): StreamingStep<{ generation: Generation; consistency: Consistency }> {
   const { input, route } = state;
   const temperature = Math.max(input.temperature ?? route.profile.temperature, SAMPLING_TEMPERATURE);
-  const runs: Generation[] = [];
-  const warnings: string[] = [];
-  let memory = state.memory;
-  for (let i = 0; i < n; i++) {
-    const run = generate(state, route, memory, deps, temperature);
-    let step = await run.next();
-    while (!step.done) step = await run.next(); // tokens of a sample are not streamed
-    runs.push(step.value.generation);
-    warnings.push(...(step.value.warnings ?? []));
-    memory = step.value.generation.memory;
-  }
+  // A caller who names a model gets every sample from it.
+  const members = input.model === undefined && route.ensemble.length > 0 ? route.ensemble : [route.model];
+  const models = Array.from({ length: n }, (_, i) => members[i % members.length]);
+  const { runs, warnings } = await drawSamples(models, (model, failed) => {
+    const ctx = { ...state.ctx, signal: AbortSignal.any([state.ctx.signal, failed]) };
+    return drain(generate({ ...state, ctx }, { ...route, model }, state.memory, deps, temperature));
+  });
   const ballot = vote(runs.map((r) => r.result.text));
   const generation = runs[ballot.winner]!;
   yield { type: 'token', text: generation.result.text };
@@ -60,7 +58,15 @@ async function* sampleAndVote(
       agreement: ballot.agreement,
       diversity: ballot.diversity,
       totalCompletionTokens,
+      models: runs.map((r) => r.result.model),
     },
     warnings,
   };
+}
+
+/** Runs a generation whose tokens are not streamed to its end. */
+async function drain(run: StreamingStep<{ generation: Generation }>): Promise<Drawn> {
+  let step = await run.next();
+  while (!step.done) step = await run.next();
+  return step.value;
 }

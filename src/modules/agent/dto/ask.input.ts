@@ -76,6 +76,18 @@ export class AskInput {
 
   @Field(() => Int, {
     nullable: true,
+    description:
+      'Score the answer: each token’s log probability with this many likeliest alternatives (0 to 20), in ' +
+      'Answer.tokens. Models that cannot score tokens answer without them.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  logprobs?: number;
+
+  @Field(() => Int, {
+    nullable: true,
     description: 'On the deep path: sample this many answers and return the majority (1 to 8).',
   })
   @IsOptional()

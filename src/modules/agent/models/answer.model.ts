@@ -69,6 +69,24 @@ class Consistency {
   @Field(() => Float, { description: 'How much the samples disagree: 0 all agree, 1 all differ.' })
   diversity!: number;
   @Field(() => Int, { description: 'Completion tokens over all samples.' }) totalCompletionTokens!: number;
+  @Field(() => [String], {
+    description: 'The model of each sample, in the order drawn (an ensemble spreads them).',
+  })
+  models!: string[];
+}
+
+@ObjectType({
+  description: 'A token and its natural-log probability under the distribution it was sampled from.',
+})
+export class TokenChoice {
+  @Field(() => String) token!: string;
+  @Field(() => Float) logprob!: number;
+  @Field(() => [Int], { description: 'The token text’s UTF-8 bytes.' }) bytes!: number[];
+}
+
+@ObjectType({ description: 'One generated token, scored, with the likeliest alternatives at its position.' })
+export class TokenLogprob extends TokenChoice {
+  @Field(() => [TokenChoice], { description: 'Most likely first.' }) top!: TokenChoice[];
 }
 
 @ObjectType({ description: 'The agent’s answer to one ask.' })
@@ -96,5 +114,17 @@ export class Answer {
     description: 'The assembled prompt (system, memories, turns, question); only when the ask set debug.',
   })
   context!: PromptMessage[] | null;
+  @Field(() => [TokenLogprob], {
+    nullable: true,
+    description: 'The answer’s tokens with their log probabilities; only when the ask set logprobs.',
+  })
+  tokens!: TokenLogprob[] | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'How unsure the model was: the mean per-token min-entropy in nats (−ln of the likeliest token’s ' +
+      'probability; 0 when sure); where the answer was scored.',
+  })
+  meanEntropy!: number | null;
   @Field(() => String, { description: 'OpenTelemetry trace id of this request.' }) traceId!: string;
 }

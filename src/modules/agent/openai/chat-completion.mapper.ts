@@ -1,4 +1,9 @@
-import type { FinishReason, GenerationResult } from '../../../engines/llm/llm-engine.js';
+import type {
+  FinishReason,
+  GenerationResult,
+  TokenChoice,
+  TokenLogprob,
+} from '../../../engines/llm/llm-engine.js';
 
 /** Builds OpenAI wire objects for one completion id. */
 export class ChatCompletionMapper {
@@ -19,7 +24,7 @@ export class ChatCompletionMapper {
         {
           index: 0,
           message: { role: 'assistant' as const, content: result.text, refusal: null },
-          logprobs: null,
+          logprobs: logprobsOf(result.scores?.tokens),
           finish_reason: result.finishReason,
         },
       ],
@@ -31,13 +36,14 @@ export class ChatCompletionMapper {
     delta: { role?: 'assistant'; content?: string },
     finishReason: FinishReason | null = null,
     model = this.model,
+    logprobs?: TokenLogprob[],
   ) {
     return {
       id: this.id,
       object: 'chat.completion.chunk' as const,
       created: this.created,
       model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      choices: [{ index: 0, delta, logprobs: logprobsOf(logprobs), finish_reason: finishReason }],
     };
   }
 
@@ -60,4 +66,11 @@ function usageOf(result: GenerationResult) {
     total_tokens: result.usage.promptTokens + result.usage.completionTokens,
     prompt_tokens_details: { cached_tokens: result.usage.cachedPromptTokens },
   };
+}
+
+/** OpenAI's `logprobs` object of a choice or chunk: null when the request did not ask for them. */
+function logprobsOf(tokens: TokenLogprob[] | undefined) {
+  if (!tokens) return null;
+  const wire = ({ token, logprob, bytes }: TokenChoice) => ({ token, logprob, bytes });
+  return { content: tokens.map((t) => ({ ...wire(t), top_logprobs: t.top.map(wire) })), refusal: null };
 }

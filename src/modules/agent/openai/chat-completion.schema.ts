@@ -17,19 +17,26 @@ const message = z.object({
 });
 
 /** The subset of OpenAI's chat completion request that Mneme serves; unknown fields are ignored like OpenAI does. */
-export const chatCompletionBody = z.object({
-  model: z.string().min(1).max(128).default('default'),
-  messages: z.array(message).min(1, 'messages must contain at least one message'),
-  max_tokens: z.number().int().min(1).nullish(),
-  max_completion_tokens: z.number().int().min(1).nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().gt(0).max(1).nullish(),
-  seed: z.number().int().nullish(),
-  stop: z.union([z.string().max(256), z.array(z.string().max(256)).max(4)]).nullish(),
-  n: z.literal(1, 'only n=1 is supported').nullish(),
-  stream: z.boolean().nullish(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
-});
+export const chatCompletionBody = z
+  .object({
+    model: z.string().min(1).max(128).default('default'),
+    messages: z.array(message).min(1, 'messages must contain at least one message'),
+    max_tokens: z.number().int().min(1).nullish(),
+    max_completion_tokens: z.number().int().min(1).nullish(),
+    temperature: z.number().min(0).max(2).nullish(),
+    top_p: z.number().gt(0).max(1).nullish(),
+    seed: z.number().int().nullish(),
+    stop: z.union([z.string().max(256), z.array(z.string().max(256)).max(4)]).nullish(),
+    n: z.literal(1, 'only n=1 is supported').nullish(),
+    stream: z.boolean().nullish(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+    logprobs: z.boolean().nullish(),
+    top_logprobs: z.number().int().min(0).max(20).nullish(),
+  })
+  .refine((body) => body.top_logprobs == null || body.logprobs === true, {
+    path: ['top_logprobs'],
+    message: 'top_logprobs needs logprobs: true',
+  });
 
 export type ChatCompletionBody = z.infer<typeof chatCompletionBody>;
 
@@ -72,6 +79,7 @@ export function toGenerateRequest(body: ChatCompletionBody): GenerateRequest {
     topP: body.top_p ?? undefined,
     seed: body.seed ?? undefined,
     stop: body.stop == null ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop],
+    ...(body.logprobs === true && { logprobs: body.top_logprobs ?? 0 }),
   };
 }
 

@@ -68,7 +68,7 @@ export class ChatCompletionsController {
       while (!next.done) {
         const event = next.value;
         if (event.type === 'token') {
-          send(mapper.chunk({ content: event.text }));
+          send(mapper.chunk({ content: event.text }, null, undefined, event.logprobs));
         } else {
           send(mapper.chunk({}, event.result.finishReason, event.result.model));
           if (includeUsage) send(mapper.usageChunk(event.result));
