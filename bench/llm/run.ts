@@ -18,6 +18,7 @@ import { SHAPE, synthesizeModel } from './synth-model.js';
 const rounds = Number(process.env.BENCH_ITERATIONS ?? 12);
 const maxTokens = Number(process.env.BENCH_MAX_TOKENS ?? 64);
 const threads = Number(process.env.MNEME_LLM_THREADS ?? os.availableParallelism());
+const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 1500);
 const contextSize = 2048;
 const system = 'You are a concise assistant.';
 const prompt =
@@ -47,6 +48,10 @@ const app = await createApp(
     MNEME_LLM_SYSTEM_PROMPT: system,
     // MNEME_LLM_PROMPT_CACHE=false compares against every prompt evaluated from scratch, as raw does.
     MNEME_LLM_PROMPT_CACHE: process.env.MNEME_LLM_PROMPT_CACHE ?? 'true',
+    // The server's background LLM work (fact extraction, session summaries) yields to its own requests but not to
+    // raw's, which ran beside it at half speed or less: off, so each side is timed alone.
+    MNEME_CONSOLIDATION_INTERVAL_MS: '0',
+    MNEME_SUMMARY_MIN_TOKENS: '0',
     MNEME_HOST: '127.0.0.1',
   }),
   { logger: ['error', 'warn'] },
@@ -67,6 +72,8 @@ try {
     // Rotate who goes first each round: position in the round must not favour any path.
     for (let k = 0; k < 3; k++) {
       const path = (['raw', 'ask', 'stream'] as const)[(round + k) % 3]!;
+      // What an ask leaves running (remembering: embedding, the episodic write) must not land in the next sample.
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
       const sample =
         path === 'raw'
           ? await raw.sample()
