@@ -82,6 +82,9 @@ function count(value: unknown, fallback: number): number {
     : fallback;
 }
 
+/** A batch of writes (`inputs`): each a write, and the selection of what it returns. */
+export const perInput: Estimate = (args, child) => Math.max(1, list(args.inputs)) * (COST.write + child);
+
 /** The cost of an ask: its samples, its media and one search per memory tier (all three, at most). */
 export const askCost: Estimate = (args, child) => {
   const { images, audio } = askMedia(args);

@@ -6,6 +6,7 @@ import { MemoryResolver } from './memory.resolver.js';
 import { ConsolidationService } from './consolidation/consolidation.service.js';
 import { SessionSummarizer } from './consolidation/session-summarizer.service.js';
 import { MemoryEventBus } from './memory-events.js';
+import { MemoryEntries } from './memory-entries.service.js';
 import { MemoryService } from './memory.service.js';
 import { SemanticResolver } from './semantic.resolver.js';
 import { GraphStore } from './semantic/graph-store.js';
@@ -58,6 +59,7 @@ function graphStore(config: AppConfig): GraphStore {
     EpisodicMemoryService,
     { provide: GraphStore, inject: [AppConfig], useFactory: graphStore },
     MemoryEventBus,
+    MemoryEntries,
     SemanticMemoryService,
     SessionSummarizer,
     ConsolidationService,

@@ -1,18 +1,67 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ArgsType, Field, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { ErrorCode } from '../../common/error-codes.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import type { CallContext } from '../../common/call-context.js';
 import { Caller } from '../../graphql/caller.decorator.js';
-import { COST, Cost, perItem } from '../../graphql/query-cost.js';
+import { COST, Cost, perInput, perItem } from '../../graphql/query-cost.js';
+import { ArrayMaxSize, ArrayMinSize, ValidateNested } from 'class-validator';
+import { Type } from 'class-transformer';
 import { ForgetInput } from './dto/forget.input.js';
+import { RememberInput, RememberRole } from './dto/remember.input.js';
+import { MemoryEntries, type MemoryEntry } from './memory-entries.service.js';
 import { EpisodesArgs } from './dto/episodes.args.js';
 import { decodeCursor, encodeCursor, toEpisode } from './memory.mapper.js';
 import { MemoryService, type ForgetScope } from './memory.service.js';
-import { EpisodeConnection, ForgetResult } from './models/memory.model.js';
+import { Episode, EpisodeConnection, ForgetResult } from './models/memory.model.js';
+
+// One call's batch: enough for an import in pages, bounded so one request stays one write of bounded size.
+const MAX_BATCH = 500;
+
+@ArgsType()
+class RememberManyArgs {
+  @Field(() => [RememberInput])
+  @ArrayMinSize(1, { message: 'inputs must hold at least one memory' })
+  @ArrayMaxSize(MAX_BATCH, {
+    message: `at most ${MAX_BATCH} memories per call; send the rest in further calls`,
+  })
+  @ValidateNested({ each: true })
+  @Type(() => RememberInput)
+  inputs!: RememberInput[];
+}
 
 @Resolver()
 export class MemoryResolver {
-  constructor(private readonly memory: MemoryService) {}
+  constructor(
+    private readonly memory: MemoryService,
+    private readonly entries: MemoryEntries,
+  ) {}
+
+  @Mutation(() => Episode, {
+    description:
+      'Store a memory as it is, without the LLM (queued for fact extraction when the user said it).',
+  })
+  @Cost(COST.write)
+  async remember(@Args('input') input: RememberInput, @Caller() caller: CallContext): Promise<Episode> {
+    const [stored] = await this.entries.remember([entryOf(input)], caller);
+    return toEpisode(stored!);
+  }
+
+  @Mutation(() => [Episode], {
+    description: `Store up to ${MAX_BATCH} memories at once, in order (an import); all or none are stored.`,
+  })
+  @Cost(perInput)
+  async rememberMany(
+    @Args() { inputs }: RememberManyArgs,
+    @Caller() caller: CallContext,
+  ): Promise<Episode[]> {
+    return (await this.entries.remember(inputs.map(entryOf), caller)).map(toEpisode);
+  }
+
+  @Query(() => Episode, { description: 'One of your episodes by id; NOT_FOUND for any other.' })
+  @Cost(COST.search)
+  async episode(@Args('id', { type: () => ID }) id: string, @Caller() caller: CallContext): Promise<Episode> {
+    return toEpisode(await this.entries.episode(id, caller));
+  }
 
   @Query(() => EpisodeConnection, { description: 'One session’s episodes, oldest first, a page at a time.' })
   @Cost(perItem(COST.search))
@@ -36,6 +85,16 @@ export class MemoryResolver {
     const counts = await this.memory.forget(scopeOf(input), caller);
     return { ...counts, total: counts.working + counts.episodic + counts.semantic };
   }
+}
+
+function entryOf(input: RememberInput): MemoryEntry {
+  return {
+    text: input.text,
+    role: input.role ?? RememberRole.USER,
+    ...(input.sessionId !== undefined && input.sessionId !== null && { sessionId: input.sessionId }),
+    ...(input.importance !== undefined && input.importance !== null && { importance: input.importance }),
+    ...(input.createdAt instanceof Date && { createdAt: input.createdAt.getTime() }),
+  };
 }
 
 function scopeOf(input: ForgetInput): ForgetScope {
