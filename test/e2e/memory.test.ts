@@ -411,6 +411,38 @@ describe('memory over GraphQL (in-process working memory, LanceDB episodic)', ()
   });
 });
 
+describe('memory in process across a restart', () => {
+  it('brings a session’s window back from episodic memory, once, and not a forgotten one', async () => {
+    const ask = (client: GraphQLClient, input: Record<string, unknown>) =>
+      client.request<AskResult>(ASK, { input: { maxTokens: 8, temperature: 0, debug: true, ...input } });
+    const first = await startTestApp({ MNEME_PERCEPTION_PRELOAD: 'false' });
+    const client = new GraphQLClient(`${first.url}/graphql`, { headers: bearer(KEYS.alice) });
+    await ask(client, { prompt: 'I live in Porto.', sessionId: 'kept' });
+    await ask(client, { prompt: 'My cat is called Miso.', sessionId: 'dropped' });
+    await client.request(FORGET, { input: { sessionId: 'dropped' } });
+    await first.close();
+
+    const second = await startTestApp({
+      MNEME_PERCEPTION_PRELOAD: 'false',
+      MNEME_DATA_DIR: first.config.server.dataDir,
+    });
+    try {
+      const again = new GraphQLClient(`${second.url}/graphql`, { headers: bearer(KEYS.alice) });
+      const reply = await ask(again, { prompt: 'Where do I live?', sessionId: 'kept' });
+      // The earlier turn is back as a turn of the conversation (its own message), not as a recalled memory.
+      const turns = reply.ask.context!.slice(1, -1);
+      expect(turns[0]).toEqual({ role: 'user', content: 'I live in Porto.' });
+      expect(turns[1]!.role).toBe('assistant');
+      const next = await ask(again, { prompt: 'And my cat?', sessionId: 'kept' });
+      expect(next.ask.context!.filter((m) => m.content === 'I live in Porto.')).toHaveLength(1);
+      const forgotten = await ask(again, { prompt: 'What is my cat called?', sessionId: 'dropped' });
+      expect(JSON.stringify(forgotten.ask.context)).not.toContain('Miso');
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe('memory with Redis working memory', () => {
   let redis: RedisProcess;
   beforeAll(async () => {

@@ -17,6 +17,7 @@ import type { GraphStore } from '../../src/modules/memory/semantic/graph-store.j
 import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
 import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
 import { InProcessWorkingMemoryStore } from '../../src/modules/memory/working/in-process-working-memory.store.js';
+import { WindowRestorer } from '../../src/modules/memory/working/window-restorer.js';
 import { WorkingMemoryService } from '../../src/modules/memory/working/working-memory.service.js';
 
 export const ctxOf = (tenant: string): CallContext => ({
@@ -177,6 +178,14 @@ function upperTiers(
     working,
     summarizer,
     consolidation: new ConsolidationService(episodic, semantic, engine, config, events, summarizer),
-    memory: new MemoryService(working, episodic, semantic, engine, config, summarizer),
+    memory: new MemoryService(
+      working,
+      episodic,
+      semantic,
+      engine,
+      config,
+      summarizer,
+      new WindowRestorer(episodic, working, engine, config),
+    ),
   };
 }

@@ -12,7 +12,8 @@ export const workingAndEpisodicMemory = {
     .register(variableDocs, {
       meaning:
         '`redis://host:6379/0`: working memory in Redis, shared by every server process and kept across restarts',
-      default: '— (working memory in process)',
+      default:
+        '— (working memory in process; a session’s window is brought back from episodic memory after a restart)',
     }),
   MNEME_REDIS_TIMEOUT_MS: int(50, 60_000).default(1000).register(variableDocs, {
     meaning:

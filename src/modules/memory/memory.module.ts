@@ -15,6 +15,7 @@ import { Neo4jGraphStore } from './semantic/neo4j-graph.store.js';
 import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
 import { InProcessWorkingMemoryStore } from './working/in-process-working-memory.store.js';
 import { RedisWorkingMemoryStore } from './working/redis-working-memory.store.js';
+import { WindowRestorer } from './working/window-restorer.js';
 import { WorkingMemoryService } from './working/working-memory.service.js';
 import { WorkingMemoryStore } from './working/working-memory.store.js';
 
@@ -60,6 +61,7 @@ function graphStore(config: AppConfig): GraphStore {
     { provide: GraphStore, inject: [AppConfig], useFactory: graphStore },
     MemoryEventBus,
     MemoryEntries,
+    WindowRestorer,
     SemanticMemoryService,
     SessionSummarizer,
     ConsolidationService,

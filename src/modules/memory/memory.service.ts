@@ -12,6 +12,7 @@ import type { MemoryTierName } from './memory-span.js';
 import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
 import { fitToBudget, type RecalledEpisode, type RecalledFact } from './prompt-context.js';
 import type { FactView } from './semantic/graph-store.js';
+import { WindowRestorer } from './working/window-restorer.js';
 import { WorkingMemoryService } from './working/working-memory.service.js';
 import { MESSAGE_OVERHEAD } from './working/token-window.js';
 import type { Turn } from './working/working-memory.store.js';
@@ -54,6 +55,7 @@ export class MemoryService {
     private readonly engine: LlmEngine,
     private readonly config: AppConfig,
     private readonly summarizer: SessionSummarizer,
+    private readonly restorer: WindowRestorer,
   ) {}
 
   /**
@@ -71,12 +73,19 @@ export class MemoryService {
     const workingBudget = Math.min(this.config.memory.working.tokens, budget);
     const turns = tiers.includes('working')
       ? await this.orDegrade('working', degraded, [] as Turn[], () =>
-          this.working.window(sessionId, workingBudget, ctx, MESSAGE_OVERHEAD),
+          this.windowOf(sessionId, workingBudget, ctx, MESSAGE_OVERHEAD),
         )
       : [];
     const used = turns.reduce((sum, t) => sum + t.tokens + MESSAGE_OVERHEAD, 0);
     const summary = await this.summaryBefore(turns, sessionId, budget - used, degraded, ctx);
     return { turns, summary: summary?.episode, tokens: used + (summary?.tokens ?? 0), degraded };
+  }
+
+  /** The session's window; after a restart (in-process working memory), first brought back from episodic. */
+  private async windowOf(sessionId: string, budget: number, ctx: CallContext, overhead = 0): Promise<Turn[]> {
+    const turns = await this.working.window(sessionId, budget, ctx, overhead);
+    if (turns.length > 0 || !(await this.restorer.restore(sessionId, ctx))) return turns;
+    return this.working.window(sessionId, budget, ctx, overhead);
   }
 
   /**
@@ -255,7 +264,7 @@ export class MemoryService {
   ): Promise<MemoryHit[]> {
     const hits: MemoryHit[] = [];
     if (tiers.includes('working') && sessionId !== undefined) {
-      const turns = await this.working.window(sessionId, Number.MAX_SAFE_INTEGER, ctx);
+      const turns = await this.windowOf(sessionId, Number.MAX_SAFE_INTEGER, ctx);
       // Working memory is the session's recency window: newest first, scored by position.
       turns
         .reverse()

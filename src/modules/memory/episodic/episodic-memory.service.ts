@@ -223,6 +223,19 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     );
   }
 
+  /** The session's newest `limit` user and assistant turns from `from` (epoch ms) on, newest first. */
+  async latestTurns(
+    sessionId: string,
+    from: number,
+    limit: number,
+    ctx: CallContext,
+  ): Promise<EpisodeRecord[]> {
+    const table = await this.lane.table();
+    return guardStorage(() =>
+      table.latest({ tenant: ctx.tenant, sessionId, from, roles: ['user', 'assistant'] }, limit),
+    );
+  }
+
   /** The caller's episodes with these ids (others' ids simply find nothing). */
   get(ids: string[], ctx: CallContext): Promise<EpisodeRecord[]> {
     return this.span(

@@ -203,14 +203,22 @@ export class LanceEpisodeTable {
 
   /** The newest row matching the filter (by createdAt), if any. */
   async newest(filter: EpisodeFilter): Promise<EpisodeRecord | undefined> {
+    return (await this.latest(filter, 1))[0];
+  }
+
+  /** The newest `limit` rows matching the filter, newest first. */
+  async latest(filter: EpisodeFilter, limit: number): Promise<EpisodeRecord[]> {
     const rows = await this.table
       .query()
       .where(where(filter))
       .select(COLUMNS)
-      .orderBy([{ columnName: 'created_at', ascending: false }])
-      .limit(1)
+      .orderBy([
+        { columnName: 'created_at', ascending: false },
+        { columnName: 'id', ascending: false },
+      ])
+      .limit(limit)
       .toArray();
-    return rows.length ? fromRow(rows[0] as EpisodeRow) : undefined;
+    return rows.map((row: EpisodeRow) => fromRow(row));
   }
 
   count(filter: EpisodeFilter): Promise<number> {
