@@ -10,9 +10,10 @@ const MAX_TRACKED = 100_000;
 
 /**
  * Brings a session's window back after a restart when working memory lives in this process (Redis keeps its
- * own): the first time a session is read after start and its window is empty, its turns still within the
- * working tier's time-to-live are taken from episodic memory, where every turn is also kept. Once per session
- * per process, so a new session costs one lookup.
+ * own): the first time a session is read after start and its window is empty, its newest turns (as many as
+ * the working tier keeps) are taken from episodic memory, where every turn is also kept — unless its last turn
+ * is older than the working tier's time-to-live (the window had expired). Once per session per process, so a
+ * new session costs one lookup.
  */
 @Injectable()
 export class WindowRestorer {
@@ -32,8 +33,9 @@ export class WindowRestorer {
     if (redisUrl || this.seen.has(key)) return false;
     // Marked before any await: a second request of the same session does not restore the turns twice.
     this.track(key);
-    const newestFirst = await this.episodic.latestTurns(sessionId, Date.now() - ttlMs, maxTurns, ctx);
-    if (newestFirst.length === 0) return false;
+    const newestFirst = await this.episodic.latestTurns(sessionId, 0, maxTurns, ctx);
+    // A window lives until `ttlMs` after its last turn: one whose last turn is older had expired anyway.
+    if (newestFirst.length === 0 || newestFirst[0]!.createdAt < Date.now() - ttlMs) return false;
     const turns = newestFirst.reverse();
     const tokens = await Promise.all(turns.map((t) => this.engine.countTokens(t.text)));
     await this.working.append(
