@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { CallContext } from '../../src/common/call-context.js';
-import { MemoryEntries } from '../../src/modules/memory/memory-entries.service.js';
+import { MemoryEntries, type MemoryEntry } from '../../src/modules/memory/memory-entries.service.js';
 import { InProcessWorkingMemoryStore } from '../../src/modules/memory/working/in-process-working-memory.store.js';
 import { WindowRestorer } from '../../src/modules/memory/working/window-restorer.js';
 import { WorkingMemoryService } from '../../src/modules/memory/working/working-memory.service.js';
@@ -93,9 +93,9 @@ describe('memory entries and window restores', () => {
 
   it('brings back a session’s newest turns after a restart, once, in order', async () => {
     const now = Date.now();
-    const turns = Array.from({ length: 6 }, (_, i) => ({
+    const turns: MemoryEntry[] = Array.from({ length: 6 }, (_, i) => ({
       text: `turn ${i}`,
-      role: (i % 2 ? 'assistant' : 'user') as 'user' | 'assistant',
+      role: i % 2 ? 'assistant' : 'user',
       sessionId: 's-restored',
       createdAt: now - 2 * HOUR + i * 60_000, // the first ones are older than the TTL: the last one decides
     }));
