@@ -63,6 +63,14 @@ describe('a fleet of two models under a budget that holds one', () => {
     expect((await generateToEnd(fleet, hello('beta'), ctx)).model).toBe('beta');
   });
 
+  it('says which models score their tokens, and no for a name it does not serve', () => {
+    expect([
+      fleet.scoresTokens(),
+      fleet.scoresTokens('beta'),
+      fleet.scoresTokens('mneme-perception'),
+    ]).toEqual([true, true, false]);
+  });
+
   it('unloaded the idle model to make room for the other, and switches back on demand', async () => {
     expect(states(fleet)).toEqual(['alpha:unloaded', 'beta:ready']);
     expect((await generateToEnd(fleet, hello('alpha'), ctx)).model).toBe('alpha');

@@ -210,8 +210,10 @@ export class ModelFleet extends LlmEngine implements OnApplicationShutdown {
     return this.memberFor(model).engine.acceptsImages();
   }
 
+  /** False for a name the fleet does not serve: a capability question, not a request. */
   override scoresTokens(model?: string): boolean {
-    return this.memberFor(model).engine.scoresTokens();
+    const name = model === undefined || model === 'default' ? this.defaultName : model;
+    return this.members.find((m) => m.answersTo(name))?.engine.scoresTokens() ?? false;
   }
 
   async forgetCached(scope: CacheScope): Promise<number> {

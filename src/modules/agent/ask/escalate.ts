@@ -14,12 +14,12 @@ export async function* escalate(
 ): StreamingStep<{ route: Route; generation: Generation }> {
   const { generation, route, input, ctx } = state;
   const { text, finishReason, model, scores } = generation.result;
+  if (!route.profile.escalate || model === PERCEPTION_ANSWERER) return { route, generation };
   const check = checkAnswer(text, finishReason, input.maxTokens !== undefined);
   const scored = entropyCounts(input, route) && deps.engine.scoresTokens(model);
   const uncertain = scored ? entropyReason(scores?.meanEntropy, route.profile.escalateEntropy) : undefined;
   if (uncertain) check.reasons.push(uncertain);
-  check.unsure ||= uncertain !== undefined;
-  if (!route.profile.escalate || !check.unsure || model === PERCEPTION_ANSWERER) return { route, generation };
+  if (!check.unsure && uncertain === undefined) return { route, generation };
   const escalation = await deps.routing.escalate(route, check.reasons, ctx);
   if (!escalation) {
     const why = `the answer looked unsure (${check.reasons.join(', ')}) but the medium path was busy`;
