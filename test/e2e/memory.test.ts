@@ -1,107 +1,15 @@
-import { ClientError, GraphQLClient, gql } from 'graphql-request';
+import { GraphQLClient } from 'graphql-request';
+import {
+  ASK,
+  EPISODES,
+  FORGET,
+  RECALL,
+  codeOf,
+  type AskResult,
+  type Hit,
+} from '../support/memory-queries.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { KEYS, bearer, spans, startTestApp, type TestApp } from '../support/test-app.js';
-
-const ASK = gql`
-  mutation Ask($input: AskInput!) {
-    ask(input: $input) {
-      text
-      sessionId
-      usage {
-        promptTokens
-        cachedPromptTokens
-      }
-      memory {
-        used {
-          id
-          tier
-        }
-        remembered
-        degraded
-        warnings
-      }
-      context {
-        role
-        content
-      }
-    }
-  }
-`;
-const RECALL = gql`
-  query Recall($query: String!, $tiers: [MemoryTier!], $first: Int, $sessionId: String) {
-    recall(query: $query, tiers: $tiers, first: $first, sessionId: $sessionId) {
-      id
-      tier
-      sessionId
-      role
-      text
-      createdAt
-      score
-    }
-  }
-`;
-const EPISODES = gql`
-  query Episodes($sessionId: String!, $first: Int, $after: String) {
-    episodes(sessionId: $sessionId, first: $first, after: $after) {
-      edges {
-        cursor
-        node {
-          id
-          text
-          role
-          createdAt
-          sessionId
-          modality
-          importance
-        }
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-    }
-  }
-`;
-const FORGET = gql`
-  mutation Forget($input: ForgetInput!) {
-    forget(input: $input) {
-      working
-      episodic
-      total
-    }
-  }
-`;
-
-interface AskResult {
-  ask: {
-    text: string;
-    sessionId: string;
-    usage: { promptTokens: number; cachedPromptTokens: number };
-    memory: {
-      used: { id: string; tier: string }[];
-      remembered: string[];
-      degraded: string[];
-      warnings: string[];
-    };
-    context: { role: string; content: string }[] | null;
-  };
-}
-interface Hit {
-  id: string;
-  tier: string;
-  sessionId: string;
-  role: string;
-  text: string;
-}
-
-const codeOf = async (promise: Promise<unknown>): Promise<string | undefined> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ClientError);
-  return (error as ClientError).response.errors?.[0]?.extensions?.code as string | undefined;
-};
 
 describe('memory over GraphQL (in-process working memory, LanceDB episodic)', () => {
   let server: TestApp;
@@ -240,131 +148,6 @@ describe('memory over GraphQL (in-process working memory, LanceDB episodic)', ()
     );
   });
 
-  describe('memories written directly (remember)', () => {
-    const REMEMBER = gql`
-      mutation Remember($input: RememberInput!) {
-        remember(input: $input) {
-          id
-          sessionId
-          role
-          text
-          importance
-          createdAt
-        }
-      }
-    `;
-    const REMEMBER_MANY = gql`
-      mutation RememberMany($inputs: [RememberInput!]!) {
-        rememberMany(inputs: $inputs) {
-          id
-          sessionId
-          role
-          text
-          importance
-          createdAt
-        }
-      }
-    `;
-    const EPISODE = gql`
-      query Episode($id: ID!) {
-        episode(id: $id) {
-          id
-          text
-          sessionId
-        }
-      }
-    `;
-    type Stored = {
-      id: string;
-      sessionId: string;
-      role: string;
-      text: string;
-      importance: number;
-      createdAt: string;
-    };
-    const generations = async () => {
-      const { models } = await alice.request<{ models: { kind: string; requests: number | null }[] }>(gql`
-        {
-          models {
-            kind
-            requests
-          }
-        }
-      `);
-      return models.filter((m) => m.kind === 'LLM').reduce((sum, m) => sum + (m.requests ?? 0), 0);
-    };
-
-    it('stores and recalls memories without a single generation; a named session’s window gets them', async () => {
-      const before = await generations();
-      const { remember } = await alice.request<{ remember: Stored }>(REMEMBER, {
-        input: { text: 'My locker code is 4711.', sessionId: 'notes-1' },
-      });
-      expect(remember).toMatchObject({ sessionId: 'notes-1', role: 'user', text: 'My locker code is 4711.' });
-      const { rememberMany } = await alice.request<{ rememberMany: Stored[] }>(REMEMBER_MANY, {
-        inputs: [
-          {
-            text: 'We booked the Lisbon flat for June.',
-            role: 'ASSISTANT',
-            importance: 0.9,
-            createdAt: '2025-01-02T03:04:05.000Z',
-          },
-          { text: 'Lisbon: bring the blue umbrella.' },
-        ],
-      });
-      expect(rememberMany.map((e) => e.text)).toEqual([
-        'We booked the Lisbon flat for June.',
-        'Lisbon: bring the blue umbrella.',
-      ]);
-      expect(rememberMany[0]).toMatchObject({
-        role: 'assistant',
-        importance: 0.9,
-        createdAt: '2025-01-02T03:04:05.000Z',
-      });
-      // Without a session, one new session holds the batch.
-      expect(rememberMany[1]!.sessionId).toBe(rememberMany[0]!.sessionId);
-      expect(rememberMany[0]!.sessionId).not.toBe('notes-1');
-      const { recall } = await alice.request<{ recall: Hit[] }>(RECALL, {
-        query: 'locker code',
-        tiers: ['EPISODIC'],
-      });
-      expect(recall[0]?.id).toBe(remember.id);
-      const { episode } = await alice.request<{ episode: Stored }>(EPISODE, { id: rememberMany[1]!.id });
-      expect(episode.text).toBe('Lisbon: bring the blue umbrella.');
-      expect(await generations()).toBe(before);
-      // The next ask in that session has the remembered turn in its window.
-      const next = await ask(alice, { prompt: 'What is my locker code?', sessionId: 'notes-1' });
-      expect(JSON.stringify(next.ask.context)).toContain('My locker code is 4711.');
-    });
-
-    it('refuses what it cannot store, with what to fix', async () => {
-      const bad = (input: Record<string, unknown>) => codeOf(alice.request(REMEMBER, { input }));
-      expect(await bad({ text: '' })).toBe('BAD_REQUEST');
-      expect(await bad({ text: 'x', sessionId: 'no spaces allowed' })).toBe('BAD_REQUEST');
-      expect(await bad({ text: 'x', importance: 1.5 })).toBe('BAD_REQUEST');
-      expect(await bad({ text: 'x', createdAt: new Date(Date.now() + 86_400_000).toISOString() })).toBe(
-        'BAD_REQUEST',
-      );
-      const tooMany = Array.from({ length: 501 }, (_, i) => ({ text: `note ${i}` }));
-      expect(await codeOf(alice.request(REMEMBER_MANY, { inputs: tooMany }))).toBe('BAD_REQUEST');
-      expect(await codeOf(alice.request(EPISODE, { id: '' }))).toBe('BAD_REQUEST');
-      expect(await codeOf(alice.request(EPISODE, { id: 'no-such-episode' }))).toBe('NOT_FOUND');
-    });
-
-    it('walls tenants off: another tenant’s id is not found, and its memories are not recalled', async () => {
-      const { remember } = await alice.request<{ remember: Stored }>(REMEMBER, {
-        input: { text: 'The vault combination is 8-27-13.' },
-      });
-      expect(await codeOf(bob.request(EPISODE, { id: remember.id }))).toBe('NOT_FOUND');
-      const { recall } = await bob.request<{ recall: Hit[] }>(RECALL, {
-        query: 'vault combination',
-        first: 100,
-      });
-      expect(recall.filter((h) => h.text.includes('vault'))).toEqual([]);
-      const mine = await alice.request<{ episode: Stored }>(EPISODE, { id: remember.id });
-      expect(mine.episode.text).toContain('8-27-13');
-    });
-  });
-
   it('forgets a session in every tier, answering the counts, and it never comes back', async () => {
     const counts = await alice.request<{ forget: { working: number; episodic: number; total: number } }>(
       FORGET,
@@ -408,38 +191,6 @@ describe('memory over GraphQL (in-process working memory, LanceDB episodic)', ()
       sessionId: 'conv-1',
     });
     expect(episodes.edges.length).toBeGreaterThan(0);
-  });
-});
-
-describe('memory in process across a restart', () => {
-  it('brings a session’s window back from episodic memory, once, and not a forgotten one', async () => {
-    const ask = (client: GraphQLClient, input: Record<string, unknown>) =>
-      client.request<AskResult>(ASK, { input: { maxTokens: 8, temperature: 0, debug: true, ...input } });
-    const first = await startTestApp({ MNEME_PERCEPTION_PRELOAD: 'false' });
-    const client = new GraphQLClient(`${first.url}/graphql`, { headers: bearer(KEYS.alice) });
-    await ask(client, { prompt: 'I live in Porto.', sessionId: 'kept' });
-    await ask(client, { prompt: 'My cat is called Miso.', sessionId: 'dropped' });
-    await client.request(FORGET, { input: { sessionId: 'dropped' } });
-    await first.close();
-
-    const second = await startTestApp({
-      MNEME_PERCEPTION_PRELOAD: 'false',
-      MNEME_DATA_DIR: first.config.server.dataDir,
-    });
-    try {
-      const again = new GraphQLClient(`${second.url}/graphql`, { headers: bearer(KEYS.alice) });
-      const reply = await ask(again, { prompt: 'Where do I live?', sessionId: 'kept' });
-      // The earlier turn is back as a turn of the conversation (its own message), not as a recalled memory.
-      const turns = reply.ask.context!.slice(1, -1);
-      expect(turns[0]).toEqual({ role: 'user', content: 'I live in Porto.' });
-      expect(turns[1]!.role).toBe('assistant');
-      const next = await ask(again, { prompt: 'And my cat?', sessionId: 'kept' });
-      expect(next.ask.context!.filter((m) => m.content === 'I live in Porto.')).toHaveLength(1);
-      const forgotten = await ask(again, { prompt: 'What is my cat called?', sessionId: 'dropped' });
-      expect(JSON.stringify(forgotten.ask.context)).not.toContain('Miso');
-    } finally {
-      await second.close();
-    }
   });
 });
 
