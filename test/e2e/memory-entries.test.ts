@@ -1,5 +1,5 @@
 import { GraphQLClient, gql } from 'graphql-request';
-import { ASK, FORGET, RECALL, codeOf, type AskResult, type Hit } from '../support/memory-queries.js';
+import { FORGET, RECALL, ask, clientsOf, codeOf, type Hit } from '../support/memory-queries.js';
 import { KEYS, bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 // Memory written through the API without the LLM, and windows that survive a restart of an in-process server.
@@ -8,13 +8,10 @@ describe('memories written directly (remember)', () => {
   let server: TestApp;
   let alice: GraphQLClient;
   let bob: GraphQLClient;
-  const ask = (client: GraphQLClient, input: Record<string, unknown>) =>
-    client.request<AskResult>(ASK, { input: { maxTokens: 8, temperature: 0, debug: true, ...input } });
 
   beforeAll(async () => {
     server = await startTestApp({ MNEME_PERCEPTION_PRELOAD: 'false' });
-    alice = new GraphQLClient(`${server.url}/graphql`, { headers: bearer(KEYS.alice) });
-    bob = new GraphQLClient(`${server.url}/graphql`, { headers: bearer(KEYS.bob) });
+    ({ alice, bob } = clientsOf(server.url));
   });
   afterAll(() => server.close());
 
@@ -144,8 +141,6 @@ describe('memories written directly (remember)', () => {
 
 describe('memory in process across a restart', () => {
   it('brings a session’s window back from episodic memory, once, and not a forgotten one', async () => {
-    const ask = (client: GraphQLClient, input: Record<string, unknown>) =>
-      client.request<AskResult>(ASK, { input: { maxTokens: 8, temperature: 0, debug: true, ...input } });
     const first = await startTestApp({ MNEME_PERCEPTION_PRELOAD: 'false' });
     const client = new GraphQLClient(`${first.url}/graphql`, { headers: bearer(KEYS.alice) });
     await ask(client, { prompt: 'I live in Porto.', sessionId: 'kept' });

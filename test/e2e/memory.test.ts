@@ -1,9 +1,10 @@
 import { GraphQLClient } from 'graphql-request';
 import {
-  ASK,
   EPISODES,
   FORGET,
   RECALL,
+  ask,
+  clientsOf,
   codeOf,
   type AskResult,
   type Hit,
@@ -15,13 +16,10 @@ describe('memory over GraphQL (in-process working memory, LanceDB episodic)', ()
   let server: TestApp;
   let alice: GraphQLClient;
   let bob: GraphQLClient;
-  const ask = (client: GraphQLClient, input: Record<string, unknown>) =>
-    client.request<AskResult>(ASK, { input: { maxTokens: 8, temperature: 0, debug: true, ...input } });
 
   beforeAll(async () => {
     server = await startTestApp({ MNEME_PERCEPTION_PRELOAD: 'false' });
-    alice = new GraphQLClient(`${server.url}/graphql`, { headers: bearer(KEYS.alice) });
-    bob = new GraphQLClient(`${server.url}/graphql`, { headers: bearer(KEYS.bob) });
+    ({ alice, bob } = clientsOf(server.url));
   });
   afterAll(async () => {
     await server.close();
@@ -202,8 +200,6 @@ describe('memory with Redis working memory', () => {
   afterAll(async () => {
     await redis.stop();
   });
-  const ask = (client: GraphQLClient, input: Record<string, unknown>) =>
-    client.request<AskResult>(ASK, { input: { maxTokens: 8, temperature: 0, debug: true, ...input } });
 
   it('keeps the conversation across a server restart', async () => {
     const env = { MNEME_REDIS_URL: redis.url, MNEME_PERCEPTION_PRELOAD: 'false' };

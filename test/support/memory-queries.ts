@@ -1,4 +1,5 @@
-import { ClientError, gql } from 'graphql-request';
+import { ClientError, GraphQLClient, gql } from 'graphql-request';
+import { KEYS, bearer } from './test-app.js';
 
 // The memory API's documents and result shapes, shared by the memory e2e files.
 
@@ -102,3 +103,13 @@ export const codeOf = async (promise: Promise<unknown>): Promise<string | undefi
   expect(error).toBeInstanceOf(ClientError);
   return (error as ClientError).response.errors?.[0]?.extensions?.code as string | undefined;
 };
+
+/** An ask that returns its prompt (debug), short and greedy. */
+export const ask = (client: GraphQLClient, input: Record<string, unknown>) =>
+  client.request<AskResult>(ASK, { input: { maxTokens: 8, temperature: 0, debug: true, ...input } });
+
+/** Alice's and Bob's clients on a test server. */
+export function clientsOf(url: string): { alice: GraphQLClient; bob: GraphQLClient } {
+  const client = (key: string) => new GraphQLClient(`${url}/graphql`, { headers: bearer(key) });
+  return { alice: client(KEYS.alice), bob: client(KEYS.bob) };
+}
