@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { normalizeName } from '../../src/modules/memory/semantic/entity-names.js';
-import type { EntityRecord, FactRecord } from '../../src/modules/memory/semantic/graph-store.js';
+import {
+  firstVersion,
+  type EntityRecord,
+  type FactRecord,
+} from '../../src/modules/memory/semantic/graph-store.js';
 import { rng } from '../memory/synth-episodes.js';
 
 // A synthetic tenant graph: entities with unique made-up two-word names (syllable pairs, so no English word and
@@ -63,8 +67,10 @@ export function syntheticGraph(tenant: string, size: number, seed = 7): Syntheti
     const subject = Math.floor(next() * size);
     const object = (subject + 1 + Math.floor(next() * (size - 1))) % size; // never the subject itself
     const validFrom = now - Math.floor(next() * 5 * 365 * DAY);
+    const id = randomUUID();
     return {
-      id: randomUUID(),
+      id,
+      ...firstVersion(id),
       tenant,
       subjectId: entities[subject]!.id,
       predicate: pick(PREDICATES),

@@ -12,4 +12,9 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** The request's trace context; spans of this call are its children. */
   readonly trace: OtelContext;
+  /**
+   * Who asked: "key:" and the first 12 hex digits of the API key's SHA-256 (never the key), "local" on a keyless
+   * server; undefined for the server's own background work.
+   */
+  readonly actor?: string;
 }

@@ -17,6 +17,7 @@ describe('httpStatusOf', () => {
     [ErrorCode.FORBIDDEN, 403],
     [ErrorCode.NOT_FOUND, 404],
     [ErrorCode.MODEL_NOT_FOUND, 404],
+    [ErrorCode.CONFLICT, 409],
     [ErrorCode.PAYLOAD_TOO_LARGE, 413],
     [ErrorCode.OVERLOADED, 429],
     [ErrorCode.CANCELLED, 499],

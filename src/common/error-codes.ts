@@ -8,6 +8,8 @@ export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
   NOT_FOUND = 'NOT_FOUND',
+  /** The request contradicts the record's state (e.g. retracting a fact already retired). */
+  CONFLICT = 'CONFLICT',
   MODEL_NOT_FOUND = 'MODEL_NOT_FOUND',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
@@ -42,6 +44,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.NOT_FOUND:
     case ErrorCode.MODEL_NOT_FOUND:
       return 404;
+    case ErrorCode.CONFLICT:
+      return 409;
     case ErrorCode.PAYLOAD_TOO_LARGE:
     case ErrorCode.AUDIO_TOO_LONG:
       return 413;

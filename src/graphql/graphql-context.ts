@@ -10,6 +10,7 @@ export interface GqlContext {
   scope?: RequestScope;
   /** The tenant the socket's `connection_init` authenticated (the socket guard closes any other). */
   wsTenant?: string;
+  wsActor?: string;
   wsSocket?: GuardedSocket;
 }
 
@@ -25,5 +26,10 @@ const NEVER = new AbortController().signal;
 /** The CallContext of an HTTP operation: tenant, the request's abort signal and trace. */
 export function gqlCallContext(gql: GqlContext): CallContext {
   const tenant = tenantOf(gql);
-  return { tenant, signal: gql.scope?.signal ?? NEVER, trace: gql.scope?.trace ?? ROOT_CONTEXT };
+  return {
+    tenant,
+    signal: gql.scope?.signal ?? NEVER,
+    trace: gql.scope?.trace ?? ROOT_CONTEXT,
+    actor: gql.scope?.actor ?? gql.wsActor,
+  };
 }

@@ -37,6 +37,7 @@ export function graphqlOptions(
       context: (socket: GuardedSocket): GqlContext => ({
         wsSocket: socket,
         wsTenant: sockets.tenantOf(socket),
+        wsActor: sockets.actorOf(socket),
       }),
       keepAlive: 15_000,
     },

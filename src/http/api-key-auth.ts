@@ -21,7 +21,12 @@ export class ApiKeyAuth {
 
   /** The tenant for an Authorization header value; throws UNAUTHENTICATED. */
   tenantFor(authorization: string | undefined): string {
-    if (this.open) return LOCAL_TENANT;
+    return this.callerFor(authorization).tenant;
+  }
+
+  /** The tenant and the key's fingerprint (what audit trails name) for an Authorization header value. */
+  callerFor(authorization: string | undefined): KeyHolder {
+    if (this.open) return { tenant: LOCAL_TENANT, actor: LOCAL_TENANT };
     if (!authorization) {
       throw new MnemeError(
         ErrorCode.UNAUTHENTICATED,
@@ -41,9 +46,18 @@ export class ApiKeyAuth {
       if (timingSafeEqual(entry.digest, digest)) tenant = entry.tenant;
     }
     if (!tenant) throw new MnemeError(ErrorCode.UNAUTHENTICATED, 'Invalid API key.');
-    return tenant;
+    return { tenant, actor: `key:${digest.toString('hex').slice(0, ACTOR_HEX)}` };
   }
 }
+
+/** Who a request is: its tenant, and its key's fingerprint (never the key). */
+export interface KeyHolder {
+  tenant: string;
+  actor: string;
+}
+
+// 48 bits of a key's SHA-256: tells a tenant's keys apart in an audit trail, says nothing usable about the key.
+const ACTOR_HEX = 12;
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest();

@@ -17,6 +17,8 @@ export interface RequestScope {
   traceId: string | undefined;
   /** Undefined on public routes and on the GraphQL socket's upgrade (it authenticates in connection_init). */
   tenant: string | undefined;
+  /** The key's fingerprint (CallContext.actor), with the tenant. */
+  actor?: string;
   signal: AbortSignal;
 }
 
@@ -59,7 +61,9 @@ export function registerRequestScope(fastify: FastifyInstance, deps: RequestScop
         // A handshake that fails answers over HTTP: its place is given back when that answer is done.
         reply.raw.once('close', () => deps.sockets.releaseUpgrade(request.raw));
       } else if (!PUBLIC.test(request.url)) {
-        scope.tenant = deps.auth.tenantFor(request.headers.authorization);
+        const holder = deps.auth.callerFor(request.headers.authorization);
+        scope.tenant = holder.tenant;
+        scope.actor = holder.actor;
         await deps.rateLimits.admitRequest(scope.tenant);
       }
     } catch (error) {
@@ -127,5 +131,5 @@ export function requestCallContext(request: FastifyRequest): CallContext {
   const scope = request.mneme;
   if (!scope?.tenant)
     throw new Error(`No tenant on ${request.method} ${request.url}: route is not authenticated`);
-  return { tenant: scope.tenant, signal: scope.signal, trace: scope.trace };
+  return { tenant: scope.tenant, signal: scope.signal, trace: scope.trace, actor: scope.actor };
 }

@@ -46,6 +46,7 @@ export class SocketGuard {
   private readonly upgrading = new Set<object>();
   private readonly perTenant = new Map<string, number>();
   private readonly tenants = new WeakMap<GuardedSocket, string>();
+  private readonly actors = new WeakMap<GuardedSocket, string>();
   private readonly pending = new WeakMap<GuardedSocket, Map<string, Record<string, unknown>>>();
 
   constructor(
@@ -106,6 +107,11 @@ export class SocketGuard {
     });
   }
 
+  /** The key fingerprint a socket authenticated with, if it did (CallContext.actor). */
+  actorOf(socket: GuardedSocket): string | undefined {
+    return this.actors.get(socket);
+  }
+
   /** The tenant a socket authenticated as, if it did. */
   tenantOf(socket: GuardedSocket): string | undefined {
     return this.tenants.get(socket);
@@ -123,8 +129,9 @@ export class SocketGuard {
     if (this.tenants.has(socket))
       return this.refuse(socket, CLOSE.tooManyInits, 'Too many initialisation requests');
     let tenant: string;
+    let actor: string;
     try {
-      tenant = this.auth.tenantFor(authorizationOf(payload));
+      ({ tenant, actor } = this.auth.callerFor(authorizationOf(payload)));
     } catch (error) {
       const message = error instanceof Error ? error.message : 'Forbidden';
       return this.refuse(socket, CLOSE.forbidden, `${ErrorCode.UNAUTHENTICATED}: ${message}`);
@@ -139,6 +146,7 @@ export class SocketGuard {
     }
     this.perTenant.set(tenant, held + 1);
     this.tenants.set(socket, tenant);
+    this.actors.set(socket, actor);
   }
 
   private remember(socket: GuardedSocket, message: Message): void {

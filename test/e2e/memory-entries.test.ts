@@ -137,6 +137,56 @@ describe('memories written directly (remember)', () => {
     const mine = await alice.request<{ episode: Stored }>(EPISODE, { id: remember.id });
     expect(mine.episode.text).toContain('8-27-13');
   });
+  it('lists a new session among your sessions, and browses all your episodes newest first; not another tenant’s', async () => {
+    const SESSIONS = gql`
+      query Sessions($first: Int, $after: String) {
+        sessions(first: $first, after: $after) {
+          edges {
+            cursor
+            node {
+              id
+              turns
+              firstAt
+              lastAt
+              summary
+            }
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+    `;
+    const ALL_EPISODES = gql`
+      query AllEpisodes($first: Int, $from: DateTime) {
+        episodes(first: $first, from: $from) {
+          edges {
+            node {
+              text
+              sessionId
+            }
+          }
+        }
+      }
+    `;
+    type Sessions = {
+      sessions: { edges: { node: { id: string; turns: number } }[]; pageInfo: { hasNextPage: boolean } };
+    };
+    const start = new Date().toISOString();
+    await ask(alice, { prompt: 'Remind me to water the ferns.', sessionId: 'ferns' });
+    const { sessions } = await alice.request<Sessions>(SESSIONS, { first: 1 });
+    expect(sessions.edges[0]!.node).toMatchObject({ id: 'ferns', turns: 2 });
+    expect(sessions.pageInfo.hasNextPage).toBe(true);
+    const { episodes } = await alice.request<{ episodes: { edges: { node: { text: string } }[] } }>(
+      ALL_EPISODES,
+      { first: 5, from: start },
+    );
+    expect(episodes.edges.map((e) => e.node.text).at(-1)).toBe('Remind me to water the ferns.');
+    const theirs = await bob.request<Sessions>(SESSIONS, { first: 100 });
+    expect(theirs.sessions.edges.map((e) => e.node.id)).not.toContain('ferns');
+    expect(await codeOf(alice.request(SESSIONS, { after: 'not-a-cursor' }))).toBe('BAD_REQUEST');
+  });
 });
 
 describe('memory in process across a restart', () => {
@@ -163,6 +213,18 @@ describe('memory in process across a restart', () => {
       expect(next.ask.context!.filter((m) => m.content === 'I live in Porto.')).toHaveLength(1);
       const forgotten = await ask(again, { prompt: 'What is my cat called?', sessionId: 'dropped' });
       expect(JSON.stringify(forgotten.ask.context)).not.toContain('Miso');
+      // The forget is on the audit trail, across the restart, as ids and counts without what was said.
+      const { memoryAudit } = await again.request<{ memoryAudit: Record<string, unknown>[] }>(gql`
+        {
+          memoryAudit {
+            action
+            target
+            episodes
+          }
+        }
+      `);
+      expect(memoryAudit).toContainEqual({ action: 'FORGET_SESSION', target: 'dropped', episodes: 2 });
+      expect(JSON.stringify(memoryAudit)).not.toMatch(/Miso|cat/);
     } finally {
       await second.close();
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { KEYS, bearer, postGraphql, startTestApp, type TestApp } from '../support/test-app.js';
@@ -182,6 +183,85 @@ describe('semantic memory over GraphQL', () => {
     // episodic memory make up the rest.
     expect(forgot.body.data.forget).toEqual({ semantic: 14, total: 18 });
     expect((await gql('{ entity(name: "Ada") { id } }')).body.data.entity).toBeNull();
+  });
+});
+
+describe('one fact by id: history, retraction, correction, forgetting, and the audit trail', () => {
+  const FACT_FIELDS = 'id object lineage retiredBy retiredReason supersededBy expiredAt';
+  const HISTORY = `query($id: ID!) { fact(id: $id) { fact { ${FACT_FIELDS} } history { ${FACT_FIELDS} } } }`;
+  const RETRACT = `mutation($id: ID!, $reason: String) { retractFact(id: $id, reason: $reason) { ${FACT_FIELDS} } }`;
+  const CORRECT = `mutation($id: ID!, $input: FactCorrectionInput!) {
+    correctFact(id: $id, input: $input) { retired { ${FACT_FIELDS} } fact { ${FACT_FIELDS} } }
+  }`;
+  const FORGET_FACT = 'mutation($id: ID!) { forget(input: { factId: $id }) { semantic total } }';
+  const AUDIT = '{ memoryAudit(first: 20) { action target result actor episodes facts entities at } }';
+  type FactRow = { id: string; object: string; retiredBy: string | null };
+  type AuditRow = { action: string; target: string; actor: string };
+  const code = (response: { body: any }) => response.body.errors?.[0]?.extensions?.code as string | undefined;
+  const auditOf = async (key: string = KEYS.alice) =>
+    (await gql(AUDIT, {}, key)).body.data.memoryAudit as AuditRow[];
+  const historyOf = async (id: string) =>
+    (await gql(HISTORY, { id })).body.data.fact as { fact: FactRow; history: FactRow[] };
+  const learn = async (subject: string, predicate: string, object: string) =>
+    (await gql(LEARN, { input: { subject, predicate, object } })).body.data.learnFact.fact.id as string;
+  const aliceActor = `key:${createHash('sha256').update(KEYS.alice).digest('hex').slice(0, 12)}`;
+
+  it('corrects a fact: the old one in its history as CORRECTED, the new one current; the audit names the key', async () => {
+    const id = await learn('Mira', 'works at', 'Initech');
+    const corrected = await gql(CORRECT, { id, input: { object: 'Initrode', reason: 'wrong company' } });
+    expect(corrected.body.errors).toBeUndefined();
+    const { retired, fact } = corrected.body.data.correctFact;
+    expect(retired).toMatchObject({
+      id,
+      retiredBy: 'CORRECTED',
+      retiredReason: 'wrong company',
+      supersededBy: fact.id,
+    });
+    expect(fact).toMatchObject({ object: 'Initrode', lineage: id, retiredBy: null, expiredAt: null });
+    const history = await historyOf(fact.id as string);
+    expect(history.fact.id).toBe(fact.id);
+    expect(history.history.map((f) => [f.object, f.retiredBy])).toEqual([
+      ['Initech', 'CORRECTED'],
+      ['Initrode', null],
+    ]);
+    const current = (await gql(FACTS, { about: 'Mira' })).body.data.facts as FactRow[];
+    expect(current.map((f) => f.object)).toEqual(['Initrode']);
+    const entry = (await auditOf()).find((e) => e.target === id);
+    expect(entry).toMatchObject({ action: 'CORRECT_FACT', result: fact.id, actor: aliceActor, facts: 1 });
+    expect(code(await gql(CORRECT, { id, input: { object: 'Globex' } }))).toBe('CONFLICT');
+  });
+
+  it('retracts once (CONFLICT after), forgets a fact with its history; the audit keeps ids and counts only', async () => {
+    const id = await learn('Noor', 'owns', 'a red kayak');
+    const retracted = await gql(RETRACT, { id, reason: 'sold it' });
+    expect(retracted.body.data.retractFact).toMatchObject({
+      retiredBy: 'RETRACTED',
+      retiredReason: 'sold it',
+    });
+    expect(code(await gql(RETRACT, { id }))).toBe('CONFLICT');
+    const forgot = await gql(FORGET_FACT, { id });
+    expect(forgot.body.data.forget).toEqual({ semantic: 3, total: 3 }); // the fact, Noor and the kayak
+    expect(code(await gql(HISTORY, { id }))).toBe('NOT_FOUND');
+    const trail = (await auditOf()).filter((e) => e.target === id);
+    expect(trail.map((e) => e.action)).toEqual(['FORGET_FACT', 'RETRACT_FACT']);
+    expect(trail[0]).toMatchObject({ facts: 1, entities: 2, actor: aliceActor });
+    expect(JSON.stringify(trail)).not.toMatch(/Noor|kayak|sold/);
+  });
+
+  it("keeps tenants apart: alice's fact id is not found for bob in every operation, and his audit is his own", async () => {
+    const id = await learn('Omar', 'lives in', 'Lima');
+    for (const [query, variables] of [
+      [HISTORY, { id }],
+      [RETRACT, { id }],
+      [CORRECT, { id, input: { object: 'Quito' } }],
+      [FORGET_FACT, { id }],
+    ] as const) {
+      expect(code(await gql(query, variables, KEYS.bob))).toBe('NOT_FOUND');
+    }
+    const bobs = await auditOf(KEYS.bob);
+    expect(bobs.filter((e) => e.target === id || e.actor === aliceActor)).toEqual([]);
+    expect((await historyOf(id)).fact.retiredBy).toBeNull();
+    expect(code(await gql(HISTORY, { id: '' }))).toBe('BAD_REQUEST');
   });
 });
 

@@ -121,4 +121,69 @@ describe('memory entries and window restores', () => {
     expect(await restorer.restore('s-never-used', alice)).toBe(false);
     expect(await working.window('s-restored', 10_000, ctxOf('bob'))).toEqual([]);
   });
+
+  it('lists sessions most recently active first, with turn counts and span, and pages through them', async () => {
+    const carol = ctxOf('carol');
+    const t0 = Date.UTC(2026, 0, 1);
+    const at = (minutes: number) => t0 + minutes * 60_000;
+    await entries.remember(
+      [
+        { text: 'hello', role: 'user', sessionId: 'old', createdAt: at(0) },
+        { text: 'hi', role: 'assistant', sessionId: 'old', createdAt: at(1) },
+        { text: 'plan the trip', role: 'user', sessionId: 'trip', createdAt: at(10) },
+        { text: 'a late note', role: 'user', sessionId: 'old', createdAt: at(20) },
+        { text: 'newest', role: 'user', sessionId: 'new', createdAt: at(30) },
+      ],
+      carol,
+    );
+    const first = await entries.sessions(2, undefined, carol);
+    expect(first.page.map((s) => [s.id, s.turns, s.firstAt, s.lastAt])).toEqual([
+      ['new', 1, at(30), at(30)],
+      ['old', 3, at(0), at(20)],
+    ]);
+    expect(first.more).toBe(true);
+    const rest = await entries.sessions(2, first.page[1], carol);
+    expect(rest).toEqual({ page: [expect.objectContaining({ id: 'trip', summary: null })], more: false });
+    // Another tenant sees none of them; a forgotten session leaves the list.
+    expect((await entries.sessions(10, undefined, ctxOf('dave'))).page).toEqual([]);
+    await stack.forgetting.forget({ sessionId: 'trip' }, carol);
+    expect((await entries.sessions(10, undefined, carol)).page.map((s) => s.id)).toEqual(['new', 'old']);
+  });
+
+  it('browses episodes across sessions newest first, by time span and modality, or one session oldest first', async () => {
+    const erin = ctxOf('erin');
+    const t0 = Date.UTC(2026, 1, 1);
+    await entries.remember(
+      Array.from({ length: 5 }, (_, i) => ({
+        text: `note ${i}`,
+        role: 'user' as const,
+        sessionId: `s${i % 2}`,
+        createdAt: t0 + i * 1000,
+      })),
+      erin,
+    );
+    const texts = (rows: { text: string }[]) => rows.map((r) => r.text);
+    expect(texts(await entries.episodes({}, 10, undefined, erin))).toEqual([
+      'note 4',
+      'note 3',
+      'note 2',
+      'note 1',
+      'note 0',
+    ]);
+    const page = await entries.episodes({}, 2, undefined, erin);
+    const next = await entries.episodes({}, 2, page[1], erin);
+    expect(texts(next)).toEqual(['note 2', 'note 1']);
+    expect(texts(await entries.episodes({ from: t0 + 1000, to: t0 + 3000 }, 10, undefined, erin))).toEqual([
+      'note 2',
+      'note 1',
+    ]);
+    expect(texts(await entries.episodes({ sessionId: 's0' }, 10, undefined, erin))).toEqual([
+      'note 0',
+      'note 2',
+      'note 4',
+    ]);
+    expect(await entries.episodes({ modality: 'image' }, 10, undefined, erin)).toEqual([]);
+    await expect(entries.episodes({ from: t0, to: t0 }, 10, undefined, erin)).rejects.toThrow(/before/);
+    expect(await entries.episodes({}, 10, undefined, ctxOf('frank'))).toEqual([]);
+  });
 });

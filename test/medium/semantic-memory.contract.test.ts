@@ -1,19 +1,10 @@
-import path from 'node:path';
-import { loadConfig } from '../../src/config/app-config.js';
-import type { GraphStore } from '../../src/modules/memory/semantic/graph-store.js';
-import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
-import { Neo4jGraphStore } from '../../src/modules/memory/semantic/neo4j-graph.store.js';
+import { firstVersion } from '../../src/modules/memory/semantic/graph-store.js';
+import { graphBackends } from '../support/graph-backends.js';
 import { closeStacks, ctxOf, memoryStack, sharedEmbedder, tempDir } from '../support/memory-stack.js';
 
-// One contract, every backend that is reachable: kuzu always; Neo4j joins when MNEME_NEO4J_URI is set (see
-// docs/development.md#semantic-memory-on-neo4j). A kuzu store per test is a fresh directory; Neo4j is one
-// database, so its test tenants are cleared when a test opens a new store (not when it reopens one to check
-// what survived).
-const neo4j = loadConfig(process.env).memory.semantic.neo4j;
-const backends: [string, (dir: string) => GraphStore][] = [
-  ['kuzu', (dir) => new KuzuGraphStore(path.join(dir, 'graph.kuzu'))],
-  ...(neo4j ? [['neo4j', () => new Neo4jGraphStore(neo4j)] as [string, () => GraphStore]] : []),
-];
+// One contract, every backend that is reachable (test/support/graph-backends.ts); Neo4j's test tenants are
+// cleared when a test opens a new store (not when it reopens one to check what survived).
+const backends = graphBackends;
 
 const alice = ctxOf('alice');
 const bob = ctxOf('bob');
@@ -221,6 +212,7 @@ describe.each(backends)('semantic memory on %s', (name, makeStore) => {
       expect((await store.entity('alice', 'x'))!.embedding).toEqual([1, 0.5, -0.25, 0]);
       const fact = (id: string, subjectId: string, objectId: string, tenant = 'alice') => ({
         id,
+        ...firstVersion(id),
         tenant,
         subjectId,
         predicate: 'knows',

@@ -17,7 +17,7 @@ const stack = memoryStack({
     MNEME_SUMMARY_INPUT_TOKENS: '400',
   },
 });
-const { engine, events, episodic, working, summarizer, memory } = stack;
+const { engine, events, episodic, working, summarizer, memory, forgetting } = stack;
 const neverStop = () => false;
 
 const QUESTIONS = [
@@ -115,13 +115,13 @@ describe('session summaries (working → episodic)', () => {
     expect(await summarizer.runOnce(neverStop, bob.signal)).toBe(0);
     expect(await episodic.latestSummary('trip', bob)).toBeUndefined();
     expect(await episodic.get([first.id, second.id], bob)).toEqual([]);
-    await expect(memory.forget({ episodeId: first.id }, bob)).rejects.toThrow(/No episode/);
+    await expect(forgetting.forget({ episodeId: first.id }, bob)).rejects.toThrow(/No episode/);
     expect(await episodic.get([first.id], alice)).toHaveLength(1);
   });
 
   it('forgetting an original forgets every summary that retells it, and only those', async () => {
     const original = first.sources[0]!;
-    const counts = await memory.forget({ episodeId: original }, alice);
+    const counts = await forgetting.forget({ episodeId: original }, alice);
     expect(counts.episodic).toBe(3); // the turn, the summary of it, and the summary of that summary
     expect(await episodic.get([original, first.id, second.id], alice)).toEqual([]);
     const rest = await episodic.get(first.sources.slice(1), alice);

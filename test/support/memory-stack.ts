@@ -16,6 +16,9 @@ import { MemoryService } from '../../src/modules/memory/memory.service.js';
 import type { GraphStore } from '../../src/modules/memory/semantic/graph-store.js';
 import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
 import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
+import { FactRevisions } from '../../src/modules/memory/semantic/fact-revisions.service.js';
+import { AuditTrail } from '../../src/modules/memory/audit-trail.service.js';
+import { Forgetting } from '../../src/modules/memory/forgetting.service.js';
 import { InProcessWorkingMemoryStore } from '../../src/modules/memory/working/in-process-working-memory.store.js';
 import { WindowRestorer } from '../../src/modules/memory/working/window-restorer.js';
 import { WorkingMemoryService } from '../../src/modules/memory/working/working-memory.service.js';
@@ -83,6 +86,8 @@ export interface EpisodicStack extends MemoryStack {
 }
 export interface SemanticStack extends MemoryStack {
   semantic: SemanticMemoryService;
+  revisions: FactRevisions;
+  audit: AuditTrail;
   events: MemoryEventBus;
 }
 export interface FullStack extends EpisodicStack, SemanticStack {
@@ -91,6 +96,7 @@ export interface FullStack extends EpisodicStack, SemanticStack {
   summarizer: SessionSummarizer;
   consolidation: ConsolidationService;
   memory: MemoryService;
+  forgetting: Forgetting;
 }
 
 type AnyStack = MemoryStack & Partial<Omit<FullStack, keyof MemoryStack>>;
@@ -120,19 +126,17 @@ export function memoryStack(options: MemoryStackOptions & { only?: 'episodic' | 
   const embedder = options.embedder ?? new TextEmbedderService(config, new ModelCatalog());
   const events = new MemoryEventBus();
   const episodic = only === 'semantic' ? undefined : new EpisodicMemoryService(config, embedder);
-  const semantic =
-    only === 'episodic'
-      ? undefined
-      : new SemanticMemoryService(
-          options.graph ?? new KuzuGraphStore(config.memory.semantic.dir),
-          embedder,
-          config,
-          events,
-        );
+  const graph =
+    only === 'episodic' ? undefined : (options.graph ?? new KuzuGraphStore(config.memory.semantic.dir));
+  const semantic = graph && new SemanticMemoryService(graph, embedder, config, events);
+  const audit = graph && new AuditTrail(graph);
+  const revisions = graph && audit && new FactRevisions(graph, embedder, config, events, audit);
   const ownEngine = only || options.engine ? undefined : new LlamaCppEngine(config.llm);
   const engine = options.engine ?? ownEngine;
   const upper: Partial<ReturnType<typeof upperTiers>> =
-    episodic && semantic && engine ? upperTiers(config, episodic, semantic, engine, events) : {};
+    episodic && semantic && revisions && audit && engine
+      ? upperTiers(config, episodic, { semantic, revisions, audit }, engine, events)
+      : {};
   let closing: Promise<void> | undefined;
   const stack: AnyStack = {
     config,
@@ -140,6 +144,8 @@ export function memoryStack(options: MemoryStackOptions & { only?: 'episodic' | 
     events,
     episodic,
     semantic,
+    revisions,
+    audit,
     ...upper,
     open: async () => {
       if (ownsEmbedder) await embedder.onModuleInit();
@@ -167,10 +173,11 @@ export function memoryStack(options: MemoryStackOptions & { only?: 'episodic' | 
 function upperTiers(
   config: AppConfig,
   episodic: EpisodicMemoryService,
-  semantic: SemanticMemoryService,
+  graph: { semantic: SemanticMemoryService; revisions: FactRevisions; audit: AuditTrail },
   engine: LlmEngine,
   events: MemoryEventBus,
 ) {
+  const { semantic, revisions, audit } = graph;
   const working = new WorkingMemoryService(new InProcessWorkingMemoryStore(config.memory.working), config);
   const summarizer = new SessionSummarizer(working, episodic, engine, config, events);
   return {
@@ -187,5 +194,6 @@ function upperTiers(
       summarizer,
       new WindowRestorer(episodic, working, engine, config),
     ),
+    forgetting: new Forgetting(working, episodic, semantic, revisions, engine, audit),
   };
 }

@@ -6,9 +6,19 @@ import { requireId } from '../../common/ids.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
-import type { EpisodeRecord } from './episodic/episode.record.js';
+import type { EpisodeCursor, EpisodeRecord } from './episodic/episode.record.js';
+import { pageOf, sessionsOf, type SessionCursor, type SessionInfo } from './sessions.js';
 import { EpisodicMemoryService } from './episodic/episodic-memory.service.js';
 import { WorkingMemoryService } from './working/working-memory.service.js';
+
+/** Which episodes to browse: a session's (oldest first by default) or all (newest first), within a time span. */
+export interface EpisodeQuery {
+  sessionId?: string;
+  from?: number;
+  to?: number;
+  modality?: string;
+  newestFirst?: boolean;
+}
 
 /** A memory a caller stores directly (mem0's add): no generation involved. */
 export interface MemoryEntry {
@@ -70,6 +80,41 @@ export class MemoryEntries {
     const [found] = await this.episodic.get([requireId(id, 'id')], ctx);
     if (found) return found;
     throw new MnemeError(ErrorCode.NOT_FOUND, `No episode ${id} in your memory.`);
+  }
+
+  /** The caller's episodes matching the query, a page after the cursor (one more than `first`: the next's). */
+  async episodes(
+    query: EpisodeQuery,
+    first: number,
+    after: EpisodeCursor | undefined,
+    ctx: CallContext,
+  ): Promise<EpisodeRecord[]> {
+    const { newestFirst = query.sessionId === undefined, ...filter } = query;
+    if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) {
+      throw new MnemeError(ErrorCode.BAD_REQUEST, 'from must be before to.');
+    }
+    return this.episodic.browse(filter, first, after, newestFirst, ctx);
+  }
+
+  /**
+   * The caller's sessions, most recently active first, with the latest summary's text: a page of `first` after
+   * the cursor, and whether more follow. Made from one narrow scan of the caller's episodes (see
+   * docs/benchmarks.md for its cost), so it is never out of step with forgets, decay or other replicas.
+   */
+  async sessions(
+    first: number,
+    after: SessionCursor | undefined,
+    ctx: CallContext,
+  ): Promise<{ page: (SessionInfo & { summary: string | null })[]; more: boolean }> {
+    const all = sessionsOf(await this.episodic.sessionRows(ctx));
+    const page = pageOf(all, first + 1, after);
+    const shown = page.slice(0, first);
+    const summaryIds = shown.flatMap((s) => (s.summaryId ? [s.summaryId] : []));
+    const summaries = new Map((await this.episodic.get(summaryIds, ctx)).map((e) => [e.id, e.text]));
+    return {
+      page: shown.map((s) => ({ ...s, summary: (s.summaryId && summaries.get(s.summaryId)) ?? null })),
+      more: page.length > first,
+    };
   }
 
   /** Appends remembered turns to their sessions' working windows, with their token counts. */

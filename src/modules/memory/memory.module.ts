@@ -2,7 +2,11 @@ import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { EpisodicMemoryService } from './episodic/episodic-memory.service.js';
 import { EmbeddingModule } from '../embedding/embedding.module.js';
+import { AuditTrail } from './audit-trail.service.js';
+import { FactRevisionsResolver } from './fact-revisions.resolver.js';
+import { Forgetting } from './forgetting.service.js';
 import { MemoryResolver } from './memory.resolver.js';
+import { FactRevisions } from './semantic/fact-revisions.service.js';
 import { ConsolidationService } from './consolidation/consolidation.service.js';
 import { SessionSummarizer } from './consolidation/session-summarizer.service.js';
 import { MemoryEventBus } from './memory-events.js';
@@ -66,8 +70,12 @@ function graphStore(config: AppConfig): GraphStore {
     SessionSummarizer,
     ConsolidationService,
     MemoryService,
+    AuditTrail,
+    FactRevisions,
+    Forgetting,
     MemoryResolver,
     SemanticResolver,
+    FactRevisionsResolver,
   ],
   exports: [MemoryService],
 })

@@ -9,10 +9,12 @@ import { Type } from 'class-transformer';
 import { ForgetInput } from './dto/forget.input.js';
 import { RememberInput, RememberRole } from './dto/remember.input.js';
 import { MemoryEntries, type MemoryEntry } from './memory-entries.service.js';
-import { EpisodesArgs } from './dto/episodes.args.js';
+import { EpisodeOrder, EpisodesArgs, SessionsArgs } from './dto/episodes.args.js';
+import { decodeSessionCursor, encodeSessionCursor } from './sessions.js';
 import { decodeCursor, encodeCursor, toEpisode } from './memory.mapper.js';
-import { MemoryService, type ForgetScope } from './memory.service.js';
-import { Episode, EpisodeConnection, ForgetResult } from './models/memory.model.js';
+import { Forgetting } from './forgetting.service.js';
+import type { ForgetScope } from './memory.service.js';
+import { Episode, EpisodeConnection, ForgetResult, SessionConnection } from './models/memory.model.js';
 
 // One call's batch: enough for an import in pages, bounded so one request stays one write of bounded size.
 const MAX_BATCH = 500;
@@ -32,8 +34,8 @@ class RememberManyArgs {
 @Resolver()
 export class MemoryResolver {
   constructor(
-    private readonly memory: MemoryService,
     private readonly entries: MemoryEntries,
+    private readonly forgetting: Forgetting,
   ) {}
 
   @Mutation(() => Episode, {
@@ -63,12 +65,22 @@ export class MemoryResolver {
     return toEpisode(await this.entries.episode(id, caller));
   }
 
-  @Query(() => EpisodeConnection, { description: 'One session’s episodes, oldest first, a page at a time.' })
+  @Query(() => EpisodeConnection, {
+    description:
+      'Episodes a page at a time: one session’s (oldest first) or all of yours (newest first), by time and modality.',
+  })
   @Cost(perItem(COST.search))
   async episodes(@Args() args: EpisodesArgs, @Caller() caller: CallContext): Promise<EpisodeConnection> {
     // Relay clients send an explicit null for the first page.
     const after = args.after == null ? undefined : decodeCursor(args.after);
-    const rows = await this.memory.episodes(args.sessionId, args.first + 1, after, caller);
+    const query = {
+      ...(args.sessionId != null && { sessionId: args.sessionId }),
+      ...(args.from instanceof Date && { from: args.from.getTime() }),
+      ...(args.to instanceof Date && { to: args.to.getTime() }),
+      ...(args.modality != null && { modality: args.modality }),
+      ...(args.order != null && { newestFirst: args.order === EpisodeOrder.NEWEST_FIRST }),
+    };
+    const rows = await this.entries.episodes(query, args.first + 1, after, caller);
     const page = rows.slice(0, args.first);
     const edges = page.map((e) => ({ cursor: encodeCursor(e), node: toEpisode(e) }));
     return {
@@ -77,12 +89,27 @@ export class MemoryResolver {
     };
   }
 
+  @Query(() => SessionConnection, {
+    description: 'Your sessions, most recently active first, a page at a time.',
+  })
+  @Cost(perItem(COST.search))
+  async sessions(@Args() args: SessionsArgs, @Caller() caller: CallContext): Promise<SessionConnection> {
+    const after = args.after == null ? undefined : decodeSessionCursor(args.after);
+    const { page, more } = await this.entries.sessions(args.first, after, caller);
+    const edges = page.map((s) => ({
+      cursor: encodeSessionCursor(s),
+      node: { ...s, firstAt: new Date(s.firstAt), lastAt: new Date(s.lastAt) },
+    }));
+    return { edges, pageInfo: { hasNextPage: more, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
   @Mutation(() => ForgetResult, {
-    description: 'Forget one episode, a session, or everything; counts per tier.',
+    description:
+      'Forget one episode, a session, one fact (with its history) or everything; counts per tier. Listed in memoryAudit.',
   })
   @Cost(COST.write * 10, { perRequest: 1 })
   async forget(@Args('input') input: ForgetInput, @Caller() caller: CallContext): Promise<ForgetResult> {
-    const counts = await this.memory.forget(scopeOf(input), caller);
+    const counts = await this.forgetting.forget(scopeOf(input), caller);
     return { ...counts, total: counts.working + counts.episodic + counts.semantic };
   }
 }
@@ -98,17 +125,18 @@ function entryOf(input: RememberInput): MemoryEntry {
 }
 
 function scopeOf(input: ForgetInput): ForgetScope {
-  const { episodeId, sessionId, everything } = input;
-  const given = [episodeId, sessionId, everything].filter((v) => v !== undefined && v !== null);
+  const { episodeId, sessionId, factId, everything } = input;
+  const given = [episodeId, sessionId, factId, everything].filter((v) => v !== undefined && v !== null);
   if (given.length !== 1) {
     throw new MnemeError(
       ErrorCode.BAD_REQUEST,
-      'forget takes exactly one of episodeId, sessionId or everything: true.',
+      'forget takes exactly one of episodeId, sessionId, factId or everything: true.',
     );
   }
   // Each branch tests for presence, never truthiness: an empty id must not fall through to "everything".
   if (episodeId !== undefined && episodeId !== null) return { episodeId };
   if (sessionId !== undefined && sessionId !== null) return { sessionId };
+  if (factId !== undefined && factId !== null) return { factId };
   if (everything === true) return { everything: true };
   throw new MnemeError(ErrorCode.BAD_REQUEST, 'everything must be true when given.');
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { CallContext } from '../../common/call-context.js';
 import { ErrorCode } from '../../common/error-codes.js';
-import { MnemeError, isMnemeError } from '../../common/mneme-error.js';
+import { isMnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
 import { SessionSummarizer } from './consolidation/session-summarizer.service.js';
@@ -23,8 +23,6 @@ import type {
   MemoryHit,
   Exchange,
   MemorySizes,
-  ForgetScope,
-  ForgetCounts,
 } from './memory.types.js';
 
 const EPISODE_LINE_OVERHEAD = 16;
@@ -303,15 +301,6 @@ export class MemoryService {
     return hits;
   }
 
-  episodes(
-    sessionId: string,
-    first: number,
-    after: EpisodeCursor | undefined,
-    ctx: CallContext,
-  ): Promise<EpisodeRecord[]> {
-    return this.episodic.list(sessionId, first, after, ctx);
-  }
-
   /** How much each durable tier holds, all tenants together (for /metrics); a tier that is down is left out. */
   async sizes(): Promise<MemorySizes> {
     const [episodes, graph] = await Promise.allSettled([this.episodic.total(), this.semantic.totals()]);
@@ -320,42 +309,6 @@ export class MemoryService {
       ...(episodes.status === 'fulfilled' && { episodes: episodes.value }),
       ...(graph.status === 'fulfilled' && graph.value),
     };
-  }
-
-  /**
-   * Forgets in every tier; answers what each deleted. Episodic first, so nothing forgotten is recalled again; the
-   * semantic tier then drops what only those episodes taught.
-   */
-  async forget(scope: ForgetScope, ctx: CallContext): Promise<ForgetCounts> {
-    const semanticOf = async (ids: string[]) => {
-      const count = await this.semantic.forgetEpisodes(ids, ctx);
-      return count.facts + count.entities;
-    };
-    if ('episodeId' in scope) {
-      const [episode] = await this.episodic.get([scope.episodeId], ctx);
-      if (!episode) {
-        throw new MnemeError(ErrorCode.NOT_FOUND, `No episode ${scope.episodeId} in your memory.`);
-      }
-      const ids = await this.episodic.forgetIds({ id: episode.id }, ctx);
-      const working = await this.working.forgetTurn(episode.sessionId, episode.id, ctx);
-      // A cached state of the session holds the episode's words among others: it goes whole.
-      const promptCache = await this.engine.forgetCached({
-        tenant: ctx.tenant,
-        sessionId: episode.sessionId,
-      });
-      return { working, episodic: ids.length, semantic: await semanticOf(ids), promptCache };
-    }
-    if ('sessionId' in scope) {
-      const ids = await this.episodic.forgetIds({ sessionId: scope.sessionId }, ctx);
-      const working = await this.working.forgetSession(scope.sessionId, ctx);
-      const promptCache = await this.engine.forgetCached({ tenant: ctx.tenant, sessionId: scope.sessionId });
-      return { working, episodic: ids.length, semantic: await semanticOf(ids), promptCache };
-    }
-    const episodic = await this.episodic.forget({ everything: true }, ctx);
-    const working = await this.working.forgetTenant(ctx);
-    const semantic = await this.semantic.forgetEverything(ctx);
-    const promptCache = await this.engine.forgetCached({ tenant: ctx.tenant });
-    return { working, episodic, semantic: semantic.facts + semantic.entities, promptCache };
   }
 
   private async orDegrade<T>(

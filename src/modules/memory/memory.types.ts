@@ -83,12 +83,13 @@ export interface MemorySizes {
   sessionsToSummarize: number;
 }
 
-export type ForgetScope = { episodeId: string } | { sessionId: string } | { everything: true };
+export type ForgetScope =
+  { episodeId: string } | { sessionId: string } | { factId: string } | { everything: true };
 
 export interface ForgetCounts {
   working: number;
   episodic: number;
-  /** Facts and entities that only forgotten episodes had taught. */
+  /** Facts and entities that only forgotten episodes had taught (or the forgotten fact, its versions and ends). */
   semantic: number;
   /** The LLM's cached prompt states holding the forgotten conversation (in its sequences and on disk). */
   promptCache: number;

@@ -15,7 +15,7 @@ import {
   LearnedFact,
   Neighborhood,
 } from './models/semantic.model.js';
-import type { EntityRecord, FactView } from './semantic/graph-store.js';
+import { toEntity, toFact } from './semantic.mapper.js';
 import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
 
 @Resolver()
@@ -133,33 +133,4 @@ function toEvent(event: MemoryEvent): MemoryEventGql {
         turns: event.turns,
       };
   }
-}
-
-function toEntity(e: EntityRecord): EntityGql {
-  return {
-    id: e.id,
-    name: e.name,
-    type: e.type,
-    aliases: e.aliases,
-    summary: e.summary,
-    episodes: e.episodes,
-    createdAt: new Date(e.createdAt),
-  };
-}
-
-function toFact(f: FactView): FactGql {
-  return {
-    id: f.id,
-    subjectId: f.subjectId,
-    subject: f.subject,
-    predicate: f.predicate,
-    objectId: f.objectId,
-    object: f.object,
-    validFrom: new Date(f.validFrom),
-    validTo: f.validTo === null ? null : new Date(f.validTo),
-    createdAt: new Date(f.createdAt),
-    expiredAt: f.expiredAt === null ? null : new Date(f.expiredAt),
-    confidence: f.confidence,
-    episodes: f.episodes,
-  };
 }

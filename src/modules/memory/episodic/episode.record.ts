@@ -62,6 +62,14 @@ export interface EpisodeFilter {
   citing?: string[];
 }
 
+/** One episode as the sessions list reads it. */
+export interface SessionRow {
+  id: string;
+  sessionId: string;
+  createdAt: number;
+  role: string;
+}
+
 /** A keyset position for paging a session in (createdAt, id) order. */
 export interface EpisodeCursor {
   createdAt: number;

@@ -12,6 +12,7 @@ import {
   type EpisodeCursor,
   type EpisodeFilter,
   type EpisodeRecord,
+  type SessionRow,
 } from './episode.record.js';
 import type { EpisodeInput, RecallQuery } from './episode-requests.js';
 import type { RankedEpisode } from './hybrid-ranking.js';
@@ -186,12 +187,36 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     after: EpisodeCursor | undefined,
     ctx: CallContext,
   ): Promise<EpisodeRecord[]> {
+    return this.browse({ sessionId }, first, after, false, ctx);
+  }
+
+  /** The caller's episodes matching the filter, after a cursor, oldest or newest first. */
+  browse(
+    filter: Omit<EpisodeFilter, 'tenant'>,
+    first: number,
+    after: EpisodeCursor | undefined,
+    newestFirst: boolean,
+    ctx: CallContext,
+  ): Promise<EpisodeRecord[]> {
     return this.span(
       'list',
       ctx,
       async () => {
         const table = await this.lane.table();
-        return guardStorage(() => table.list({ tenant: ctx.tenant, sessionId }, after, first));
+        return guardStorage(() => table.list({ ...filter, tenant: ctx.tenant }, after, first, newestFirst));
+      },
+      (r) => r.length,
+    );
+  }
+
+  /** Each of the caller's episodes as (session, time, role): what the sessions list is made from. */
+  sessionRows(ctx: CallContext): Promise<SessionRow[]> {
+    return this.span(
+      'sessions',
+      ctx,
+      async () => {
+        const table = await this.lane.table();
+        return guardStorage(() => table.sessionRows(ctx.tenant));
       },
       (r) => r.length,
     );

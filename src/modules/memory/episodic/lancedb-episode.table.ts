@@ -6,6 +6,7 @@ import {
   type EpisodeFilter,
   type EpisodeRecord,
   type MediaVectorColumn,
+  type SessionRow,
 } from './episode.record.js';
 import { MEDIA_COLUMNS, fromRow, num, str, toRow, where, type EpisodeRow } from './lancedb-episode.rows.js';
 
@@ -179,26 +180,21 @@ export class LanceEpisodeTable {
     return rows.map((row: EpisodeRow) => ({ ...fromRow(row), score: Number(row._score) }));
   }
 
-  /** Rows matching the filter after the cursor, in (createdAt, id) order, sorted by LanceDB. */
-  async list(
+  /**
+   * Rows matching the filter after the cursor, in (createdAt, id) order — oldest first, or newest first —
+   * sorted by LanceDB.
+   */
+  list(
     filter: EpisodeFilter,
     after: EpisodeCursor | undefined,
     limit: number,
+    newestFirst = false,
   ): Promise<EpisodeRecord[]> {
+    const beyond = newestFirst ? '<' : '>';
     const keyset = after
-      ? `(created_at > ${num(after.createdAt)} OR (created_at = ${num(after.createdAt)} AND id > ${str(after.id)}))`
+      ? `(created_at ${beyond} ${num(after.createdAt)} OR (created_at = ${num(after.createdAt)} AND id ${beyond} ${str(after.id)}))`
       : undefined;
-    const rows = await this.table
-      .query()
-      .where(where(filter, keyset))
-      .select(COLUMNS) // the sort columns must be selected, or LanceDB fails the sort
-      .orderBy([
-        { columnName: 'created_at', ascending: true },
-        { columnName: 'id', ascending: true },
-      ])
-      .limit(limit)
-      .toArray();
-    return rows.map((row: EpisodeRow) => fromRow(row));
+    return this.ordered(where(filter, keyset), !newestFirst, limit);
   }
 
   /** The newest row matching the filter (by createdAt), if any. */
@@ -207,18 +203,42 @@ export class LanceEpisodeTable {
   }
 
   /** The newest `limit` rows matching the filter, newest first. */
-  async latest(filter: EpisodeFilter, limit: number): Promise<EpisodeRecord[]> {
+  latest(filter: EpisodeFilter, limit: number): Promise<EpisodeRecord[]> {
+    return this.ordered(where(filter), false, limit);
+  }
+
+  private async ordered(predicate: string, ascending: boolean, limit: number): Promise<EpisodeRecord[]> {
     const rows = await this.table
       .query()
-      .where(where(filter))
-      .select(COLUMNS)
+      .where(predicate)
+      .select(COLUMNS) // the sort columns must be selected, or LanceDB fails the sort
       .orderBy([
-        { columnName: 'created_at', ascending: false },
-        { columnName: 'id', ascending: false },
+        { columnName: 'created_at', ascending },
+        { columnName: 'id', ascending },
       ])
       .limit(limit)
       .toArray();
     return rows.map((row: EpisodeRow) => fromRow(row));
+  }
+
+  /** Every episode's id, session, time and role (narrow columns): what the sessions list is made from. */
+  async sessionRows(tenant: string): Promise<SessionRow[]> {
+    const predicate = where({ tenant });
+    // An explicit limit: a plain query without one stops at LanceDB's default page.
+    const count = await this.table.countRows(predicate);
+    if (count === 0) return [];
+    const rows = await this.table
+      .query()
+      .where(predicate)
+      .select(['id', 'session_id', 'created_at', 'role'])
+      .limit(count)
+      .toArray();
+    return rows.map((row: EpisodeRow) => ({
+      id: String(row.id),
+      sessionId: String(row.session_id),
+      createdAt: Number(row.created_at),
+      role: String(row.role),
+    }));
   }
 
   count(filter: EpisodeFilter): Promise<number> {

@@ -63,9 +63,34 @@ export class PageInfo {
   @Field(() => String, { nullable: true }) endCursor!: string | null;
 }
 
-@ObjectType({ description: 'A page of one session’s episodes, oldest first.' })
+@ObjectType({
+  description:
+    'A page of episodes: a session’s oldest first, all of yours newest first (unless `order` says).',
+})
 export class EpisodeConnection {
   @Field(() => [EpisodeEdge]) edges!: EpisodeEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+}
+
+@ObjectType('Session', { description: 'A conversation: its episodes’ time span, turns and latest summary.' })
+export class SessionGql {
+  @Field(() => String) id!: string;
+  @Field(() => GraphQLISODateTime, { description: 'Its first episode.' }) firstAt!: Date;
+  @Field(() => GraphQLISODateTime, { description: 'Its latest episode.' }) lastAt!: Date;
+  @Field(() => Int, { description: 'User and assistant turns (summaries not counted).' }) turns!: number;
+  @Field(() => String, { nullable: true, description: 'Its latest rolling summary, if it has one.' })
+  summary!: string | null;
+}
+
+@ObjectType()
+export class SessionEdge {
+  @Field(() => String) cursor!: string;
+  @Field(() => SessionGql) node!: SessionGql;
+}
+
+@ObjectType({ description: 'A page of your sessions, most recently active first.' })
+export class SessionConnection {
+  @Field(() => [SessionEdge]) edges!: SessionEdge[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
 }
 

@@ -12,6 +12,17 @@ export class EntityGql {
   @Field(() => GraphQLISODateTime) createdAt!: Date;
 }
 
+export enum FactRetirementGql {
+  CONTRADICTED = 'contradicted',
+  RETRACTED = 'retracted',
+  CORRECTED = 'corrected',
+}
+registerEnumType(FactRetirementGql, {
+  name: 'FactRetirement',
+  description:
+    'CONTRADICTED: a newer fact said otherwise; RETRACTED: a caller said it was wrong; CORRECTED: and what is.',
+});
+
 @ObjectType('Fact', {
   description:
     'subject —predicate→ object, bi-temporal: true in the world from validFrom to validTo, known to Mneme from ' +
@@ -33,6 +44,32 @@ export class FactGql {
   @Field(() => Float) confidence!: number;
   @Field(() => [String], { description: 'Episodes it was learned from (provenance); empty when stated.' })
   episodes!: string[];
+  @Field(() => ID, {
+    description:
+      'The first version’s id: its closed copies, corrections and the facts that contradicted it share it.',
+  })
+  lineage!: string;
+  @Field(() => FactRetirementGql, {
+    nullable: true,
+    description: 'Why it left current knowledge; null while current.',
+  })
+  retiredBy!: FactRetirementGql | null;
+  @Field(() => String, { nullable: true, description: 'The reason given with a retraction or correction.' })
+  retiredReason!: string | null;
+  @Field(() => ID, { nullable: true, description: 'The fact that took its place.' })
+  supersededBy!: string | null;
+}
+
+@ObjectType({ description: 'A fact and every version of it, oldest known first (the fact among them).' })
+export class FactHistoryGql {
+  @Field(() => FactGql) fact!: FactGql;
+  @Field(() => [FactGql]) history!: FactGql[];
+}
+
+@ObjectType({ description: 'A corrected fact, now retired, and the fact that replaced it.' })
+export class CorrectedFact {
+  @Field(() => FactGql) retired!: FactGql;
+  @Field(() => FactGql) fact!: FactGql;
 }
 
 @ObjectType({ description: 'A fact just learned, what it retired, and whether it was already known.' })

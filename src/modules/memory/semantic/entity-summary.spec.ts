@@ -1,8 +1,9 @@
-import type { FactView } from './graph-store.js';
+import { firstVersion, type FactView } from './graph-store.js';
 import { entitySummary } from './entity-summary.js';
 
 const fact = (subjectId: string, subject: string, predicate: string, object: string): FactView => ({
   id: `${subject}-${predicate}`,
+  ...firstVersion(`${subject}-${predicate}`),
   tenant: 't',
   subjectId,
   subject,

@@ -31,7 +31,62 @@ export interface FactRecord {
   expiredAt: number | null;
   confidence: number;
   episodes: string[];
+  /** The first version's id: a fact's closed copies, corrections and the facts that contradicted it share it. */
+  lineage: string;
+  /** Why it left current knowledge; null while current (and for facts retired before history was kept). */
+  retiredBy: FactRetirement | null;
+  /** The caller's reason for a retraction or correction. */
+  retiredReason: string | null;
+  /** The fact that took its place (a contradiction or a correction). */
+  supersededBy: string | null;
 }
+
+type History = Pick<FactRecord, 'lineage' | 'retiredBy' | 'retiredReason' | 'supersededBy'>;
+
+/** The history fields of a fact that begins its own lineage and is current. */
+export const firstVersion = (id: string): History => ({
+  lineage: id,
+  retiredBy: null,
+  retiredReason: null,
+  supersededBy: null,
+});
+
+/** contradicted: a newer fact said otherwise; retracted: a caller said it was wrong; corrected: and what is. */
+export type FactRetirement = 'contradicted' | 'retracted' | 'corrected';
+
+/** The fields updateFact may change. */
+export type FactPatch = Partial<
+  Pick<FactRecord, 'expiredAt' | 'confidence' | 'episodes' | 'retiredBy' | 'retiredReason' | 'supersededBy'>
+>;
+
+/**
+ * One forget or correction, as the tenant's audit trail keeps it: what was acted on (ids only, never the
+ * forgotten content), when, by which API key, and how much went.
+ */
+export interface AuditRecord {
+  id: string;
+  tenant: string;
+  at: number;
+  action: AuditAction;
+  /** The id acted on: an episode, a session, a fact, or "*" for everything. */
+  target: string;
+  /** The id of what replaced it (a correction's new fact), or null. */
+  result: string | null;
+  /** A fingerprint of the API key that asked ("local" on a keyless server). */
+  actor: string;
+  episodes: number;
+  facts: number;
+  entities: number;
+}
+
+export type AuditAction =
+  | 'forget-episode'
+  | 'forget-session'
+  | 'forget-everything'
+  | 'forget-fact'
+  | 'retract-fact'
+  | 'correct-fact'
+  | 'update-episode';
 
 /** A fact with its endpoints' names, as queries return it. */
 export interface FactView extends FactRecord {
@@ -83,11 +138,16 @@ export abstract class GraphStore {
   abstract entitiesContaining(tenant: string, token: string, limit: number): Promise<EntityRecord[]>;
 
   abstract addFact(fact: FactRecord): Promise<void>;
-  abstract updateFact(
-    tenant: string,
-    id: string,
-    patch: Partial<Pick<FactRecord, 'expiredAt' | 'confidence' | 'episodes'>>,
-  ): Promise<void>;
+  abstract updateFact(tenant: string, id: string, patch: FactPatch): Promise<void>;
+  /** One fact of the tenant, whatever its time. */
+  abstract fact(tenant: string, id: string): Promise<FactView | undefined>;
+  /** Every version of a lineage (see FactRecord.lineage), oldest known first. */
+  abstract lineage(tenant: string, lineage: string): Promise<FactView[]>;
+  /**
+   * Deletes every version of a lineage, then its endpoints left with no fact and no episode (their names go
+   * too): forgetting one fact leaves nothing of it behind.
+   */
+  abstract forgetLineage(tenant: string, lineage: string): Promise<ForgetCount>;
   /** Facts of a subject and predicate that are current knowledge (expiredAt null). */
   abstract currentFacts(tenant: string, subjectId: string, predicate: string): Promise<FactRecord[]>;
   /** Facts with the entity as subject or object, within the window, newest first. */
@@ -110,6 +170,7 @@ export abstract class GraphStore {
    * deleted, then entities left with none that no surviving fact uses.
    */
   abstract forgetEpisodes(tenant: string, episodeIds: string[]): Promise<ForgetCount>;
+  /** Deletes the tenant's entities and facts; its audit trail stays (it holds no content). */
   abstract forgetTenant(tenant: string): Promise<ForgetCount>;
   abstract counts(tenant: string): Promise<ForgetCount>;
   /** Entities and facts of all tenants together: the operator's size gauge, never shown to a tenant. */
@@ -122,4 +183,8 @@ export abstract class GraphStore {
    * a load that breaks this writes nothing.
    */
   abstract bulkLoad(tenant: string, entities: EntityRecord[], facts: FactRecord[]): Promise<void>;
+
+  abstract recordAudit(entry: AuditRecord): Promise<void>;
+  /** The tenant's audit trail, newest first, before `before` (epoch ms) when given. */
+  abstract auditTrail(tenant: string, first: number, before?: number): Promise<AuditRecord[]>;
 }

@@ -16,13 +16,22 @@ export const SCHEMA = [
   // Name lookups go through a primary-key (hashed) index: one Name per (tenant, normalized name or alias).
   `CREATE NODE TABLE IF NOT EXISTS Name(key STRING, PRIMARY KEY(key))`,
   `CREATE REL TABLE IF NOT EXISTS NAMES(FROM Name TO Entity)`,
+  // A fact's history (added later: ALTER keeps databases made before it readable; old facts read '' and null).
+  `ALTER TABLE Fact ADD IF NOT EXISTS lineage STRING DEFAULT ''`,
+  `ALTER TABLE Fact ADD IF NOT EXISTS retiredBy STRING`,
+  `ALTER TABLE Fact ADD IF NOT EXISTS retiredReason STRING`,
+  `ALTER TABLE Fact ADD IF NOT EXISTS supersededBy STRING`,
+  `CREATE NODE TABLE IF NOT EXISTS Audit(id STRING, tenant STRING, at INT64, action STRING, target STRING,
+     result STRING, actor STRING, episodes INT64, facts INT64, entities INT64, PRIMARY KEY(id))`,
 ];
 /** A Name's key: tenant and normalized name, joined by a character neither can contain. */
 export const nameKey = (tenant: string, norm: string) => `${tenant}\u0000${norm}`;
 export const ENTITY =
   'e.id AS id, e.tenant AS tenant, e.name AS name, e.norm AS norm, e.type AS type, e.aliases AS aliases, e.embedding AS embedding, e.summary AS summary, e.episodes AS episodes, e.createdAt AS createdAt';
 export const FACT =
-  'f.id AS id, f.tenant AS tenant, s.id AS subjectId, f.predicate AS predicate, o.id AS objectId, f.validFrom AS validFrom, f.validTo AS validTo, f.createdAt AS createdAt, f.expiredAt AS expiredAt, f.confidence AS confidence, f.episodes AS episodes, s.name AS subject, o.name AS object';
+  'f.id AS id, f.tenant AS tenant, s.id AS subjectId, f.predicate AS predicate, o.id AS objectId, f.validFrom AS validFrom, f.validTo AS validTo, f.createdAt AS createdAt, f.expiredAt AS expiredAt, f.confidence AS confidence, f.episodes AS episodes, f.lineage AS lineage, f.retiredBy AS retiredBy, f.retiredReason AS retiredReason, f.supersededBy AS supersededBy, s.name AS subject, o.name AS object';
+export const AUDIT =
+  'a.id AS id, a.tenant AS tenant, a.at AS at, a.action AS action, a.target AS target, a.result AS result, a.actor AS actor, a.episodes AS episodes, a.facts AS facts, a.entities AS entities';
 // A recursive pattern's bounds must be literals in Cypher: one statement per allowed depth, never built from input.
 export const NEIGHBORHOOD: Record<1 | 2 | 3, string> = {
   1: neighborhoodQuery(1),
@@ -63,6 +72,7 @@ export interface BulkColumn<T> {
   cast?: string;
 }
 const textColumn = <T>(value: (row: T) => string): BulkColumn<T> => ({ value, witness: '' });
+const maybeTextColumn = <T>(value: (row: T) => string | null): BulkColumn<T> => ({ value, witness: '' });
 const textsColumn = <T>(value: (row: T) => string[]): BulkColumn<T> => ({ value, witness: [''] });
 const millisColumn = <T>(value: (row: T) => number | null): BulkColumn<T> => ({
   value: (row) => {
@@ -123,6 +133,10 @@ export const BULK_FACT = bulkTable<FactRecord>('Fact', [
   millisColumn((f) => f.expiredAt),
   doubleColumn((f) => f.confidence),
   textsColumn((f) => f.episodes),
+  textColumn((f) => f.lineage),
+  maybeTextColumn((f) => f.retiredBy),
+  maybeTextColumn((f) => f.retiredReason),
+  maybeTextColumn((f) => f.supersededBy),
 ]);
 export const BULK_NAME = bulkTable<string>('Name', [textColumn((key) => key)]);
 export const BULK_NAMES = bulkTable<NameLink>('NAMES', [

@@ -5,19 +5,17 @@ import kuzu, { type KuzuValue, type QueryResult } from 'kuzu';
 import {
   GraphStore,
   type EntityRecord,
+  type AuditRecord,
+  type FactPatch,
   type FactRecord,
   type FactView,
   type FactWindow,
   type ForgetCount,
   type Neighbor,
 } from './graph-store.js';
+import { bulkLoad } from './kuzu-bulk-load.js';
 import {
-  BULK_ENTITY,
-  BULK_FACT,
-  BULK_NAME,
-  BULK_NAMES,
-  type BulkTable,
-  chunks,
+  AUDIT,
   ENTITY,
   FACT,
   factsAboutQuery,
@@ -27,7 +25,7 @@ import {
   type Row,
   SCHEMA,
 } from './kuzu-cypher.js';
-import { text, toEntity, toFact } from './graph-rows.js';
+import { text, toAudit, toEntity, toFact, toFactView } from './graph-rows.js';
 
 // The only file that imports kuzu (docs/conventions.md rule 1).
 
@@ -163,22 +161,65 @@ export class KuzuGraphStore extends GraphStore {
     await this.run(
       `MATCH (s:Entity {id: $subjectId}), (o:Entity {id: $objectId}) WHERE s.tenant = $tenant AND o.tenant = $tenant
        CREATE (s)-[:Fact {id: $id, tenant: $tenant, predicate: $predicate, validFrom: $validFrom, validTo: $validTo,
-         createdAt: $createdAt, expiredAt: $expiredAt, confidence: $confidence, episodes: $episodes}]->(o)`,
+         createdAt: $createdAt, expiredAt: $expiredAt, confidence: $confidence, episodes: $episodes,
+         lineage: $lineage, retiredBy: $retiredBy, retiredReason: $retiredReason, supersededBy: $supersededBy}]->(o)`,
       { ...f },
     );
   }
 
-  async updateFact(
-    tenant: string,
-    id: string,
-    patch: Partial<Pick<FactRecord, 'expiredAt' | 'confidence' | 'episodes'>>,
-  ): Promise<void> {
+  async updateFact(tenant: string, id: string, patch: FactPatch): Promise<void> {
     const sets = Object.keys(patch).map((key) => `f.${key} = $${key}`);
     if (sets.length === 0) return;
     await this.run(`MATCH ()-[f:Fact]->() WHERE f.tenant = $tenant AND f.id = $id SET ${sets.join(', ')}`, {
       tenant,
       id,
       ...(patch as Record<string, KuzuValue>),
+    });
+  }
+
+  async fact(tenant: string, id: string): Promise<FactView | undefined> {
+    const rows = await this.run(
+      `MATCH (s:Entity)-[f:Fact]->(o:Entity) WHERE f.tenant = $tenant AND f.id = $id RETURN ${FACT}`,
+      { tenant, id },
+    );
+    return rows[0] && toFactView(rows[0]);
+  }
+
+  async lineage(tenant: string, lineage: string): Promise<FactView[]> {
+    // A fact stored before lineages were kept has '' there and begins its own: its id is its lineage.
+    const rows = await this.run(
+      `MATCH (s:Entity)-[f:Fact]->(o:Entity)
+       WHERE f.tenant = $tenant AND (f.lineage = $lineage OR (f.lineage = '' AND f.id = $lineage))
+       RETURN ${FACT} ORDER BY createdAt, validFrom`,
+      { tenant, lineage },
+    );
+    return rows.map(toFactView);
+  }
+
+  forgetLineage(tenant: string, lineage: string): Promise<ForgetCount> {
+    return this.atomically(async () => {
+      const versions = await this.lineage(tenant, lineage);
+      for (const f of versions) {
+        await this.run(`MATCH ()-[f:Fact]->() WHERE f.tenant = $tenant AND f.id = $id DELETE f`, {
+          tenant,
+          id: f.id,
+        });
+      }
+      const ends = new Set(versions.flatMap((f) => [f.subjectId, f.objectId]));
+      let gone = 0;
+      for (const id of ends) {
+        // Kept when an episode taught it or another fact still uses it.
+        const [held] = await this.run(
+          `MATCH (e:Entity {id: $id}) WHERE e.tenant = $tenant
+           OPTIONAL MATCH (e)-[f:Fact]-() RETURN size(e.episodes) AS episodes, count(f) AS facts`,
+          { tenant, id },
+        );
+        if (!held || Number(held.episodes) > 0 || Number(held.facts) > 0) continue;
+        await this.run(`MATCH (e:Entity {id: $id}) WHERE e.tenant = $tenant DETACH DELETE e`, { tenant, id });
+        gone++;
+      }
+      if (gone > 0) await this.dropOrphanNames();
+      return { facts: versions.length, entities: gone };
     });
   }
 
@@ -200,8 +241,7 @@ export class KuzuGraphStore extends GraphStore {
       ...(await this.run(factsAboutQuery('o', '(o JOIN f) JOIN s'), params)),
     ];
     const facts = new Map<string, FactView>();
-    for (const row of rows)
-      facts.set(text(row.id), { ...toFact(row), subject: text(row.subject), object: text(row.object) });
+    for (const row of rows) facts.set(text(row.id), toFactView(row));
     return [...facts.values()]
       .sort((a, b) => b.validFrom - a.validFrom || b.createdAt - a.createdAt)
       .slice(0, limit);
@@ -257,6 +297,23 @@ export class KuzuGraphStore extends GraphStore {
     });
   }
 
+  async recordAudit(a: AuditRecord): Promise<void> {
+    await this.run(
+      `CREATE (:Audit {id: $id, tenant: $tenant, at: $at, action: $action, target: $target, result: $result,
+         actor: $actor, episodes: $episodes, facts: $facts, entities: $entities})`,
+      { ...a },
+    );
+  }
+
+  async auditTrail(tenant: string, first: number, before?: number): Promise<AuditRecord[]> {
+    const rows = await this.run(
+      `MATCH (a:Audit) WHERE a.tenant = $tenant AND a.at < $before
+       RETURN ${AUDIT} ORDER BY at DESC, id DESC LIMIT $first`,
+      { tenant, first, before: before ?? Number.MAX_SAFE_INTEGER },
+    );
+    return rows.map(toAudit);
+  }
+
   private async dropOrphanNames(): Promise<void> {
     await this.run(`MATCH (n:Name) WHERE NOT (n)-[:NAMES]->(:Entity) DELETE n`);
   }
@@ -291,50 +348,9 @@ export class KuzuGraphStore extends GraphStore {
     if (stranger) throw new Error(`bulkLoad for tenant ${tenant} got a row of tenant ${stranger.tenant}`);
     // One transaction, and not only for atomicity: each auto-committed COPY into Fact rewrites the adjacency
     // of every node group its edges touch (random edges: all): 300k facts among 100k entities took 115 s, not 5.
-    await this.atomically(async () => {
-      await this.checkEndpoints(tenant, entities, facts);
-      for (const rows of chunks(entities)) await this.copy(BULK_ENTITY, rows);
-      // The name index as indexNames() keeps it: one Name per key (shared by namesakes), one NAMES per entity.
-      const links = entities.flatMap((e) =>
-        [...new Set([e.norm, ...e.aliases])].map((norm) => ({ key: nameKey(tenant, norm), entityId: e.id })),
-      );
-      for (const keys of chunks([...new Set(links.map((link) => link.key))])) {
-        const rows = await this.run(`UNWIND $keys AS k MATCH (n:Name {key: k}) RETURN n.key AS key`, {
-          keys,
-        });
-        const known = new Set(rows.map((row) => text(row.key)));
-        const fresh = keys.filter((key) => !known.has(key));
-        await this.copy(BULK_NAME, fresh);
-      }
-      for (const rows of chunks(links)) await this.copy(BULK_NAMES, rows);
-      for (const rows of chunks(facts)) await this.copy(BULK_FACT, rows);
-    });
-  }
-
-  /** Fact endpoints outside the load must be existing entities of the tenant (COPY would take any id). */
-  private async checkEndpoints(tenant: string, entities: EntityRecord[], facts: FactRecord[]): Promise<void> {
-    const loaded = new Set(entities.map((e) => e.id));
-    const outside = [...new Set(facts.flatMap((f) => [f.subjectId, f.objectId]))].filter(
-      (id) => !loaded.has(id),
+    await this.atomically(() =>
+      bulkLoad((statement, params) => this.run(statement, params), tenant, entities, facts),
     );
-    for (const ids of chunks(outside)) {
-      const [found] = await this.run(
-        `UNWIND $ids AS x MATCH (e:Entity {id: x}) WHERE e.tenant = $tenant RETURN count(e) AS n`,
-        { tenant, ids },
-      );
-      if (Number(found?.n ?? 0) !== ids.length) {
-        throw new Error(
-          `bulkLoad for tenant ${tenant}: a fact names an entity that is neither loaded nor theirs`,
-        );
-      }
-    }
-  }
-
-  private async copy<T>(table: BulkTable<T>, rows: T[]): Promise<void> {
-    if (rows.length === 0) return;
-    const params: Record<string, KuzuValue> = { n: rows.length + 1 };
-    table.columns.forEach((column, i) => (params[`c${i}`] = [column.witness, ...rows.map(column.value)]));
-    await this.run(table.statement, params);
   }
 
   /** One statement on the lane (or directly, inside atomically()). */

@@ -10,7 +10,7 @@ const sample: Record<ParamKind, unknown> = { string: 'x', strings: ['x'], number
 
 const schema = (params: ParamSpec): DbSchema => ({
   defaultLanguage: 'CYPHER 5',
-  labels: ['Entity', 'Name'],
+  labels: ['Entity', 'Name', 'Audit'],
   relationshipTypes: ['FACT', 'NAMES'],
   graphSchema: [
     { from: 'Entity', to: 'Entity', relType: 'FACT' },
@@ -22,6 +22,8 @@ const schema = (params: ParamSpec): DbSchema => ({
     ...['id', 'tenant', 'name', 'norm', 'type', 'aliases', 'embedding', 'summary', 'episodes', 'createdAt'],
     ...['predicate', 'validFrom', 'validTo', 'expiredAt', 'confidence'],
     ...['names', 'subjectId', 'objectId'],
+    ...['lineage', 'retiredBy', 'retiredReason', 'supersededBy'],
+    ...['at', 'action', 'target', 'result', 'actor', 'facts', 'entities'],
   ],
   // The built-in (and APOC) function catalogue, so an unknown function is an error.
   functions: testData.mockSchema.functions,
@@ -61,15 +63,16 @@ describe('neo4j cypher', () => {
     // A new statement joins this list, so the collector is known to reach it.
     expect(statements.map((s) => s.name).sort()).toEqual(
       [
-        ...[0, 1, 2, 3, 4, 5].map((i) => `SCHEMA[${i}]`),
+        ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `SCHEMA[${i}]`),
         ...['CREATE_ENTITIES', 'UPDATE_ENTITY', 'ENTITY_BY_ID', 'ENTITIES_NAMED', 'ENTITIES_CONTAINING'],
         ...['CREATE_FACTS', 'UPDATE_FACT', 'CURRENT_FACTS', 'FACTS_ABOUT'],
         ...['NEIGHBORHOOD.1', 'NEIGHBORHOOD.2', 'NEIGHBORHOOD.3'],
         ...['FORGET_FACT_EPISODES', 'FORGET_ENTITY_EPISODES', 'DROP_ORPHAN_NAMES'],
         ...['FORGET_TENANT_NAMES', 'FORGET_TENANT_ENTITIES', 'COUNTS', 'TOTALS'],
+        ...['FACT_BY_ID', 'LINEAGE', 'FORGET_LINEAGE', 'FORGET_BARE_ENTITIES', 'RECORD_AUDIT', 'AUDIT_TRAIL'],
       ].sort(),
     );
-    expect(statements.length).toBeGreaterThanOrEqual(24);
+    expect(statements.length).toBeGreaterThanOrEqual(32);
   });
 
   it.each(statements.map((s) => [s.name, s] as const))('%s is valid Neo4j 5 Cypher', (_name, s) => {

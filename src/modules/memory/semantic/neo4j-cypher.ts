@@ -52,12 +52,14 @@ export const SCHEMA = [
   'CREATE CONSTRAINT name_key IF NOT EXISTS FOR (n:Name) REQUIRE (n.tenant, n.norm) IS UNIQUE',
   'CREATE INDEX fact_id IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.id)',
   'CREATE INDEX fact_tenant IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.tenant)',
+  'CREATE INDEX fact_lineage IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.lineage)',
+  'CREATE INDEX audit_tenant_at IF NOT EXISTS FOR (a:Audit) ON (a.tenant, a.at)',
 ];
 
 const ENTITY =
   'e.id AS id, e.tenant AS tenant, e.name AS name, e.norm AS norm, e.type AS type, e.aliases AS aliases, e.embedding AS embedding, e.summary AS summary, e.episodes AS episodes, e.createdAt AS createdAt';
 const FACT =
-  'f.id AS id, f.tenant AS tenant, s.id AS subjectId, f.predicate AS predicate, o.id AS objectId, f.validFrom AS validFrom, f.validTo AS validTo, f.createdAt AS createdAt, f.expiredAt AS expiredAt, f.confidence AS confidence, f.episodes AS episodes, s.name AS subject, o.name AS object';
+  'f.id AS id, f.tenant AS tenant, s.id AS subjectId, f.predicate AS predicate, o.id AS objectId, f.validFrom AS validFrom, f.validTo AS validTo, f.createdAt AS createdAt, f.expiredAt AS expiredAt, f.confidence AS confidence, f.episodes AS episodes, f.lineage AS lineage, f.retiredBy AS retiredBy, f.retiredReason AS retiredReason, f.supersededBy AS supersededBy, s.name AS subject, o.name AS object';
 // Facts a walk may use: current knowledge of what is true now (as kuzu's recursive filter).
 const WALKABLE = 'r.tenant = $tenant AND r.expiredAt IS NULL AND r.validTo IS NULL';
 
@@ -114,7 +116,8 @@ export const CREATE_FACTS = write(
    MATCH (o:Entity {id: row.objectId}) WHERE o.tenant = $tenant
    CREATE (s)-[:FACT {id: row.id, tenant: $tenant, predicate: row.predicate, validFrom: row.validFrom,
      validTo: row.validTo, createdAt: row.createdAt, expiredAt: row.expiredAt, confidence: row.confidence,
-     episodes: row.episodes}]->(o)
+     episodes: row.episodes, lineage: row.lineage, retiredBy: row.retiredBy, retiredReason: row.retiredReason,
+     supersededBy: row.supersededBy}]->(o)
    RETURN count(*) AS created`,
   { tenant: 'string', rows: 'rows' },
 );
@@ -123,6 +126,49 @@ export const CREATE_FACTS = write(
 export const UPDATE_FACT = write(
   `MATCH (:Entity)-[f:FACT {id: $id}]->(:Entity) WHERE f.tenant = $tenant SET f += $patch`,
   { tenant: 'string', id: 'string', patch: 'map' },
+);
+
+export const FACT_BY_ID = read(
+  `MATCH (s:Entity)-[f:FACT {id: $id}]->(o:Entity) WHERE f.tenant = $tenant RETURN ${FACT}`,
+  { tenant: 'string', id: 'string' },
+);
+
+/** A fact stored before lineages were kept has none and begins its own: its id is its lineage. */
+export const LINEAGE = read(
+  `MATCH (s:Entity)-[f:FACT]->(o:Entity)
+   WHERE f.tenant = $tenant AND (f.lineage = $lineage OR (f.lineage IS NULL AND f.id = $lineage))
+   RETURN ${FACT} ORDER BY createdAt, validFrom`,
+  { tenant: 'string', lineage: 'string' },
+);
+
+/** Deletes a lineage's versions; returns their endpoints' ids for FORGET_BARE_ENTITIES. */
+export const FORGET_LINEAGE = write(
+  `MATCH (s:Entity)-[f:FACT]->(o:Entity)
+   WHERE f.tenant = $tenant AND (f.lineage = $lineage OR (f.lineage IS NULL AND f.id = $lineage))
+   WITH f, [s.id, o.id] AS ends
+   DELETE f
+   RETURN ends`,
+  { tenant: 'string', lineage: 'string' },
+);
+
+/** Entities among `ids` that no episode taught and no fact uses: gone, with their names for DROP_ORPHAN_NAMES. */
+export const FORGET_BARE_ENTITIES = write(
+  `UNWIND $ids AS x
+   MATCH (e:Entity {id: x}) WHERE e.tenant = $tenant AND size(e.episodes) = 0 AND NOT (e)-[:FACT]-(:Entity)
+   WITH e, [(n:Name)-[:NAMES]->(e) | n.norm] AS norms
+   DETACH DELETE e
+   RETURN norms`,
+  { tenant: 'string', ids: 'strings' },
+);
+
+export const RECORD_AUDIT = write(`CREATE (a:Audit) SET a = $entry`, { entry: 'map' });
+
+export const AUDIT_TRAIL = read(
+  `MATCH (a:Audit) WHERE a.tenant = $tenant AND a.at < $before
+   RETURN a.id AS id, a.tenant AS tenant, a.at AS at, a.action AS action, a.target AS target,
+     a.result AS result, a.actor AS actor, a.episodes AS episodes, a.facts AS facts, a.entities AS entities
+   ORDER BY at DESC, id DESC LIMIT toInteger($first)`,
+  { tenant: 'string', before: 'number', first: 'number' },
 );
 
 export const CURRENT_FACTS = read(
@@ -252,7 +298,14 @@ export const ENTITY_PATCH_KEYS = [
   'summary',
   'embedding',
 ] as const;
-export const FACT_PATCH_KEYS = ['expiredAt', 'confidence', 'episodes'] as const;
+export const FACT_PATCH_KEYS = [
+  'expiredAt',
+  'confidence',
+  'episodes',
+  'retiredBy',
+  'retiredReason',
+  'supersededBy',
+] as const;
 
 export function pickPatch<T extends object>(patch: T, keys: readonly (keyof T & string)[]): Row {
   const picked: Record<string, Value> = {};

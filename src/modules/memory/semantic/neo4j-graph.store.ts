@@ -5,6 +5,8 @@ import { MnemeError } from '../../../common/mneme-error.js';
 import {
   GraphStore,
   type EntityRecord,
+  type AuditRecord,
+  type FactPatch,
   type FactRecord,
   type FactView,
   type FactWindow,
@@ -12,8 +14,14 @@ import {
   type Neighbor,
 } from './graph-store.js';
 import {
+  AUDIT_TRAIL,
   chunks,
   COUNTS,
+  FACT_BY_ID,
+  FORGET_BARE_ENTITIES,
+  FORGET_LINEAGE,
+  LINEAGE,
+  RECORD_AUDIT,
   TOTALS,
   CREATE_ENTITIES,
   CREATE_FACTS,
@@ -42,7 +50,7 @@ import {
   UPDATE_ENTITY,
   UPDATE_FACT,
 } from './neo4j-cypher.js';
-import { toEntity, toFact, toFactView, toNeighbor } from './graph-rows.js';
+import { texts, toAudit, toEntity, toFact, toFactView, toNeighbor } from './graph-rows.js';
 
 // The only file that imports neo4j-driver (docs/conventions.md rule 1).
 
@@ -179,14 +187,39 @@ export class Neo4jGraphStore extends GraphStore {
     await this.run(CREATE_FACTS, { tenant: f.tenant, rows: [factRow(f)] });
   }
 
-  async updateFact(
-    tenant: string,
-    id: string,
-    patch: Partial<Pick<FactRecord, 'expiredAt' | 'confidence' | 'episodes'>>,
-  ): Promise<void> {
+  async updateFact(tenant: string, id: string, patch: FactPatch): Promise<void> {
     const fields = pickPatch(patch, FACT_PATCH_KEYS);
     if (Object.keys(fields).length === 0) return;
     await this.run(UPDATE_FACT, { tenant, id, patch: fields });
+  }
+
+  async fact(tenant: string, id: string): Promise<FactView | undefined> {
+    const [row] = await this.run(FACT_BY_ID, { tenant, id });
+    return row && toFactView(row);
+  }
+
+  async lineage(tenant: string, lineage: string): Promise<FactView[]> {
+    return (await this.run(LINEAGE, { tenant, lineage })).map(toFactView);
+  }
+
+  forgetLineage(tenant: string, lineage: string): Promise<ForgetCount> {
+    return this.atomically(async () => {
+      const versions = await this.run(FORGET_LINEAGE, { tenant, lineage });
+      const ids = [...new Set(versions.flatMap((row) => texts(row.ends)))];
+      const gone = await this.run(FORGET_BARE_ENTITIES, { tenant, ids });
+      const norms = [...new Set(gone.flatMap(toNorms))];
+      for (const batch of chunks(norms)) await this.run(DROP_ORPHAN_NAMES, { tenant, norms: batch });
+      return { facts: versions.length, entities: gone.length };
+    });
+  }
+
+  async recordAudit(entry: AuditRecord): Promise<void> {
+    await this.run(RECORD_AUDIT, { entry: { ...entry } });
+  }
+
+  async auditTrail(tenant: string, first: number, before?: number): Promise<AuditRecord[]> {
+    const rows = await this.run(AUDIT_TRAIL, { tenant, first, before: before ?? Number.MAX_SAFE_INTEGER });
+    return rows.map(toAudit);
   }
 
   async currentFacts(tenant: string, subjectId: string, predicate: string): Promise<FactRecord[]> {

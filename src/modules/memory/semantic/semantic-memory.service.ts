@@ -1,44 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { CallContext } from '../../../common/call-context.js';
 import { ErrorCode } from '../../../common/error-codes.js';
-import { MnemeError, isMnemeError } from '../../../common/mneme-error.js';
+import { isMnemeError } from '../../../common/mneme-error.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
 import { MemoryEventBus } from '../memory-events.js';
 import { memorySpan } from '../memory-span.js';
-import { normalizeName, normalizePredicate } from './entity-names.js';
+import { normalizeName } from './entity-names.js';
 import { EntityResolver } from './entity-resolver.js';
-import { SUMMARY_FACTS, entitySummary } from './entity-summary.js';
+import { FactLearner, type FactInput, type Learned } from './fact-learner.js';
 import {
   GraphStore,
   type EntityRecord,
-  type FactRecord,
   type FactView,
   type ForgetCount,
   type Neighbor,
 } from './graph-store.js';
 
-export interface FactInput {
-  subject: string;
-  subjectType?: string;
-  predicate: string;
-  object: string;
-  objectType?: string;
-  /** When it became true in the world (epoch ms); now when unknown. */
-  validFrom?: number;
-  confidence?: number;
-  /** Episodes it was learned from; none for a fact stated directly. */
-  episodes?: string[];
-}
-
-export interface Learned {
-  fact: FactView;
-  /** Current facts this one contradicted, now expired (a closed copy keeps what was true until validFrom). */
-  retired: FactView[];
-  /** The same fact was already known: its provenance and confidence were merged instead. */
-  reinforced: boolean;
-}
+export type { FactInput, Learned } from './fact-learner.js';
 
 /** Mention detection: names up to this many words, at most this many spans looked up, entities used. */
 const MAX_NAME_WORDS = 4;
@@ -54,6 +33,7 @@ const MAX_NAMED = 5;
 export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SemanticMemory');
   private readonly resolver: EntityResolver;
+  private readonly learner: FactLearner;
 
   constructor(
     private readonly store: GraphStore,
@@ -62,6 +42,7 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
     private readonly events: MemoryEventBus,
   ) {
     this.resolver = new EntityResolver(store, config.memory.semantic.mergeThreshold);
+    this.learner = new FactLearner(store, this.resolver, config.memory.semantic.multiValued);
   }
 
   async onModuleInit(): Promise<void> {
@@ -99,94 +80,11 @@ export class SemanticMemoryService implements OnModuleInit, OnApplicationShutdow
   }
 
   private async learnFact(input: FactInput, tenant: string): Promise<Learned> {
-    const predicate = normalizePredicate(input.predicate);
-    if (!predicate || !normalizeName(input.subject) || !normalizeName(input.object)) {
-      throw new MnemeError(ErrorCode.BAD_REQUEST, 'A fact needs a subject, a predicate and an object.');
-    }
-    const now = Date.now();
-    const validFrom = input.validFrom ?? now;
-    const episodes = input.episodes ?? [];
     // Embeddings first: the model runs outside the graph transaction.
-    const [subjectVector, objectVector] = await this.embedder.embed([input.subject, input.object]);
-    return this.store.atomically(async () => {
-      const subject = await this.resolver.resolve(
-        tenant,
-        input.subject,
-        input.subjectType,
-        subjectVector!,
-        episodes,
-      );
-      const object = await this.resolver.resolve(
-        tenant,
-        input.object,
-        input.objectType,
-        objectVector!,
-        episodes,
-      );
-      const current = await this.store.currentFacts(tenant, subject.id, predicate);
-      const overlaps = (f: FactRecord) => f.validTo === null || f.validTo > validFrom;
-      const view = (f: FactRecord, s: EntityRecord, o: EntityRecord): FactView => ({
-        ...f,
-        subject: s.name,
-        object: o.name,
-      });
-      const same = current.find((f) => f.objectId === object.id && overlaps(f));
-      if (same) {
-        const merged = {
-          episodes: [...new Set([...same.episodes, ...episodes])],
-          confidence: Math.max(same.confidence, input.confidence ?? same.confidence),
-        };
-        await this.store.updateFact(tenant, same.id, merged);
-        return { fact: view({ ...same, ...merged }, subject, object), retired: [], reinforced: true };
-      }
-      const retired: FactView[] = [];
-      if (!this.config.memory.semantic.multiValued.has(predicate)) {
-        for (const old of current.filter((f) => f.objectId !== object.id && overlaps(f))) {
-          await this.store.updateFact(tenant, old.id, { expiredAt: now });
-          // What was true until now stays true for that time: a closed copy, known from now on.
-          if (validFrom > old.validFrom) {
-            await this.store.addFact({
-              ...old,
-              id: randomUUID(),
-              validTo: validFrom,
-              createdAt: now,
-              expiredAt: null,
-            });
-          }
-          const oldObject = (await this.store.entity(tenant, old.objectId)) ?? object;
-          retired.push(view({ ...old, expiredAt: now }, subject, oldObject));
-        }
-      }
-      const fact: FactRecord = {
-        id: randomUUID(),
-        tenant,
-        subjectId: subject.id,
-        predicate,
-        objectId: object.id,
-        validFrom,
-        validTo: null,
-        createdAt: now,
-        expiredAt: null,
-        confidence: input.confidence ?? 1,
-        episodes,
-      };
-      await this.store.addFact(fact);
-      for (const entity of subject.id === object.id ? [subject] : [subject, object])
-        await this.describe(tenant, entity, now);
-      return { fact: view(fact, subject, object), retired, reinforced: false };
-    });
-  }
-
-  /** Rewrites the entity's summary from its current facts (inside the learning transaction). */
-  private async describe(tenant: string, entity: EntityRecord, now: number): Promise<void> {
-    const facts = await this.store.factsAbout(
-      tenant,
-      entity.id,
-      { validAt: now, knownAt: now },
-      SUMMARY_FACTS,
+    const [subject, object] = await this.embedder.embed([input.subject, input.object]);
+    return this.store.atomically(() =>
+      this.learner.learn(input, tenant, { subject: subject!, object: object! }),
     );
-    const summary = entitySummary(entity, facts);
-    if (summary !== entity.summary) await this.store.updateEntity(tenant, entity.id, { summary });
   }
 
   /**
