@@ -6,7 +6,7 @@ import { isMnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
 import { SessionSummarizer } from './consolidation/session-summarizer.service.js';
-import type { EpisodeCursor, EpisodeRecord } from './episodic/episode.record.js';
+import type { EpisodeRecord } from './episodic/episode.record.js';
 import { EpisodicMemoryService, type QueryVectors } from './episodic/episodic-memory.service.js';
 import type { MemoryTierName } from './memory-span.js';
 import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
