@@ -136,6 +136,21 @@ describe('memories written directly (remember)', () => {
     expect(recall.filter((h) => h.text.includes('vault'))).toEqual([]);
     const mine = await alice.request<{ episode: Stored }>(EPISODE, { id: remember.id });
     expect(mine.episode.text).toContain('8-27-13');
+    const UPDATE = gql`
+      mutation Update($id: ID!, $input: UpdateEpisodeInput!) {
+        updateEpisode(id: $id, input: $input) {
+          text
+          importance
+        }
+      }
+    `;
+    const change = { id: remember.id, input: { text: 'The vault combination is 9-14-02.' } };
+    expect(await codeOf(bob.request(UPDATE, change))).toBe('NOT_FOUND');
+    expect(await codeOf(alice.request(UPDATE, { id: remember.id, input: {} }))).toBe('BAD_REQUEST');
+    const { updateEpisode } = await alice.request<{ updateEpisode: Stored }>(UPDATE, change);
+    expect(updateEpisode.text).toBe('The vault combination is 9-14-02.');
+    const again = await alice.request<{ episode: Stored }>(EPISODE, { id: remember.id });
+    expect(again.episode.text).toBe('The vault combination is 9-14-02.');
   });
   it('lists a new session among your sessions, and browses all your episodes newest first; not another tenant’s', async () => {
     const SESSIONS = gql`

@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { CallContext } from '../../src/common/call-context.js';
+import { LanceEpisodeTable } from '../../src/modules/memory/episodic/lancedb-episode.table.js';
 import { MemoryEntries, type MemoryEntry } from '../../src/modules/memory/memory-entries.service.js';
 import { InProcessWorkingMemoryStore } from '../../src/modules/memory/working/in-process-working-memory.store.js';
 import { WindowRestorer } from '../../src/modules/memory/working/window-restorer.js';
@@ -28,7 +29,14 @@ describe('memory entries and window restores', () => {
         MNEME_WORKING_MEMORY_MAX_TURNS: '4',
       },
     }).open();
-    entries = new MemoryEntries(stack.episodic, stack.working, stack.engine, stack.config);
+    entries = new MemoryEntries(
+      stack.episodic,
+      stack.working,
+      stack.semantic,
+      stack.engine,
+      stack.audit,
+      stack.config,
+    );
   });
   afterAll(() => stack.close());
 
@@ -185,5 +193,44 @@ describe('memory entries and window restores', () => {
     expect(await entries.episodes({ modality: 'image' }, 10, undefined, erin)).toEqual([]);
     await expect(entries.episodes({ from: t0, to: t0 }, 10, undefined, erin)).rejects.toThrow(/before/);
     expect(await entries.episodes({}, 10, undefined, ctxOf('frank'))).toEqual([]);
+  });
+
+  it('updates an episode: re-embedded, its old facts dropped and queued again, its turn rewritten, audited', async () => {
+    const gina = ctxOf('gina');
+    const [note, ...others] = await entries.remember(
+      [
+        { text: 'My phone number is 555-0100.', role: 'user', sessionId: 's-edit' },
+        { text: 'The garage door code is 9021.', role: 'user', sessionId: 's-edit' },
+        { text: 'Buy oat milk on Friday.', role: 'user', sessionId: 's-edit' },
+      ],
+      gina,
+    );
+    await stack.episodic.markConsolidation('gina', [note!.id], Date.now());
+    const taught = await stack.semantic.learn(
+      { subject: 'Gina', predicate: 'phone number', object: '555-0100', episodes: [note!.id] },
+      gina,
+    );
+    const text = 'Call me on the landline from now on, not the mobile.';
+    const updated = await entries.update(note!.id, { text, importance: 0.7 }, gina);
+    expect(updated).toMatchObject({ id: note!.id, text, summary: text, importance: expect.closeTo(0.7, 5) });
+    // Stored with the new words' embedding.
+    const [expected] = await stack.embedder.embed([text]);
+    const table = await LanceEpisodeTable.open(
+      stack.config.memory.episodic.dir,
+      await stack.embedder.identity(),
+    );
+    const [row] = await table.mediaVectors('gina', [note!.id]);
+    table.close();
+    expect([...row!.vector].map((x) => x.toFixed(5))).toEqual([...expected!].map((x) => x.toFixed(5)));
+    expect(await stack.semantic.facts(taught.fact.subjectId, {}, 10, gina)).toEqual([]);
+    expect((await stack.episodic.pendingConsolidation(1000)).map((e) => e.id)).toContain(note!.id);
+    const window = await stack.working.window('s-edit', 10_000, gina);
+    expect(window.map((t) => t.text)).toEqual([text, ...others.map((o) => o.text)]);
+    const [entry] = await stack.audit.list(5, undefined, gina);
+    expect(entry).toMatchObject({ action: 'update-episode', target: note!.id, episodes: 1, facts: 1 });
+    // Another tenant cannot touch it; an update that changes nothing is refused.
+    await expect(entries.update(note!.id, { text: 'hijacked' }, ctxOf('hank'))).rejects.toThrow(/No episode/);
+    await expect(entries.update(note!.id, {}, gina)).rejects.toThrow(/needs a new text or importance/);
+    expect((await entries.episode(note!.id, gina)).text).toBe(text);
   });
 });

@@ -151,6 +151,24 @@ describe.each([
     expect((await store.recent({ tenant: 'other', sessionId: s1 }, 10)).map((t) => t.text)).toEqual(['kept']);
   });
 
+  it('revises one turn in place: new words and tokens, same place and sequence; another tenant’s is untouched', async () => {
+    const store = await make();
+    const key = { tenant: 'alice', sessionId: freshSession() };
+    const stored = await store.append(key, [turn('a'), turn('b', 'assistant'), turn('c')]);
+    await store.append({ tenant: 'bob', sessionId: key.sessionId }, [turn('b')]);
+    const words = 'b, with "quotes" and ünïcode';
+    expect(await store.reviseTurn(key, 'id-b', { text: words, tokens: 7 })).toBe(1);
+    expect(await store.reviseTurn(key, 'id-none', { text: 'x', tokens: 1 })).toBe(0);
+    const recent = await store.recent(key, 10);
+    expect(recent.map((t) => [t.text, t.seq])).toEqual([
+      ['a', 1],
+      [words, 2],
+      ['c', 3],
+    ]);
+    expect(recent[1]).toEqual({ ...stored[1], text: words, tokens: 7 });
+    expect((await store.recent({ tenant: 'bob', sessionId: key.sessionId }, 10))[0]!.text).toBe('b');
+  });
+
   it('keeps ids with separators apart (pairs whose raw keys would collide)', async () => {
     const store = await make();
     const base = freshSession();

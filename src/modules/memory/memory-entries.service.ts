@@ -6,7 +6,9 @@ import { requireId } from '../../common/ids.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
-import type { EpisodeCursor, EpisodeRecord } from './episodic/episode.record.js';
+import { CONSOLIDATION, type EpisodeCursor, type EpisodeRecord } from './episodic/episode.record.js';
+import { AuditTrail } from './audit-trail.service.js';
+import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
 import { pageOf, sessionsOf, type SessionCursor, type SessionInfo } from './sessions.js';
 import { EpisodicMemoryService } from './episodic/episodic-memory.service.js';
 import { WorkingMemoryService } from './working/working-memory.service.js';
@@ -40,7 +42,9 @@ export class MemoryEntries {
   constructor(
     private readonly episodic: EpisodicMemoryService,
     private readonly working: WorkingMemoryService,
+    private readonly semantic: SemanticMemoryService,
     private readonly engine: LlmEngine,
+    private readonly audit: AuditTrail,
     private readonly config: AppConfig,
   ) {}
 
@@ -80,6 +84,38 @@ export class MemoryEntries {
     const [found] = await this.episodic.get([requireId(id, 'id')], ctx);
     if (found) return found;
     throw new MnemeError(ErrorCode.NOT_FOUND, `No episode ${id} in your memory.`);
+  }
+
+  /**
+   * Rewrites one of the caller's episodes: new text is re-embedded, drops the facts only its old words taught
+   * (extracted again when it had been queued before), replaces its turn in the session's window, and drops the
+   * session's cached prompt states, which hold the old words. Audited.
+   */
+  async update(
+    id: string,
+    change: { text?: string; importance?: number },
+    ctx: CallContext,
+  ): Promise<EpisodeRecord> {
+    if (change.text === undefined && change.importance === undefined) {
+      throw new MnemeError(ErrorCode.BAD_REQUEST, 'updateEpisode needs a new text or importance.');
+    }
+    const before = await this.episode(id, ctx);
+    const rewritten = change.text !== undefined && change.text !== before.text;
+    const extract =
+      rewritten &&
+      before.consolidation !== CONSOLIDATION.SKIPPED &&
+      this.config.memory.consolidation.intervalMs > 0;
+    const after = await this.episodic.revise(id, { ...change, extract }, ctx);
+    if (!after) throw new MnemeError(ErrorCode.NOT_FOUND, `No episode ${id} in your memory.`);
+    let taught = { facts: 0, entities: 0 };
+    if (rewritten) {
+      taught = await this.semantic.forgetEpisodes([id], ctx);
+      const tokens = await this.engine.countTokens(after.text);
+      await this.working.reviseTurn(after.sessionId, id, { text: after.text, tokens }, ctx);
+      await this.engine.forgetCached({ tenant: ctx.tenant, sessionId: after.sessionId });
+    }
+    await this.audit.record('update-episode', id, { episodes: 1, ...taught }, ctx);
+    return after;
   }
 
   /** The caller's episodes matching the query, a page after the cursor (one more than `first`: the next's). */

@@ -7,7 +7,7 @@ import { COST, Cost, perInput, perItem } from '../../graphql/query-cost.js';
 import { ArrayMaxSize, ArrayMinSize, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { ForgetInput } from './dto/forget.input.js';
-import { RememberInput, RememberRole } from './dto/remember.input.js';
+import { RememberInput, RememberRole, UpdateEpisodeInput } from './dto/remember.input.js';
 import { MemoryEntries, type MemoryEntry } from './memory-entries.service.js';
 import { EpisodeOrder, EpisodesArgs, SessionsArgs } from './dto/episodes.args.js';
 import { decodeSessionCursor, encodeSessionCursor } from './sessions.js';
@@ -57,6 +57,24 @@ export class MemoryResolver {
     @Caller() caller: CallContext,
   ): Promise<Episode[]> {
     return (await this.entries.remember(inputs.map(entryOf), caller)).map(toEpisode);
+  }
+
+  @Mutation(() => Episode, {
+    description:
+      'Change an episode’s text (re-embedded; facts only its old words taught are dropped, then re-extracted) ' +
+      'or importance. Listed in memoryAudit.',
+  })
+  @Cost(COST.write)
+  async updateEpisode(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: UpdateEpisodeInput,
+    @Caller() caller: CallContext,
+  ): Promise<Episode> {
+    const change = {
+      ...(input.text != null && { text: input.text }),
+      ...(input.importance != null && { importance: input.importance }),
+    };
+    return toEpisode(await this.entries.update(id, change, caller));
   }
 
   @Query(() => Episode, { description: 'One of your episodes by id; NOT_FOUND for any other.' })

@@ -65,3 +65,25 @@ export class RememberInput {
   @IsDate()
   createdAt?: Date;
 }
+
+@InputType({ description: 'What to change in an episode; at least one of text or importance.' })
+export class UpdateEpisodeInput {
+  @Field(() => String, {
+    nullable: true,
+    description: 'New words: re-embedded, and the facts only the old words taught are dropped.',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'text must not be empty' })
+  @MaxLength(MAX_MEMORY_CHARS, {
+    message: `text must be at most ${MAX_MEMORY_CHARS.toLocaleString('en')} characters`,
+  })
+  text?: string;
+
+  @Field(() => Float, { nullable: true, description: '0..1.' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  importance?: number;
+}

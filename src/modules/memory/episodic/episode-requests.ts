@@ -20,6 +20,14 @@ export interface EpisodeInput {
   fusedVector?: Float32Array;
 }
 
+/** What updateEpisode changes in an episode. */
+export interface EpisodeChange {
+  text?: string;
+  importance?: number;
+  /** Queue it for fact extraction again (its text changed and extraction is on). */
+  extract?: boolean;
+}
+
 export interface QueryVectors {
   text?: Float32Array;
   image?: Float32Array;

@@ -62,6 +62,11 @@ export interface EpisodeFilter {
   citing?: string[];
 }
 
+/** What updateEpisode may rewrite in place. */
+export type EpisodeRevision = Partial<
+  Pick<EpisodeRecord, 'text' | 'summary' | 'vector' | 'importance' | 'consolidation'>
+>;
+
 /** One episode as the sessions list reads it. */
 export interface SessionRow {
   id: string;

@@ -12,9 +12,10 @@ import {
   type EpisodeCursor,
   type EpisodeFilter,
   type EpisodeRecord,
+  type EpisodeRevision,
   type SessionRow,
 } from './episode.record.js';
-import type { EpisodeInput, RecallQuery } from './episode-requests.js';
+import type { EpisodeChange, EpisodeInput, RecallQuery } from './episode-requests.js';
 import type { RankedEpisode } from './hybrid-ranking.js';
 import { estimateImportance, provisionalSummary } from './importance.js';
 import { guardStorage } from './episodic-errors.js';
@@ -271,6 +272,30 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
         return guardStorage(() => table.list({ tenant: ctx.tenant, ids }, undefined, ids.length));
       },
       (r) => r.length,
+    );
+  }
+
+  /**
+   * Rewrites one of the caller's episodes in place: new text is re-embedded and re-summarized (and queued for
+   * extraction again with `extract`), importance is set; answers it as stored now, or undefined if not theirs.
+   */
+  revise(id: string, change: EpisodeChange, ctx: CallContext): Promise<EpisodeRecord | undefined> {
+    return this.span(
+      'revise',
+      ctx,
+      async () => {
+        const { text, importance, extract } = change;
+        const vector = text === undefined ? undefined : (await this.embedder.embed([text]))[0];
+        const values: EpisodeRevision = {
+          ...(text !== undefined && { text, summary: provisionalSummary(text), vector }),
+          ...(importance !== undefined && { importance }),
+          ...(extract && { consolidation: CONSOLIDATION.PENDING }),
+        };
+        await this.lane.settled();
+        await this.lane.serial((table) => table.revise(ctx.tenant, requireId(id, 'id'), values));
+        return (await this.get([id], ctx))[0];
+      },
+      (r) => (r ? 1 : 0),
     );
   }
 

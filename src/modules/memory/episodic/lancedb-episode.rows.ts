@@ -101,3 +101,34 @@ export function num(value: number): string {
   if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
   return String(value);
 }
+
+export interface VectorTuning {
+  /** IVF partitions probed per query (only with an index). */
+  nprobes: number;
+  /** Candidates re-ranked with exact distances = limit × refineFactor (only with an index). */
+  refineFactor: number;
+}
+
+export interface EmbedderIdentity {
+  name: string;
+  dims: number;
+}
+
+/** The scalar columns a read returns (vectors are read only where needed). */
+export const COLUMNS = [
+  'id',
+  'tenant',
+  'session_id',
+  'role',
+  'text',
+  'summary',
+  'modality',
+  'created_at',
+  'importance',
+  'access_count',
+  'last_access_at',
+  'media',
+  'consolidation',
+  'archived_at',
+  'sources',
+];

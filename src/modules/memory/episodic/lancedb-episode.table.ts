@@ -5,10 +5,24 @@ import {
   type EpisodeCursor,
   type EpisodeFilter,
   type EpisodeRecord,
+  type EpisodeRevision,
   type MediaVectorColumn,
   type SessionRow,
 } from './episode.record.js';
-import { MEDIA_COLUMNS, fromRow, num, str, toRow, where, type EpisodeRow } from './lancedb-episode.rows.js';
+import {
+  COLUMNS,
+  MEDIA_COLUMNS,
+  fromRow,
+  num,
+  str,
+  toRow,
+  where,
+  type EmbedderIdentity,
+  type EpisodeRow,
+  type VectorTuning,
+} from './lancedb-episode.rows.js';
+
+export type { VectorTuning } from './lancedb-episode.rows.js';
 
 const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 
@@ -16,35 +30,6 @@ const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 
 const TABLE = 'episodes';
 const EMBEDDER_KEY = 'mneme.embedder';
-const COLUMNS = [
-  'id',
-  'tenant',
-  'session_id',
-  'role',
-  'text',
-  'summary',
-  'modality',
-  'created_at',
-  'importance',
-  'access_count',
-  'last_access_at',
-  'media',
-  'consolidation',
-  'archived_at',
-  'sources',
-];
-
-export interface VectorTuning {
-  /** IVF partitions probed per query (only with an index). */
-  nprobes: number;
-  /** Candidates re-ranked with exact distances = limit × refineFactor (only with an index). */
-  refineFactor: number;
-}
-
-export interface EmbedderIdentity {
-  name: string;
-  dims: number;
-}
 
 /**
  * The episodic table in an embedded LanceDB directory. Every read and delete goes through `where()`, which
@@ -223,22 +208,20 @@ export class LanceEpisodeTable {
 
   /** Every episode's id, session, time and role (narrow columns): what the sessions list is made from. */
   async sessionRows(tenant: string): Promise<SessionRow[]> {
-    const predicate = where({ tenant });
-    // An explicit limit: a plain query without one stops at LanceDB's default page.
-    const count = await this.table.countRows(predicate);
-    if (count === 0) return [];
-    const rows = await this.table
-      .query()
-      .where(predicate)
-      .select(['id', 'session_id', 'created_at', 'role'])
-      .limit(count)
-      .toArray();
-    return rows.map((row: EpisodeRow) => ({
+    const rows = await this.scan(where({ tenant }), ['id', 'session_id', 'created_at', 'role']);
+    return rows.map((row) => ({
       id: String(row.id),
       sessionId: String(row.session_id),
       createdAt: Number(row.created_at),
       role: String(row.role),
     }));
+  }
+
+  /** Every row matching, these columns only; an explicit limit, or LanceDB stops at its default page. */
+  private async scan(predicate: string, columns: string[]): Promise<EpisodeRow[]> {
+    const count = await this.table.countRows(predicate);
+    if (count === 0) return [];
+    return this.table.query().where(predicate).select(columns).limit(count).toArray();
   }
 
   count(filter: EpisodeFilter): Promise<number> {
@@ -257,11 +240,9 @@ export class LanceEpisodeTable {
   /** Deletes what matches; answers which rows went (their ids). */
   async delete(filter: EpisodeFilter): Promise<string[]> {
     const predicate = where(filter);
-    const count = await this.table.countRows(predicate);
-    if (count === 0) return [];
-    const rows = await this.table.query().where(predicate).select(['id']).limit(count).toArray();
-    await this.table.delete(predicate);
-    return rows.map((row: EpisodeRow) => String(row.id));
+    const rows = await this.scan(predicate, ['id']);
+    if (rows.length > 0) await this.table.delete(predicate);
+    return rows.map((row) => String(row.id));
   }
 
   /**
@@ -292,6 +273,21 @@ export class LanceEpisodeTable {
       .limit(limit)
       .toArray();
     return rows.map((row: EpisodeRow) => fromRow(row));
+  }
+
+  /** Rewrites one episode's text (with its summary and vector) or importance, in place: one commit. */
+  async revise(tenant: string, id: string, values: EpisodeRevision): Promise<void> {
+    if (values.vector && values.vector.length !== this.dims)
+      throw new Error(`episode ${id} got a ${values.vector.length}-dim vector; the table holds ${this.dims}`);
+    const row: Record<string, string | number | number[]> = {};
+    if (values.text !== undefined) row.text = values.text;
+    if (values.summary !== undefined) row.summary = values.summary;
+    if (values.vector) row.vector = [...values.vector];
+    if (values.importance !== undefined) row.importance = values.importance;
+    if (values.consolidation !== undefined) row.consolidation = values.consolidation;
+    if (Object.keys(row).length === 0) return;
+    // Values, not SQL: LanceDB quotes them itself.
+    await this.table.update({ where: where({ tenant, ids: [id] }), values: row });
   }
 
   async archive(tenant: string, ids: string[], at: number): Promise<void> {

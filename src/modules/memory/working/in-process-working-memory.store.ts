@@ -3,6 +3,7 @@ import {
   type SessionKey,
   type Turn,
   type TurnInput,
+  type TurnRevision,
   type WorkingMemoryLimits,
 } from './working-memory.store.js';
 
@@ -55,6 +56,12 @@ export class InProcessWorkingMemoryStore extends WorkingMemoryStore {
     const index = session ? session.turns.findIndex((turn) => turn.id === id) : -1;
     if (index >= 0) session!.turns.splice(index, 1);
     return Promise.resolve(index >= 0 ? 1 : 0);
+  }
+
+  reviseTurn(key: SessionKey, id: string, revision: TurnRevision): Promise<number> {
+    const turn = this.live(key)?.turns.find((t) => t.id === id);
+    if (turn) Object.assign(turn, { text: revision.text, tokens: revision.tokens });
+    return Promise.resolve(turn ? 1 : 0);
   }
 
   forgetSession(key: SessionKey): Promise<number> {

@@ -12,6 +12,7 @@ import {
   type SessionKey,
   type Turn,
   type TurnInput,
+  type TurnRevision,
   type WorkingMemoryLimits,
 } from './working-memory.store.js';
 
@@ -38,6 +39,20 @@ for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
 end
 return 0`;
 
+// cjson re-encodes the turn: its numbers (seq, tokens, epoch ms) are integers well within cjson's 14 digits.
+const REVISE_TURN = `
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for i, item in ipairs(items) do
+  local turn = cjson.decode(item)
+  if turn.id == ARGV[1] then
+    turn.text = ARGV[2]
+    turn.tokens = tonumber(ARGV[3])
+    redis.call('LSET', KEYS[1], i - 1, cjson.encode(turn))
+    return 1
+  end
+end
+return 0`;
+
 const FORGET_SESSION = `
 local count = redis.call('LLEN', KEYS[1])
 redis.call('DEL', KEYS[1], KEYS[2])
@@ -57,6 +72,7 @@ return count`;
 interface Scripts {
   mnemeAppend(turns: string, seq: string, index: string, ...args: (string | number)[]): Promise<number[]>;
   mnemeForgetTurn(turns: string, id: string): Promise<number>;
+  mnemeReviseTurn(turns: string, id: string, text: string, tokens: number): Promise<number>;
   mnemeForgetSession(turns: string, seq: string, index: string, session: string): Promise<number>;
   mnemeForgetTenant(index: string, prefix: string): Promise<number>;
 }
@@ -81,6 +97,7 @@ export class RedisWorkingMemoryStore extends WorkingMemoryStore {
     const redis = createRedisClient(options);
     redis.defineCommand('mnemeAppend', { numberOfKeys: 3, lua: APPEND });
     redis.defineCommand('mnemeForgetTurn', { numberOfKeys: 1, lua: FORGET_TURN });
+    redis.defineCommand('mnemeReviseTurn', { numberOfKeys: 1, lua: REVISE_TURN });
     redis.defineCommand('mnemeForgetSession', { numberOfKeys: 3, lua: FORGET_SESSION });
     redis.defineCommand('mnemeForgetTenant', { numberOfKeys: 1, lua: FORGET_TENANT });
     this.redis = redis as RedisClient & Scripts;
@@ -128,6 +145,11 @@ export class RedisWorkingMemoryStore extends WorkingMemoryStore {
 
   forgetTurn(key: SessionKey, id: string): Promise<number> {
     return this.call(() => this.redis.mnemeForgetTurn(this.keys(key).turns, id));
+  }
+
+  reviseTurn(key: SessionKey, id: string, revision: TurnRevision): Promise<number> {
+    const turns = this.keys(key).turns;
+    return this.call(() => this.redis.mnemeReviseTurn(turns, id, revision.text, revision.tokens));
   }
 
   forgetSession(key: SessionKey): Promise<number> {

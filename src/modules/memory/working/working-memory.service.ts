@@ -3,7 +3,13 @@ import type { CallContext } from '../../../common/call-context.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { memorySpan } from '../memory-span.js';
 import { windowByTokens } from './token-window.js';
-import { WorkingMemoryStore, type SessionKey, type Turn, type TurnInput } from './working-memory.store.js';
+import {
+  WorkingMemoryStore,
+  type SessionKey,
+  type Turn,
+  type TurnInput,
+  type TurnRevision,
+} from './working-memory.store.js';
 
 /** The working-memory tier as the rest of the server uses it: traced, windowed, always tenant-keyed. */
 @Injectable()
@@ -39,6 +45,16 @@ export class WorkingMemoryService implements OnApplicationShutdown {
       'forget',
       ctx,
       () => this.store.forgetTurn(keyOf(sessionId, ctx), id),
+      (n) => n,
+    );
+  }
+
+  /** New words for a turn still in the session's window (an edited episode); 0 when it is not there. */
+  reviseTurn(sessionId: string, id: string, revision: TurnRevision, ctx: CallContext): Promise<number> {
+    return this.traced(
+      'revise',
+      ctx,
+      () => this.store.reviseTurn(keyOf(sessionId, ctx), id, revision),
       (n) => n,
     );
   }

@@ -17,6 +17,9 @@ export interface Turn extends TurnInput {
   seq: number;
 }
 
+/** A turn's new words, counted under the serving model's tokenizer. */
+export type TurnRevision = Pick<TurnInput, 'text' | 'tokens'>;
+
 /** A (tenant, session) pair: every working-memory key has both, so no call can cross tenants. */
 export interface SessionKey {
   tenant: string;
@@ -36,6 +39,8 @@ export abstract class WorkingMemoryStore {
   abstract recent(key: SessionKey, limit: number): Promise<Turn[]>;
   /** Deletes the turn with this id from the session; answers how many were deleted (0 or 1). */
   abstract forgetTurn(key: SessionKey, id: string): Promise<number>;
+  /** Rewrites the text (and token count) of the turn with this id; answers how many were changed (0 or 1). */
+  abstract reviseTurn(key: SessionKey, id: string, revision: TurnRevision): Promise<number>;
   /** Deletes a whole session; answers how many turns it held. */
   abstract forgetSession(key: SessionKey): Promise<number>;
   /** Deletes every session of a tenant; answers how many turns they held. */
