@@ -221,7 +221,8 @@ export class LanceEpisodeTable {
   private async scan(predicate: string, columns: string[]): Promise<EpisodeRow[]> {
     const count = await this.table.countRows(predicate);
     if (count === 0) return [];
-    return this.table.query().where(predicate).select(columns).limit(count).toArray();
+    const rows = await this.table.query().where(predicate).select(columns).limit(count).toArray();
+    return rows.map((row: EpisodeRow) => row);
   }
 
   count(filter: EpisodeFilter): Promise<number> {
