@@ -71,6 +71,8 @@ export async function serverParts(config: AppConfig): Promise<ServerParts> {
     maxFieldBytes: 1024 * 1024,
   });
   registerGraphqlHttpGuard(fastify, GRAPHQL_PATH);
+  // Memory archives stream in: the import route reads the body itself, with its own bound.
+  fastify.addContentTypeParser('application/x-ndjson', (_request, payload, done) => done(null, payload));
   // Before the request scope: its hooks mark an Upgrade request as one, so a refused upgrade's socket is closed
   // after the refusal instead of staying half-open for good.
   await registerGraphqlSockets(fastify, sockets, { maxPayloadBytes: 1024 * 1024 });
@@ -80,6 +82,7 @@ export async function serverParts(config: AppConfig): Promise<ServerParts> {
     rateLimits,
     sockets,
     requestTimeoutMs: config.server.requestTimeoutMs,
+    archiveTimeoutMs: config.server.archive.timeoutMs,
     socketPath: GRAPHQL_PATH,
   });
   await watchPressure(fastify, headroom);

@@ -19,6 +19,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   graphqlMaxDepth: number;
   requestTimeoutMs: number;
+  /** Memory exports and imports: their deadline and the largest archive read. */
+  archive: { timeoutMs: number; maxImportBytes: number };
   shutdownGraceMs: number;
   logLevel: Env['MNEME_LOG_LEVEL'];
   dataDir: string;
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: e.MNEME_BODY_LIMIT_BYTES,
       graphqlMaxDepth: e.MNEME_GRAPHQL_MAX_DEPTH,
       requestTimeoutMs: e.MNEME_REQUEST_TIMEOUT_MS,
+      archive: { timeoutMs: e.MNEME_ARCHIVE_TIMEOUT_MS, maxImportBytes: e.MNEME_IMPORT_MAX_BYTES },
       shutdownGraceMs: e.MNEME_SHUTDOWN_GRACE_MS,
       logLevel: e.MNEME_LOG_LEVEL,
       dataDir: path.resolve(e.MNEME_DATA_DIR),

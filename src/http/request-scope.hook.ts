@@ -32,6 +32,7 @@ const logger = new Logger('Http');
 
 const PUBLIC = /^\/(healthz|readyz|metrics|graphiql)(\/|\?|$)/;
 const PROBES = /^\/(healthz|readyz|metrics)(\?|$)/;
+const ARCHIVE = /^\/v1\/memory\//;
 
 export interface RequestScopeDeps {
   auth: ApiKeyAuth;
@@ -39,6 +40,8 @@ export interface RequestScopeDeps {
   rateLimits: RateLimits;
   sockets: SocketGuard;
   requestTimeoutMs: number;
+  /** Memory archives stream for longer: routes under /v1/memory/ get this deadline instead. */
+  archiveTimeoutMs: number;
   /** The route GraphQL WebSockets connect to. */
   socketPath: string;
 }
@@ -53,7 +56,8 @@ export function registerRequestScope(fastify: FastifyInstance, deps: RequestScop
   fastify.decorateRequest('mneme', undefined);
 
   fastify.addHook('onRequest', async (request, reply) => {
-    const scope = openScope(request, reply, deps.requestTimeoutMs);
+    const timeoutMs = ARCHIVE.test(pathOf(request.url)) ? deps.archiveTimeoutMs : deps.requestTimeoutMs;
+    const scope = openScope(request, reply, timeoutMs);
     try {
       if (deps.lifecycle.draining && !PROBES.test(request.url)) throw shuttingDownError();
       if (isSocketUpgrade(request, deps.socketPath)) {

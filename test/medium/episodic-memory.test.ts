@@ -28,7 +28,7 @@ describe('episodic memory on LanceDB', () => {
     expect(norm).toBeCloseTo(1, 4);
     expect(stored!.importance).toBeGreaterThan(0.5); // an explicit "remember" cue
     expect(stored!.summary).toBe('Please remember that my locker code is 4711');
-    const [listed] = await episodic.list('s1', 10, undefined, alice);
+    const [listed] = await episodic.browse({ sessionId: 's1' }, 10, undefined, false, alice);
     expect(listed).toMatchObject({ id: stored!.id, role: 'user', sessionId: 's1', modality: 'text' });
   });
 
@@ -79,7 +79,7 @@ describe('episodic memory on LanceDB', () => {
     await episodic.remember([{ sessionId: 's', role: 'user', text: 'bob owns a zebra too' }], bob);
     const bobs = await episodic.recall({ text: 'alice secret zebra', first: 50 }, bob);
     expect(bobs.map((h) => h.item.tenant)).toEqual(['bob']);
-    expect(await episodic.list('s', 50, undefined, bob)).toHaveLength(1);
+    expect(await episodic.browse({ sessionId: 's' }, 50, undefined, false, bob)).toHaveLength(1);
     expect(await episodic.get([secret!.id], bob)).toEqual([]);
     expect(await episodic.forget({ id: secret!.id }, bob)).toBe(0);
     expect(await episodic.forget({ everything: true }, bob)).toBe(1);
@@ -89,8 +89,8 @@ describe('episodic memory on LanceDB', () => {
   it('escapes filter values: a quote in a session id is data, not SQL', async () => {
     const { episodic } = await openMemory();
     await episodic.remember([{ sessionId: 'x', role: 'user', text: 'kept' }], alice);
-    expect(await episodic.list("x' OR '1'='1", 10, undefined, alice)).toEqual([]);
-    expect(await episodic.list('x', 10, undefined, alice)).toHaveLength(1);
+    expect(await episodic.browse({ sessionId: "x' OR '1'='1" }, 10, undefined, false, alice)).toEqual([]);
+    expect(await episodic.browse({ sessionId: 'x' }, 10, undefined, false, alice)).toHaveLength(1);
   });
 
   it('refuses an empty or malformed id or session at the store, deleting nothing', async () => {
@@ -104,7 +104,7 @@ describe('episodic memory on LanceDB', () => {
     ]) {
       await expect(episodic.forget(scope, alice)).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
     }
-    expect(await episodic.list('x', 10, undefined, alice)).toHaveLength(1);
+    expect(await episodic.browse({ sessionId: 'x' }, 10, undefined, false, alice)).toHaveLength(1);
   });
 
   it('pages a session in time order with a keyset cursor', async () => {
@@ -119,11 +119,23 @@ describe('episodic memory on LanceDB', () => {
       })),
       alice,
     );
-    const page1 = await episodic.list('p', 3, undefined, alice);
+    const page1 = await episodic.browse({ sessionId: 'p' }, 3, undefined, false, alice);
     const last = page1[2]!;
-    const page2 = await episodic.list('p', 3, { createdAt: last.createdAt, id: last.id }, alice);
+    const page2 = await episodic.browse(
+      { sessionId: 'p' },
+      3,
+      { createdAt: last.createdAt, id: last.id },
+      false,
+      alice,
+    );
     const last2 = page2[2]!;
-    const page3 = await episodic.list('p', 3, { createdAt: last2.createdAt, id: last2.id }, alice);
+    const page3 = await episodic.browse(
+      { sessionId: 'p' },
+      3,
+      { createdAt: last2.createdAt, id: last2.id },
+      false,
+      alice,
+    );
     expect([...page1, ...page2, ...page3].map((e) => e.text)).toEqual([
       'turn 6',
       'turn 5',
@@ -160,7 +172,7 @@ describe('episodic memory on LanceDB', () => {
     const count = await episodic.forget({ sessionId: 'race' }, alice);
     await pending;
     expect(count).toBe(1);
-    expect(await episodic.list('race', 10, undefined, alice)).toEqual([]);
+    expect(await episodic.browse({ sessionId: 'race' }, 10, undefined, false, alice)).toEqual([]);
     expect(await episodic.recall({ text: 'in flight', first: 5 }, alice)).toEqual([]);
   });
 
@@ -172,7 +184,7 @@ describe('episodic memory on LanceDB', () => {
         episodic.remember([{ sessionId: 'w', role: 'user', text: `w${i}` }], alice),
       ),
     );
-    expect(await episodic.list('w', 100, undefined, alice)).toHaveLength(41);
+    expect(await episodic.browse({ sessionId: 'w' }, 100, undefined, false, alice)).toHaveLength(41);
     // Counted on the store itself, through a second handle on the same directory.
     const table = await LanceEpisodeTable.open(config.memory.episodic.dir, await embedder.identity());
     const versions = await table.versions();
@@ -192,7 +204,7 @@ describe('episodic memory on LanceDB', () => {
     await first.episodic.maintain();
     await first.close();
     const second = await openMemory(dir);
-    expect(await second.episodic.list('d', 100, undefined, alice)).toHaveLength(10);
+    expect(await second.episodic.browse({ sessionId: 'd' }, 100, undefined, false, alice)).toHaveLength(10);
     expect((await second.episodic.recall({ text: 'durable', first: 10 }, alice)).length).toBeGreaterThan(0);
   });
 
@@ -205,7 +217,9 @@ describe('episodic memory on LanceDB', () => {
     const other = path.join(tempDir('episodic'), 'other-embedder');
     cpSync('test/fixtures/models/tiny-bert', other, { recursive: true });
     const second = await openMemory(dir, { MNEME_TEXT_EMBEDDING_MODEL: other });
-    const error = await second.episodic.list('s', 1, undefined, alice).catch((e: unknown) => e);
+    const error = await second.episodic
+      .browse({ sessionId: 's' }, 1, undefined, false, alice)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.STORE_UNAVAILABLE });
     expect((error as Error).message).toMatch(
       /embedded with tiny-bert:\d+.*other-embedder:\d+.*MNEME_TEXT_EMBEDDING_MODEL/,
@@ -254,7 +268,9 @@ describe('episodic memory: crash safety of batched writes', () => {
     await exited;
 
     const reopened = await openMemory(dir);
-    const stored = new Set((await reopened.episodic.list('s', 100_000, undefined, alice)).map((e) => e.id));
+    const stored = new Set(
+      (await reopened.episodic.browse({ sessionId: 's' }, 100_000, undefined, false, alice)).map((e) => e.id),
+    );
     const missing = acked.filter((id) => !stored.has(id));
     expect(missing).toEqual([]);
     expect(stored.size).toBeGreaterThanOrEqual(acked.length);

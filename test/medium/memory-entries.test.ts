@@ -89,7 +89,7 @@ describe('memory entries and window restores', () => {
         alice,
       ),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/inputs\.1\.createdAt/) });
-    expect(await stack.episodic.list('s-refused', 10, undefined, alice)).toEqual([]);
+    expect(await stack.episodic.browse({ sessionId: 's-refused' }, 10, undefined, false, alice)).toEqual([]);
   });
 
   it('reads one episode by id within the tenant only', async () => {
@@ -219,7 +219,7 @@ describe('memory entries and window restores', () => {
       stack.config.memory.episodic.dir,
       await stack.embedder.identity(),
     );
-    const [row] = await table.mediaVectors('gina', [note!.id]);
+    const [row] = await table.list({ tenant: 'gina', ids: [note!.id] }, undefined, 1, false, true);
     table.close();
     expect([...row!.vector].map((x) => x.toFixed(5))).toEqual([...expected!].map((x) => x.toFixed(5)));
     expect(await stack.semantic.facts(taught.fact.subjectId, {}, 10, gina)).toEqual([]);

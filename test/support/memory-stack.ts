@@ -85,6 +85,7 @@ export interface EpisodicStack extends MemoryStack {
   episodic: EpisodicMemoryService;
 }
 export interface SemanticStack extends MemoryStack {
+  graph: GraphStore;
   semantic: SemanticMemoryService;
   revisions: FactRevisions;
   audit: AuditTrail;
@@ -143,6 +144,7 @@ export function memoryStack(options: MemoryStackOptions & { only?: 'episodic' | 
     embedder,
     events,
     episodic,
+    graph,
     semantic,
     revisions,
     audit,

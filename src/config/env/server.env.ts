@@ -61,6 +61,14 @@ export const server = {
   MNEME_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(120_000).register(variableDocs, {
     meaning: 'deadline of one request (streams included); past it `DEADLINE_EXCEEDED`',
   }),
+  MNEME_ARCHIVE_TIMEOUT_MS: int(1000, 24 * 3_600_000)
+    .default(3_600_000)
+    .register(variableDocs, {
+      meaning: 'deadline of a memory export or import (`/v1/memory/export`, `/v1/memory/import`)',
+    }),
+  MNEME_IMPORT_MAX_BYTES: int(1024, 64 * 1024 ** 3)
+    .default(4 * 1024 ** 3)
+    .register(variableDocs, { meaning: 'largest memory archive an import reads' }),
   MNEME_SHUTDOWN_GRACE_MS: int(0, 600_000)
     .default(10_000)
     .register(variableDocs, { meaning: 'how long SIGTERM waits for in-flight generations' }),

@@ -2,6 +2,9 @@ import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { EpisodicMemoryService } from './episodic/episodic-memory.service.js';
 import { EmbeddingModule } from '../embedding/embedding.module.js';
+import { MemoryArchiveController } from './archive/memory-archive.controller.js';
+import { MemoryExport } from './archive/memory-export.service.js';
+import { MemoryImport } from './archive/memory-import.service.js';
 import { AuditTrail } from './audit-trail.service.js';
 import { FactRevisionsResolver } from './fact-revisions.resolver.js';
 import { Forgetting } from './forgetting.service.js';
@@ -76,7 +79,10 @@ function graphStore(config: AppConfig): GraphStore {
     MemoryResolver,
     SemanticResolver,
     FactRevisionsResolver,
+    MemoryExport,
+    MemoryImport,
   ],
+  controllers: [MemoryArchiveController],
   exports: [MemoryService],
 })
 export class MemoryModule {}

@@ -181,16 +181,6 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     return guardStorage(() => table.countWhere(ctx.tenant, `consolidation = ${CONSOLIDATION.PENDING}`));
   }
 
-  /** One session's episodes in time order, after a cursor. */
-  list(
-    sessionId: string,
-    first: number,
-    after: EpisodeCursor | undefined,
-    ctx: CallContext,
-  ): Promise<EpisodeRecord[]> {
-    return this.browse({ sessionId }, first, after, false, ctx);
-  }
-
   /** The caller's episodes matching the filter, after a cursor, oldest or newest first. */
   browse(
     filter: Omit<EpisodeFilter, 'tenant'>,
@@ -199,40 +189,20 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     newestFirst: boolean,
     ctx: CallContext,
   ): Promise<EpisodeRecord[]> {
-    return this.span(
-      'list',
-      ctx,
-      async () => {
-        const table = await this.lane.table();
-        return guardStorage(() => table.list({ ...filter, tenant: ctx.tenant }, after, first, newestFirst));
-      },
-      (r) => r.length,
+    return this.read('list', ctx, (t) =>
+      t.list({ ...filter, tenant: ctx.tenant }, after, first, newestFirst),
     );
   }
 
   /** Each of the caller's episodes as (session, time, role): what the sessions list is made from. */
   sessionRows(ctx: CallContext): Promise<SessionRow[]> {
-    return this.span(
-      'sessions',
-      ctx,
-      async () => {
-        const table = await this.lane.table();
-        return guardStorage(() => table.sessionRows(ctx.tenant));
-      },
-      (r) => r.length,
-    );
+    return this.read('sessions', ctx, (t) => t.sessionRows(ctx.tenant));
   }
 
   /** The session's newest summary (see SessionSummarizer), if it has one. */
   latestSummary(sessionId: string, ctx: CallContext): Promise<EpisodeRecord | undefined> {
-    return this.span(
-      'summary',
-      ctx,
-      async () => {
-        const table = await this.lane.table();
-        return guardStorage(() => table.newest({ tenant: ctx.tenant, sessionId, roles: [SUMMARY_ROLE] }));
-      },
-      (r) => (r ? 1 : 0),
+    return this.read('summary', ctx, (t) =>
+      t.newest({ tenant: ctx.tenant, sessionId, roles: [SUMMARY_ROLE] }),
     );
   }
 
@@ -243,10 +213,8 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     limit: number,
     ctx: CallContext,
   ): Promise<EpisodeRecord[]> {
-    const table = await this.lane.table();
-    return guardStorage(() =>
-      table.list({ tenant: ctx.tenant, sessionId, from, roles: ['user', 'assistant'] }, undefined, limit),
-    );
+    const filter = { tenant: ctx.tenant, sessionId, from, roles: ['user', 'assistant'] };
+    return this.read('turns', ctx, (t) => t.list(filter, undefined, limit));
   }
 
   /** The session's newest `limit` user and assistant turns from `from` (epoch ms) on, newest first. */
@@ -256,22 +224,33 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     limit: number,
     ctx: CallContext,
   ): Promise<EpisodeRecord[]> {
-    const table = await this.lane.table();
-    return guardStorage(() =>
-      table.latest({ tenant: ctx.tenant, sessionId, from, roles: ['user', 'assistant'] }, limit),
-    );
+    const filter = { tenant: ctx.tenant, sessionId, from, roles: ['user', 'assistant'] };
+    return this.read('turns', ctx, (t) => t.latest(filter, limit));
   }
 
   /** The caller's episodes with these ids (others' ids simply find nothing). */
   get(ids: string[], ctx: CallContext): Promise<EpisodeRecord[]> {
-    return this.span(
-      'get',
-      ctx,
-      async () => {
-        const table = await this.lane.table();
-        return guardStorage(() => table.list({ tenant: ctx.tenant, ids }, undefined, ids.length));
-      },
-      (r) => r.length,
+    return this.read('get', ctx, (t) => t.list({ tenant: ctx.tenant, ids }, undefined, ids.length));
+  }
+
+  /** A page of the caller's episodes in (createdAt, id) order with every vector: what an export reads. */
+  exportPage(after: EpisodeCursor | undefined, limit: number, ctx: CallContext): Promise<EpisodeRecord[]> {
+    return this.read('export', ctx, (t) => t.list({ tenant: ctx.tenant }, after, limit, false, true));
+  }
+
+  /**
+   * Stores episodes exactly as given — ids, times, counters, vectors — under the caller's tenant, whatever the
+   * records say: what an import writes. Vectors must have the table's width (an import re-embeds otherwise).
+   */
+  restore(records: EpisodeRecord[], ctx: CallContext): Promise<void> {
+    const mine = records.map((r) => ({ ...r, tenant: ctx.tenant }));
+    return this.lane.track(
+      this.span(
+        'restore',
+        ctx,
+        () => this.commits.write(mine),
+        () => mine.length,
+      ),
     );
   }
 
@@ -365,6 +344,24 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     );
     await this.indexes.load(table);
     return table;
+  }
+
+  /** A read on the table as it is now (concurrent with writes), traced. */
+  private read<T>(
+    operation: string,
+    ctx: CallContext,
+    fn: (table: LanceEpisodeTable) => Promise<T>,
+  ): Promise<T> {
+    const count = (r: T) => (Array.isArray(r) ? r.length : r === undefined ? 0 : 1);
+    return this.span(
+      operation,
+      ctx,
+      async () => {
+        const table = await this.lane.table();
+        return guardStorage(() => fn(table));
+      },
+      count,
+    );
   }
 
   private span<T>(

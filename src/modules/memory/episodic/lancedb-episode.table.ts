@@ -140,16 +140,6 @@ export class LanceEpisodeTable {
   }
 
   /** The shared-space vectors of the caller's episodes with these ids. */
-  async mediaVectors(tenant: string, ids: string[]): Promise<EpisodeRecord[]> {
-    const rows = await this.table
-      .query()
-      .where(where({ tenant, ids }))
-      .select([...COLUMNS, 'vector', ...Object.values(MEDIA_COLUMNS)])
-      .limit(Math.max(1, ids.length))
-      .toArray();
-    return rows.map((row: EpisodeRow) => fromRow(row));
-  }
-
   async textSearch(
     text: string,
     filter: EpisodeFilter,
@@ -174,12 +164,13 @@ export class LanceEpisodeTable {
     after: EpisodeCursor | undefined,
     limit: number,
     newestFirst = false,
+    withVectors = false,
   ): Promise<EpisodeRecord[]> {
     const beyond = newestFirst ? '<' : '>';
     const keyset = after
       ? `(created_at ${beyond} ${num(after.createdAt)} OR (created_at = ${num(after.createdAt)} AND id ${beyond} ${str(after.id)}))`
       : undefined;
-    return this.ordered(where(filter, keyset), !newestFirst, limit);
+    return this.ordered(where(filter, keyset), !newestFirst, limit, withVectors);
   }
 
   /** The newest row matching the filter (by createdAt), if any. */
@@ -192,11 +183,17 @@ export class LanceEpisodeTable {
     return this.ordered(where(filter), false, limit);
   }
 
-  private async ordered(predicate: string, ascending: boolean, limit: number): Promise<EpisodeRecord[]> {
+  private async ordered(
+    predicate: string,
+    ascending: boolean,
+    limit: number,
+    withVectors = false,
+  ): Promise<EpisodeRecord[]> {
+    const vectors = withVectors ? ['vector', ...Object.values(MEDIA_COLUMNS)] : [];
     const rows = await this.table
       .query()
       .where(predicate)
-      .select(COLUMNS) // the sort columns must be selected, or LanceDB fails the sort
+      .select([...COLUMNS, ...vectors]) // the sort columns must be selected, or LanceDB fails the sort
       .orderBy([
         { columnName: 'created_at', ascending },
         { columnName: 'id', ascending },

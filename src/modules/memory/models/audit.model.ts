@@ -8,6 +8,7 @@ export enum AuditActionGql {
   RETRACT_FACT = 'retract-fact',
   CORRECT_FACT = 'correct-fact',
   UPDATE_EPISODE = 'update-episode',
+  IMPORT_MEMORY = 'import-memory',
 }
 registerEnumType(AuditActionGql, { name: 'AuditAction' });
 

@@ -86,7 +86,8 @@ export type AuditAction =
   | 'forget-fact'
   | 'retract-fact'
   | 'correct-fact'
-  | 'update-episode';
+  | 'update-episode'
+  | 'import-memory';
 
 /** A fact with its endpoints' names, as queries return it. */
 export interface FactView extends FactRecord {
@@ -183,6 +184,11 @@ export abstract class GraphStore {
    * a load that breaks this writes nothing.
    */
   abstract bulkLoad(tenant: string, entities: EntityRecord[], facts: FactRecord[]): Promise<void>;
+
+  /** The tenant's entities with ids after `afterId` (all when ''), by id: an export reads them a page at a time. */
+  abstract entitiesPage(tenant: string, afterId: string, limit: number): Promise<EntityRecord[]>;
+  /** The tenant's facts of every time with ids after `afterId`, by id. */
+  abstract factsPage(tenant: string, afterId: string, limit: number): Promise<FactRecord[]>;
 
   abstract recordAudit(entry: AuditRecord): Promise<void>;
   /** The tenant's audit trail, newest first, before `before` (epoch ms) when given. */

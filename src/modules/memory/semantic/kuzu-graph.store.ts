@@ -13,9 +13,15 @@ import {
   type ForgetCount,
   type Neighbor,
 } from './graph-store.js';
-import { bulkLoad } from './kuzu-bulk-load.js';
 import {
-  AUDIT,
+  auditTrail,
+  bulkLoad,
+  entitiesPage,
+  factsPage,
+  recordAudit,
+  type KuzuRun,
+} from './kuzu-tenant-io.js';
+import {
   ENTITY,
   FACT,
   factsAboutQuery,
@@ -25,7 +31,7 @@ import {
   type Row,
   SCHEMA,
 } from './kuzu-cypher.js';
-import { text, toAudit, toEntity, toFact, toFactView } from './graph-rows.js';
+import { text, toEntity, toFact, toFactView } from './graph-rows.js';
 
 // The only file that imports kuzu (docs/conventions.md rule 1).
 
@@ -39,6 +45,8 @@ export class KuzuGraphStore extends GraphStore {
   private conn: kuzu.Connection | undefined;
   private lane: Promise<unknown> = Promise.resolve();
   private readonly inTransaction = new AsyncLocalStorage<true>();
+  /** run(), for the statement helpers of kuzu-tenant-io. */
+  private readonly runner: KuzuRun = (statement, params) => this.run(statement, params);
 
   constructor(private readonly dir: string) {
     super();
@@ -297,21 +305,20 @@ export class KuzuGraphStore extends GraphStore {
     });
   }
 
-  async recordAudit(a: AuditRecord): Promise<void> {
-    await this.run(
-      `CREATE (:Audit {id: $id, tenant: $tenant, at: $at, action: $action, target: $target, result: $result,
-         actor: $actor, episodes: $episodes, facts: $facts, entities: $entities})`,
-      { ...a },
-    );
+  recordAudit(entry: AuditRecord): Promise<void> {
+    return recordAudit(this.runner, entry);
   }
 
-  async auditTrail(tenant: string, first: number, before?: number): Promise<AuditRecord[]> {
-    const rows = await this.run(
-      `MATCH (a:Audit) WHERE a.tenant = $tenant AND a.at < $before
-       RETURN ${AUDIT} ORDER BY at DESC, id DESC LIMIT $first`,
-      { tenant, first, before: before ?? Number.MAX_SAFE_INTEGER },
-    );
-    return rows.map(toAudit);
+  auditTrail(tenant: string, first: number, before?: number): Promise<AuditRecord[]> {
+    return auditTrail(this.runner, tenant, first, before);
+  }
+
+  entitiesPage(tenant: string, afterId: string, limit: number): Promise<EntityRecord[]> {
+    return entitiesPage(this.runner, tenant, afterId, limit);
+  }
+
+  factsPage(tenant: string, afterId: string, limit: number): Promise<FactRecord[]> {
+    return factsPage(this.runner, tenant, afterId, limit);
   }
 
   private async dropOrphanNames(): Promise<void> {

@@ -171,6 +171,19 @@ export const AUDIT_TRAIL = read(
   { tenant: 'string', before: 'number', first: 'number' },
 );
 
+/** A page of an export: the tenant's entities after an id, by id. */
+export const ENTITIES_PAGE = read(
+  `MATCH (e:Entity) WHERE e.tenant = $tenant AND e.id > $after
+   RETURN ${ENTITY} ORDER BY id LIMIT toInteger($limit)`,
+  { tenant: 'string', after: 'string', limit: 'number' },
+);
+
+export const FACTS_PAGE = read(
+  `MATCH (s:Entity)-[f:FACT]->(o:Entity) WHERE f.tenant = $tenant AND f.id > $after
+   RETURN ${FACT} ORDER BY id LIMIT toInteger($limit)`,
+  { tenant: 'string', after: 'string', limit: 'number' },
+);
+
 export const CURRENT_FACTS = read(
   `MATCH (s:Entity {id: $subjectId})-[f:FACT]->(o:Entity)
    WHERE s.tenant = $tenant AND f.tenant = $tenant AND f.predicate = $predicate AND f.expiredAt IS NULL

@@ -18,6 +18,8 @@ import {
   chunks,
   COUNTS,
   FACT_BY_ID,
+  ENTITIES_PAGE,
+  FACTS_PAGE,
   FORGET_BARE_ENTITIES,
   FORGET_LINEAGE,
   LINEAGE,
@@ -214,12 +216,24 @@ export class Neo4jGraphStore extends GraphStore {
   }
 
   async recordAudit(entry: AuditRecord): Promise<void> {
-    await this.run(RECORD_AUDIT, { entry: { ...entry } });
+    // Exactly the record's fields: the map becomes the node's properties.
+    const { id, tenant, at, action, target, result, actor, episodes, facts, entities } = entry;
+    await this.run(RECORD_AUDIT, {
+      entry: { id, tenant, at, action, target, result, actor, episodes, facts, entities },
+    });
   }
 
   async auditTrail(tenant: string, first: number, before?: number): Promise<AuditRecord[]> {
     const rows = await this.run(AUDIT_TRAIL, { tenant, first, before: before ?? Number.MAX_SAFE_INTEGER });
     return rows.map(toAudit);
+  }
+
+  async entitiesPage(tenant: string, afterId: string, limit: number): Promise<EntityRecord[]> {
+    return (await this.run(ENTITIES_PAGE, { tenant, after: afterId, limit })).map(toEntity);
+  }
+
+  async factsPage(tenant: string, afterId: string, limit: number): Promise<FactRecord[]> {
+    return (await this.run(FACTS_PAGE, { tenant, after: afterId, limit })).map(toFact);
   }
 
   async currentFacts(tenant: string, subjectId: string, predicate: string): Promise<FactRecord[]> {

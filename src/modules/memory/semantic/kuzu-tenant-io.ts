@@ -1,6 +1,9 @@
-import type { EntityRecord, FactRecord } from './graph-store.js';
-import { text } from './graph-rows.js';
+import type { AuditRecord, EntityRecord, FactRecord } from './graph-store.js';
+import { text, toAudit, toEntity, toFact } from './graph-rows.js';
 import {
+  AUDIT,
+  ENTITY,
+  FACT,
   BULK_ENTITY,
   BULK_FACT,
   BULK_NAME,
@@ -11,6 +14,9 @@ import {
   nameKey,
   type Row,
 } from './kuzu-cypher.js';
+
+// A tenant's rows in and out of the kuzu store, as statements over its run(): bulk loads, export pages and the
+// audit trail.
 
 /** Runs one statement on the caller's transaction (the kuzu store's lane). */
 export type KuzuRun = (statement: string, params: Record<string, CypherValue>) => Promise<Row[]>;
@@ -72,4 +78,56 @@ async function copy<T>(run: KuzuRun, table: BulkTable<T>, rows: T[]): Promise<vo
   const params: Record<string, CypherValue> = { n: rows.length + 1 };
   table.columns.forEach((column, i) => (params[`c${i}`] = [column.witness, ...rows.map(column.value)]));
   await run(table.statement, params);
+}
+
+/** The tenant's entities after `afterId`, by id: a page of an export. */
+export async function entitiesPage(
+  run: KuzuRun,
+  tenant: string,
+  afterId: string,
+  limit: number,
+): Promise<EntityRecord[]> {
+  const rows = await run(
+    `MATCH (e:Entity) WHERE e.tenant = $tenant AND e.id > $after RETURN ${ENTITY} ORDER BY id LIMIT $limit`,
+    { tenant, after: afterId, limit },
+  );
+  return rows.map(toEntity);
+}
+
+/** The tenant's facts of every time after `afterId`, by id: a page of an export. */
+export async function factsPage(
+  run: KuzuRun,
+  tenant: string,
+  afterId: string,
+  limit: number,
+): Promise<FactRecord[]> {
+  const rows = await run(
+    `MATCH (s:Entity)-[f:Fact]->(o:Entity) WHERE f.tenant = $tenant AND f.id > $after
+     RETURN ${FACT} ORDER BY id LIMIT $limit`,
+    { tenant, after: afterId, limit },
+  );
+  return rows.map(toFact);
+}
+
+export async function recordAudit(run: KuzuRun, a: AuditRecord): Promise<void> {
+  const { id, tenant, at, action, target, result, actor, episodes, facts, entities } = a;
+  await run(
+    `CREATE (:Audit {id: $id, tenant: $tenant, at: $at, action: $action, target: $target, result: $result,
+       actor: $actor, episodes: $episodes, facts: $facts, entities: $entities})`,
+    { id, tenant, at, action, target, result, actor, episodes, facts, entities },
+  );
+}
+
+export async function auditTrail(
+  run: KuzuRun,
+  tenant: string,
+  first: number,
+  before?: number,
+): Promise<AuditRecord[]> {
+  const rows = await run(
+    `MATCH (a:Audit) WHERE a.tenant = $tenant AND a.at < $before
+     RETURN ${AUDIT} ORDER BY at DESC, id DESC LIMIT $first`,
+    { tenant, first, before: before ?? Number.MAX_SAFE_INTEGER },
+  );
+  return rows.map(toAudit);
 }

@@ -1,0 +1,101 @@
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CallContext } from '../../../common/call-context.js';
+import { ErrorCode } from '../../../common/error-codes.js';
+import { MnemeError } from '../../../common/mneme-error.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { Caller } from '../../../graphql/caller.decorator.js';
+import { MAX_LINE_BYTES, type ArchiveCounts } from './archive-format.js';
+import { MemoryExport } from './memory-export.service.js';
+import { MemoryImport } from './memory-import.service.js';
+
+const NDJSON = 'application/x-ndjson';
+
+/**
+ * A tenant's memory out and in as a JSON Lines archive (docs/memory-archive.md), streamed both ways: a
+ * GraphQL answer is one buffered document, an archive can be gigabytes. `mneme export` / `mneme import` use
+ * these routes.
+ */
+@Controller('v1/memory')
+export class MemoryArchiveController {
+  constructor(
+    private readonly exporter: MemoryExport,
+    private readonly importer: MemoryImport,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('export')
+  async export(
+    @Query('vectors') vectors: string | undefined,
+    @Res() reply: FastifyReply,
+    @Caller() ctx: CallContext,
+  ): Promise<void> {
+    if (vectors !== undefined && vectors !== 'true' && vectors !== 'false') {
+      throw new MnemeError(ErrorCode.BAD_REQUEST, 'vectors must be true or false.');
+    }
+    const lines = this.exporter.lines({ vectors: vectors !== 'false' }, ctx);
+    // The header is read before any byte goes out, so a store that is down still answers with its status.
+    const first = await lines.next();
+    reply.hijack();
+    const raw = reply.raw;
+    const day = new Date().toISOString().slice(0, 10);
+    raw.writeHead(200, {
+      'content-type': `${NDJSON}; charset=utf-8`,
+      'content-disposition': `attachment; filename="mneme-memory-${day}.jsonl"`,
+    });
+    try {
+      for (let next = first; !next.done; next = await lines.next()) {
+        if (!raw.write(`${JSON.stringify(next.value)}\n`)) await once(raw, 'drain', { signal: ctx.signal });
+      }
+    } catch {
+      // Headers are out: the archive ends without its end line, which any import refuses as cut short.
+      raw.destroy();
+      return;
+    }
+    raw.end();
+  }
+
+  @Post('import')
+  @HttpCode(200)
+  async import(
+    @Req() request: FastifyRequest,
+    @Caller() ctx: CallContext,
+  ): Promise<{ imported: ArchiveCounts }> {
+    const body = request.body;
+    if (!(body instanceof Readable)) {
+      throw new MnemeError(
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        `Send the archive as ${NDJSON} (the file mneme export wrote).`,
+      );
+    }
+    const lines = linesOf(body, this.config.server.archive.maxImportBytes);
+    return { imported: await this.importer.restore(lines, ctx) };
+  }
+}
+
+/** The body's lines, as they arrive; PAYLOAD_TOO_LARGE past `max` bytes, BAD_REQUEST for a line over the bound. */
+async function* linesOf(body: Readable, max: number): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let seen = 0;
+  let rest = '';
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (seen > max) {
+      throw new MnemeError(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        `The archive is larger than ${max} bytes (MNEME_IMPORT_MAX_BYTES).`,
+      );
+    }
+    const parts = (rest + decoder.write(chunk)).split('\n');
+    rest = parts.pop()!;
+    for (const line of parts) yield line;
+    if (rest.length > MAX_LINE_BYTES) {
+      throw new MnemeError(ErrorCode.BAD_REQUEST, `An archive line is longer than ${MAX_LINE_BYTES} bytes.`);
+    }
+  }
+  rest += decoder.end();
+  if (rest) yield rest;
+}

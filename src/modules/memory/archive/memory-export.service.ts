@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import type { CallContext } from '../../../common/call-context.js';
+import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
+import type { EpisodeCursor } from '../episodic/episode.record.js';
+import { EpisodicMemoryService } from '../episodic/episodic-memory.service.js';
+import { GraphStore } from '../semantic/graph-store.js';
+import {
+  ARCHIVE_FORMAT,
+  ARCHIVE_VERSION,
+  auditLine,
+  entityLine,
+  episodeLine,
+  factLine,
+  type ArchiveCounts,
+  type ArchiveLine,
+} from './archive-format.js';
+
+const PAGE = 500;
+
+/**
+ * Writes the caller's whole memory as an archive (archive-format.ts), a page at a time: episodes oldest first,
+ * then entities, facts of every time, and the audit trail. Each store is read page by page while the server
+ * serves, so what is written meanwhile may or may not be in it; every line is a whole record.
+ */
+@Injectable()
+export class MemoryExport {
+  constructor(
+    private readonly episodic: EpisodicMemoryService,
+    private readonly graph: GraphStore,
+    private readonly embedder: TextEmbedderService,
+  ) {}
+
+  async *lines(options: { vectors: boolean }, ctx: CallContext): AsyncGenerator<ArchiveLine> {
+    const { vectors } = options;
+    const { name, dims } = await this.embedder.identity();
+    yield {
+      kind: 'header',
+      format: ARCHIVE_FORMAT,
+      version: ARCHIVE_VERSION,
+      exportedAt: Date.now(),
+      embedder: `${name}:${dims}`,
+      vectors,
+    };
+    const counts: ArchiveCounts = { episodes: 0, entities: 0, facts: 0, audit: 0 };
+    for (let after: EpisodeCursor | undefined; ;) {
+      const page = await this.episodic.exportPage(after, PAGE, ctx);
+      for (const e of page) yield episodeLine(e, vectors);
+      counts.episodes += page.length;
+      if (page.length < PAGE) break;
+      after = page.at(-1);
+      ctx.signal.throwIfAborted();
+    }
+    for (let afterId = ''; ;) {
+      const page = await this.graph.entitiesPage(ctx.tenant, afterId, PAGE);
+      for (const e of page) yield entityLine(e, vectors);
+      counts.entities += page.length;
+      if (page.length < PAGE) break;
+      afterId = page.at(-1)!.id;
+    }
+    for (let afterId = ''; ;) {
+      const page = await this.graph.factsPage(ctx.tenant, afterId, PAGE);
+      for (const f of page) yield factLine(f);
+      counts.facts += page.length;
+      if (page.length < PAGE) break;
+      afterId = page.at(-1)!.id;
+    }
+    for (let before: number | undefined; ;) {
+      const page = await this.graph.auditTrail(ctx.tenant, PAGE, before);
+      for (const a of page) yield auditLine(a);
+      counts.audit += page.length;
+      // Pages by time: entries sharing the last entry's millisecond beyond a full page are not written (rare).
+      if (page.length < PAGE) break;
+      before = page.at(-1)!.at;
+    }
+    yield { kind: 'end', counts };
+  }
+}

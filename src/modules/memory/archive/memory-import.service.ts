@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { CallContext } from '../../../common/call-context.js';
+import { ErrorCode } from '../../../common/error-codes.js';
+import { MnemeError } from '../../../common/mneme-error.js';
+import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
+import { AuditTrail } from '../audit-trail.service.js';
+import type { EpisodeRecord } from '../episodic/episode.record.js';
+import { EpisodicMemoryService } from '../episodic/episodic-memory.service.js';
+import { GraphStore, type EntityRecord, type FactRecord } from '../semantic/graph-store.js';
+import {
+  ARCHIVE_FORMAT,
+  parseLine,
+  type ArchiveCounts,
+  type ArchiveHeader,
+  type AuditLine,
+  type EntityLine,
+  type EpisodeLine,
+  type FactLine,
+} from './archive-format.js';
+
+const BATCH = 500;
+
+/**
+ * Restores an archive into the caller's tenant, which must hold no memory yet (a restore, not a merge). Episodes
+ * are stored as they stream in, with their vectors when the archive was made with the same text embedder and
+ * re-embedded otherwise; entities and facts load in one graph transaction at the end (with new ids, as the
+ * graph's ids are unique across tenants). Anything wrong — a malformed line, a missing end, a fact about an
+ * entity the archive lacks — undoes the import and leaves the tenant empty again. The audit trail comes along
+ * unless the tenant has one (its own, kept through the forget before a restore).
+ */
+@Injectable()
+export class MemoryImport {
+  private readonly logger = new Logger('MemoryImport');
+
+  constructor(
+    private readonly episodic: EpisodicMemoryService,
+    private readonly graph: GraphStore,
+    private readonly embedder: TextEmbedderService,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async restore(lines: AsyncIterable<string>, ctx: CallContext): Promise<ArchiveCounts> {
+    await this.assertEmpty(ctx);
+    // A trail outlives forget: a tenant restoring its own archive has it already, and keeps it as it is.
+    const keepsTrail = (await this.graph.auditTrail(ctx.tenant, 1)).length > 0;
+    try {
+      const counts = await this.read(lines, keepsTrail, ctx);
+      await this.audit.record('import-memory', '*', counts, ctx);
+      return counts;
+    } catch (error) {
+      // The tenant was empty: emptying it again undoes whatever part landed.
+      await this.episodic.forget({ everything: true }, ctx);
+      await this.graph.forgetTenant(ctx.tenant);
+      throw error;
+    }
+  }
+
+  private async assertEmpty(ctx: CallContext): Promise<void> {
+    const [episodes] = await this.episodic.exportPage(undefined, 1, ctx);
+    const graph = await this.graph.counts(ctx.tenant);
+    if (episodes || graph.entities > 0 || graph.facts > 0) {
+      throw new MnemeError(
+        ErrorCode.CONFLICT,
+        'Import restores into an empty memory, and yours holds some: export it first if you need it, then ' +
+          'forget(input: { everything: true }) and import again.',
+      );
+    }
+  }
+
+  private async read(
+    lines: AsyncIterable<string>,
+    keepsTrail: boolean,
+    ctx: CallContext,
+  ): Promise<ArchiveCounts> {
+    const state = new ImportState(await this.sameEmbedder());
+    let lineNo = 0;
+    for await (const raw of lines) {
+      lineNo++;
+      if (raw.trim() === '') continue;
+      const record = parseLine(raw, lineNo);
+      if (lineNo === 1 && record.kind !== 'header') throw bad(`line 1 must be the ${ARCHIVE_FORMAT} header`);
+      if (state.ended) throw bad(`line ${lineNo}: records after the end line`);
+      switch (record.kind) {
+        case 'header':
+          if (lineNo !== 1) throw bad(`line ${lineNo}: a second header`);
+          state.header = record;
+          break;
+        case 'episode':
+          state.episodes.push(record);
+          if (state.episodes.length >= BATCH) await this.storeEpisodes(state, ctx);
+          break;
+        case 'entity':
+          state.entities.push(record);
+          break;
+        case 'fact':
+          state.facts.push(record);
+          break;
+        case 'audit':
+          state.audit.push(record);
+          break;
+        case 'end':
+          state.ended = true;
+          state.expected = record.counts;
+      }
+      ctx.signal.throwIfAborted();
+    }
+    if (!state.ended) throw bad('the archive has no end line: it was cut short');
+    await this.storeEpisodes(state, ctx);
+    await this.storeGraph(state, ctx);
+    for (const { kind: _kind, ...entry } of keepsTrail ? [] : state.audit) {
+      await this.graph.recordAudit({
+        ...entry,
+        id: randomUUID(),
+        tenant: ctx.tenant,
+        target: state.known(entry.target),
+      });
+    }
+    const counts = state.counts();
+    if (JSON.stringify(counts) !== JSON.stringify(state.expected)) {
+      throw bad(
+        `the end line counts ${JSON.stringify(state.expected)} but the archive holds ${JSON.stringify(counts)}`,
+      );
+    }
+    return counts;
+  }
+
+  private async sameEmbedder(): Promise<string> {
+    const { name, dims } = await this.embedder.identity();
+    return `${name}:${dims}`;
+  }
+
+  private async storeEpisodes(state: ImportState, ctx: CallContext): Promise<void> {
+    const batch = state.episodes.splice(0);
+    if (batch.length === 0) return;
+    const reuse = state.reusesVectors();
+    const missing = reuse ? batch.filter((e) => !e.vector) : batch;
+    const embedded = new Map<EpisodeLine, Float32Array>();
+    const vectors = missing.length ? await this.embedder.embed(missing.map((e) => e.text)) : [];
+    missing.forEach((e, i) => embedded.set(e, vectors[i]!));
+    const records = batch.map((e): EpisodeRecord => {
+      const { kind: _kind, vector, imageVector, audioVector, fusedVector, ...rest } = e;
+      const media = reuse ? { imageVector, audioVector, fusedVector } : {};
+      return {
+        ...rest,
+        tenant: ctx.tenant,
+        vector: embedded.get(e) ?? Float32Array.from(vector!),
+        ...Object.fromEntries(
+          Object.entries(media).flatMap(([key, v]) => (v ? [[key, Float32Array.from(v)]] : [])),
+        ),
+      };
+    });
+    await this.episodic.restore(records, ctx);
+    state.stored += records.length;
+  }
+
+  private async storeGraph(state: ImportState, ctx: CallContext): Promise<void> {
+    const reuse = state.reusesVectors();
+    const missing = state.entities.filter((e) => !reuse || !e.embedding);
+    const names = missing.length ? await this.embedder.embed(missing.map((e) => e.name)) : [];
+    const embedded = new Map(missing.map((e, i) => [e, [...names[i]!]]));
+    const entities = state.entities.map((e): EntityRecord => {
+      const { kind: _kind, embedding, ...rest } = e;
+      return {
+        ...rest,
+        id: state.newId(e.id),
+        tenant: ctx.tenant,
+        embedding: embedded.get(e) ?? embedding ?? [],
+      };
+    });
+    const ids = new Set(state.entities.map((e) => e.id));
+    const facts = state.facts.map((f): FactRecord => {
+      const { kind: _kind, ...rest } = f;
+      for (const end of [f.subjectId, f.objectId]) {
+        if (!ids.has(end)) throw bad(`fact ${f.id} is about entity ${end}, which the archive does not hold`);
+      }
+      return {
+        ...rest,
+        tenant: ctx.tenant,
+        id: state.newId(f.id),
+        subjectId: state.newId(f.subjectId),
+        objectId: state.newId(f.objectId),
+        lineage: state.newId(f.lineage),
+        supersededBy: f.supersededBy === null ? null : state.newId(f.supersededBy),
+      };
+    });
+    if (entities.length > 0) await this.graph.bulkLoad(ctx.tenant, entities, facts);
+    this.logger.log(`Imported ${entities.length} entities and ${facts.length} facts for ${ctx.tenant}`);
+  }
+}
+
+/** What an import has read so far, and the graph ids it gave new ones. */
+class ImportState {
+  header: ArchiveHeader | undefined;
+  episodes: EpisodeLine[] = [];
+  entities: EntityLine[] = [];
+  facts: FactLine[] = [];
+  audit: AuditLine[] = [];
+  stored = 0;
+  ended = false;
+  expected: ArchiveCounts | undefined;
+  private readonly ids = new Map<string, string>();
+
+  constructor(private readonly embedder: string) {}
+
+  /** The archive's vectors are in this server's space: same embedder, and it has them. */
+  reusesVectors(): boolean {
+    return this.header?.vectors === true && this.header.embedder === this.embedder;
+  }
+
+  /** A graph id's new id, the same one every time it is asked. */
+  newId(old: string): string {
+    let id = this.ids.get(old);
+    if (!id) this.ids.set(old, (id = randomUUID()));
+    return id;
+  }
+
+  /** A renamed graph id, or the id as it was (an episode's, a session's). */
+  known(old: string): string {
+    return this.ids.get(old) ?? old;
+  }
+
+  counts(): ArchiveCounts {
+    const { stored: episodes, entities, facts, audit } = this;
+    return { episodes, entities: entities.length, facts: facts.length, audit: audit.length };
+  }
+}
+
+function bad(why: string): MnemeError {
+  return new MnemeError(ErrorCode.BAD_REQUEST, `Not a complete ${ARCHIVE_FORMAT} archive: ${why}.`);
+}
