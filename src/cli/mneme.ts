@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { listModels } from './list-models.js';
+import { exportMemory, importMemory } from './memory-archive.js';
 import { pullModels } from './pull-models.js';
 
 // `mneme`: the server and its models from one command. Settings come from the same MNEME_* variables as the
@@ -60,6 +61,27 @@ program
   .option('--models-dir <dir>', 'the models dir (MNEME_MODELS_DIR)')
   .action((options: { modelsDir?: string }) => {
     process.exitCode = listModels(options);
+  });
+
+program
+  .command('export')
+  .description('write your memory (episodes, facts with history, audit trail) as a JSON Lines archive')
+  .requiredOption('--out <file>', 'where the archive goes')
+  .option('--url <url>', 'the running server', 'http://127.0.0.1:4000')
+  .option('--key <key>', 'your API key (MNEME_API_KEY)')
+  .option('--no-vectors', 'leave the vectors out (smaller; an import re-embeds the text)')
+  .action(async (options: { out: string; url: string; key?: string; vectors: boolean }) => {
+    process.exitCode = await exportMemory(options);
+  });
+
+program
+  .command('import')
+  .description('restore an archive written by mneme export into your memory, which must be empty')
+  .argument('<file>', 'the archive')
+  .option('--url <url>', 'the running server', 'http://127.0.0.1:4000')
+  .option('--key <key>', 'your API key (MNEME_API_KEY)')
+  .action(async (file: string, options: { url: string; key?: string }) => {
+    process.exitCode = await importMemory({ ...options, file });
   });
 
 await program.parseAsync();

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CallContext } from '../../../common/call-context.js';
@@ -8,7 +7,8 @@ import { ErrorCode } from '../../../common/error-codes.js';
 import { MnemeError } from '../../../common/mneme-error.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { Caller } from '../../../graphql/caller.decorator.js';
-import { MAX_LINE_BYTES, type ArchiveCounts } from './archive-format.js';
+import type { ArchiveCounts } from './archive-format.js';
+import { linesOf } from './archive-stream.js';
 import { MemoryExport } from './memory-export.service.js';
 import { MemoryImport } from './memory-import.service.js';
 
@@ -74,28 +74,4 @@ export class MemoryArchiveController {
     const lines = linesOf(body, this.config.server.archive.maxImportBytes);
     return { imported: await this.importer.restore(lines, ctx) };
   }
-}
-
-/** The body's lines, as they arrive; PAYLOAD_TOO_LARGE past `max` bytes, BAD_REQUEST for a line over the bound. */
-async function* linesOf(body: Readable, max: number): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let seen = 0;
-  let rest = '';
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    seen += chunk.length;
-    if (seen > max) {
-      throw new MnemeError(
-        ErrorCode.PAYLOAD_TOO_LARGE,
-        `The archive is larger than ${max} bytes (MNEME_IMPORT_MAX_BYTES).`,
-      );
-    }
-    const parts = (rest + decoder.write(chunk)).split('\n');
-    rest = parts.pop()!;
-    for (const line of parts) yield line;
-    if (rest.length > MAX_LINE_BYTES) {
-      throw new MnemeError(ErrorCode.BAD_REQUEST, `An archive line is longer than ${MAX_LINE_BYTES} bytes.`);
-    }
-  }
-  rest += decoder.end();
-  if (rest) yield rest;
 }
