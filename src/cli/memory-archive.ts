@@ -57,13 +57,20 @@ export async function importMemory(target: ArchiveTarget & { file: string }): Pr
   return 0;
 }
 
-function call(target: ArchiveTarget, route: string, init: RequestInit): Promise<Response> {
+/** The server's answer; a connection that fails says so and exits 1, as an HTTP failure does. */
+async function call(target: ArchiveTarget, route: string, init: RequestInit): Promise<Response> {
   const key = target.key ?? process.env.MNEME_API_KEY;
   const headers = {
     ...(init.headers as Record<string, string>),
     ...(key && { authorization: `Bearer ${key}` }),
   };
-  return fetch(new URL(route, target.url), { ...init, headers });
+  try {
+    return await fetch(new URL(route, target.url), { ...init, headers });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    const body = JSON.stringify({ error: { message: `cannot reach ${target.url}${cause}` } });
+    return new Response(body, { status: 599 });
+  }
 }
 
 async function failed(what: string, response: Response): Promise<number> {

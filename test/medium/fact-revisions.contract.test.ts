@@ -89,12 +89,12 @@ describe.each(graphBackends)('fact revisions on %s', (name, makeStore) => {
       retiredReason: 'typo',
       supersededBy: fixed.id,
     });
-    // Same time in the world and the same provenance as the fact it corrects.
+    // Same time in the world as the fact it corrects; stated by the caller (forgetting e1 must not undo it).
     expect(fixed).toMatchObject({
       object: 'London',
       validFrom: inYear(2015),
       lineage: fact.lineage,
-      episodes: ['e1'],
+      episodes: [],
     });
     expect(await livesIn(fact.subjectId)).toEqual(['London']);
     expect(await livesIn(fact.subjectId, { validAt: inYear(2016) })).toEqual(['London']);
@@ -114,25 +114,46 @@ describe.each(graphBackends)('fact revisions on %s', (name, makeStore) => {
     );
   });
 
-  it('forgets a fact with its whole history and the entities only it held; the audit holds no content', async () => {
+  it('corrects a fact about the past without retiring what is true now', async () => {
+    const { semantic, revisions, livesIn } = await memory();
+    await semantic.learn(
+      { subject: 'Ada', predicate: 'lives in', object: 'Paris', validFrom: inYear(2015) },
+      alice,
+    );
+    const berlin = await semantic.learn(
+      { subject: 'Ada', predicate: 'lives in', object: 'Berlin', validFrom: inYear(2020) },
+      alice,
+    );
+    const closed = (await revisions.history(berlin.fact.id, alice)).history.find((f) => f.validTo !== null)!;
+    const { fact } = await revisions.correct(closed.id, { object: 'Lyon' }, 'it was Lyon', alice);
+    expect(fact).toMatchObject({ object: 'Lyon', validFrom: inYear(2015), validTo: inYear(2020) });
+    expect(await livesIn(berlin.fact.subjectId)).toEqual(['Berlin']);
+    expect(await livesIn(berlin.fact.subjectId, { validAt: inYear(2016) })).toEqual(['Lyon']);
+  });
+
+  it('forgets a fact with every version of its statement, and what only it held; the audit holds no content', async () => {
     const { semantic, revisions, audit } = await memory();
-    await semantic.learn({ subject: 'Zed', predicate: 'plays', object: 'the oboe' }, alice);
     const kept = await semantic.learn({ subject: 'Zed', predicate: 'lives in', object: 'Oslo' }, alice);
-    const first = await semantic.learn({ subject: 'Yuri', predicate: 'works at', object: 'Acme' }, alice);
-    const second = await semantic.learn(
+    const acme = await semantic.learn({ subject: 'Yuri', predicate: 'works at', object: 'Acme' }, alice);
+    const globex = await semantic.learn(
       { subject: 'Yuri', predicate: 'works at', object: 'Globex', validFrom: Date.now() + 1 },
       alice,
     );
-    const gone = await revisions.forget(second.fact.id, alice);
-    // Three versions (Acme, its closed copy, Globex); Yuri, Acme and Globex held by nothing else.
-    expect(gone).toEqual({ facts: 3, entities: 3 });
-    await expect(revisions.history(first.fact.id, alice)).rejects.toEqual(codeOf(ErrorCode.NOT_FOUND));
+    // Acme as it was first known and its closed copy go, and Acme with them; Globex (what replaced it) stays.
+    expect(await revisions.forget(acme.fact.id, alice)).toEqual({ facts: 2, entities: 1 });
+    await expect(revisions.history(acme.fact.id, alice)).rejects.toEqual(codeOf(ErrorCode.NOT_FOUND));
+    expect(await semantic.entity('Acme', alice)).toBeUndefined();
+    expect((await revisions.history(globex.fact.id, alice)).history.map((f) => f.object)).toEqual(['Globex']);
+    expect((await semantic.entity('Yuri', alice))!.summary).not.toContain('Acme');
+    // Then Globex: Yuri and Globex are held by nothing else; Zed and Oslo are another fact's.
+    expect(await revisions.forget(globex.fact.id, alice)).toEqual({ facts: 1, entities: 2 });
     expect(await semantic.entity('Yuri', alice)).toBeUndefined();
-    expect(await semantic.entity('Globex', alice)).toBeUndefined();
-    // Another fact's ends stay: forgetting one fact is not forgetting its subject.
     expect((await revisions.history(kept.fact.id, alice)).fact.object).toBe('Oslo');
     const trail = await audit.list(10, undefined, alice);
-    expect(trail[0]).toMatchObject({ action: 'forget-fact', target: second.fact.id, facts: 3, entities: 3 });
+    expect(trail.slice(0, 2).map((a) => [a.action, a.target, a.facts, a.entities])).toEqual([
+      ['forget-fact', globex.fact.id, 1, 2],
+      ['forget-fact', acme.fact.id, 2, 1],
+    ]);
     expect(JSON.stringify(trail)).not.toMatch(/Yuri|Acme|Globex|works/);
   });
 

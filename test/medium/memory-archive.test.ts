@@ -126,6 +126,13 @@ describe('memory archives', () => {
     };
     await expect(importer.restore(linesOf(archive.slice(0, -1)), carol)).rejects.toThrow(/cut short/);
     await empty();
+    // Two imports into one tenant at once: the second is refused, not interleaved.
+    const both = await Promise.allSettled([
+      importer.restore(linesOf(archive), ctxOf('dora')),
+      importer.restore(linesOf(archive), ctxOf('dora')),
+    ]);
+    expect(both.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((both[1] as PromiseRejectedResult).reason).toEqual(codeOf(ErrorCode.CONFLICT));
     const broken = [...archive];
     broken[2] = '{"kind":"episode","id":""}';
     await expect(importer.restore(linesOf(broken), carol)).rejects.toThrow(/archive line 3: /);

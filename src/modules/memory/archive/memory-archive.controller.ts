@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CallContext } from '../../../common/call-context.js';
 import { ErrorCode } from '../../../common/error-codes.js';
@@ -21,6 +21,8 @@ const NDJSON = 'application/x-ndjson';
  */
 @Controller('v1/memory')
 export class MemoryArchiveController {
+  private readonly logger = new Logger('MemoryArchive');
+
   constructor(
     private readonly exporter: MemoryExport,
     private readonly importer: MemoryImport,
@@ -37,8 +39,9 @@ export class MemoryArchiveController {
       throw new MnemeError(ErrorCode.BAD_REQUEST, 'vectors must be true or false.');
     }
     const lines = this.exporter.lines({ vectors: vectors !== 'false' }, ctx);
-    // The header is read before any byte goes out, so a store that is down still answers with its status.
-    const first = await lines.next();
+    // The header and the first record are read before any byte goes out: a store that is down answers with
+    // its own status, not a 200 that stops.
+    const head = [await lines.next(), await lines.next()];
     reply.hijack();
     const raw = reply.raw;
     const day = new Date().toISOString().slice(0, 10);
@@ -47,11 +50,14 @@ export class MemoryArchiveController {
       'content-disposition': `attachment; filename="mneme-memory-${day}.jsonl"`,
     });
     try {
-      for (let next = first; !next.done; next = await lines.next()) {
+      for (const next of head) if (!next.done) raw.write(`${JSON.stringify(next.value)}\n`);
+      for (let next = await lines.next(); !next.done; next = await lines.next()) {
         if (!raw.write(`${JSON.stringify(next.value)}\n`)) await once(raw, 'drain', { signal: ctx.signal });
       }
-    } catch {
+    } catch (error) {
       // Headers are out: the archive ends without its end line, which any import refuses as cut short.
+      const why = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`Export for ${ctx.tenant} stopped: ${why}`);
       raw.destroy();
       return;
     }

@@ -50,16 +50,30 @@ export class MemoryExport {
       after = page.at(-1);
       ctx.signal.throwIfAborted();
     }
+    const written = new Set<string>();
     for (let afterId = ''; ;) {
       const page = await this.graph.entitiesPage(ctx.tenant, afterId, PAGE);
-      for (const e of page) yield entityLine(e, vectors);
+      for (const e of page) {
+        written.add(e.id);
+        yield entityLine(e, vectors);
+      }
       counts.entities += page.length;
       if (page.length < PAGE) break;
       afterId = page.at(-1)!.id;
     }
     for (let afterId = ''; ;) {
       const page = await this.graph.factsPage(ctx.tenant, afterId, PAGE);
-      for (const f of page) yield factLine(f);
+      for (const f of page) {
+        // An entity learned after its page was read, with a fact read now: written here, so no fact is orphaned.
+        for (const id of [f.subjectId, f.objectId]) {
+          const late = written.has(id) ? undefined : await this.graph.entity(ctx.tenant, id);
+          if (!late) continue;
+          written.add(id);
+          counts.entities++;
+          yield entityLine(late, vectors);
+        }
+        yield factLine(f);
+      }
       counts.facts += page.length;
       if (page.length < PAGE) break;
       afterId = page.at(-1)!.id;

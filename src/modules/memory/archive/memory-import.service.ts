@@ -20,6 +20,8 @@ import {
 } from './archive-format.js';
 
 const BATCH = 500;
+/** Graph records and audit entries wait in memory for the one graph transaction at the end: bounded. */
+const MAX_HELD = 2_000_000;
 
 /**
  * Restores an archive into the caller's tenant, which must hold no memory yet (a restore, not a merge). Episodes
@@ -32,6 +34,8 @@ const BATCH = 500;
 @Injectable()
 export class MemoryImport {
   private readonly logger = new Logger('MemoryImport');
+  /** Tenants with an import under way in this process: a second one is refused, not interleaved. */
+  private readonly importing = new Set<string>();
 
   constructor(
     private readonly episodic: EpisodicMemoryService,
@@ -41,19 +45,33 @@ export class MemoryImport {
   ) {}
 
   async restore(lines: AsyncIterable<string>, ctx: CallContext): Promise<ArchiveCounts> {
-    await this.assertEmpty(ctx);
-    // A trail outlives forget: a tenant restoring its own archive has it already, and keeps it as it is.
-    const keepsTrail = (await this.graph.auditTrail(ctx.tenant, 1)).length > 0;
-    try {
-      const counts = await this.read(lines, keepsTrail, ctx);
-      await this.audit.record('import-memory', '*', counts, ctx);
-      return counts;
-    } catch (error) {
-      // The tenant was empty: emptying it again undoes whatever part landed.
-      await this.episodic.forget({ everything: true }, ctx);
-      await this.graph.forgetTenant(ctx.tenant);
-      throw error;
+    if (this.importing.has(ctx.tenant)) {
+      throw new MnemeError(ErrorCode.CONFLICT, 'An import into your memory is already running; wait for it.');
     }
+    this.importing.add(ctx.tenant);
+    try {
+      await this.assertEmpty(ctx);
+      // A trail outlives forget: a tenant restoring its own archive has it already, and keeps it as it is.
+      const keepsTrail = (await this.graph.auditTrail(ctx.tenant, 1)).length > 0;
+      const state = new ImportState(await this.sameEmbedder(), keepsTrail);
+      try {
+        const counts = await this.read(lines, state, ctx);
+        await this.audit.record('import-memory', '*', counts, ctx);
+        return counts;
+      } catch (error) {
+        await this.undo(state, ctx);
+        throw error;
+      }
+    } finally {
+      this.importing.delete(ctx.tenant);
+    }
+  }
+
+  /** Deletes the episodes this import stored; the graph loads in one transaction at the end, so only a failure
+   * after it (writing the trail) leaves graph rows — of a tenant that was empty when the import began. */
+  private async undo(state: ImportState, ctx: CallContext): Promise<void> {
+    if (state.storedIds.length > 0) await this.episodic.forget({ ids: state.storedIds }, ctx);
+    if (state.graphLoaded) await this.graph.forgetTenant(ctx.tenant);
   }
 
   private async assertEmpty(ctx: CallContext): Promise<void> {
@@ -70,10 +88,9 @@ export class MemoryImport {
 
   private async read(
     lines: AsyncIterable<string>,
-    keepsTrail: boolean,
+    state: ImportState,
     ctx: CallContext,
   ): Promise<ArchiveCounts> {
-    const state = new ImportState(await this.sameEmbedder());
     let lineNo = 0;
     for await (const raw of lines) {
       lineNo++;
@@ -87,6 +104,7 @@ export class MemoryImport {
           state.header = record;
           break;
         case 'episode':
+          state.read++;
           state.episodes.push(record);
           if (state.episodes.length >= BATCH) await this.storeEpisodes(state, ctx);
           break;
@@ -103,24 +121,28 @@ export class MemoryImport {
           state.ended = true;
           state.expected = record.counts;
       }
+      if (state.entities.length + state.facts.length + state.audit.length > MAX_HELD) {
+        throw bad(`more than ${MAX_HELD} entities, facts and audit entries in one archive`);
+      }
       ctx.signal.throwIfAborted();
     }
     if (!state.ended) throw bad('the archive has no end line: it was cut short');
-    await this.storeEpisodes(state, ctx);
-    await this.storeGraph(state, ctx);
-    for (const { kind: _kind, ...entry } of keepsTrail ? [] : state.audit) {
-      await this.graph.recordAudit({
-        ...entry,
-        id: randomUUID(),
-        tenant: ctx.tenant,
-        target: state.known(entry.target),
-      });
-    }
     const counts = state.counts();
     if (JSON.stringify(counts) !== JSON.stringify(state.expected)) {
       throw bad(
         `the end line counts ${JSON.stringify(state.expected)} but the archive holds ${JSON.stringify(counts)}`,
       );
+    }
+    await this.storeEpisodes(state, ctx);
+    await this.storeGraph(state, ctx);
+    for (const { kind: _kind, ...entry } of state.keepsTrail ? [] : state.audit) {
+      await this.graph.recordAudit({
+        ...entry,
+        id: randomUUID(),
+        tenant: ctx.tenant,
+        target: state.known(entry.target),
+        result: entry.result === null ? null : state.known(entry.result),
+      });
     }
     return counts;
   }
@@ -151,7 +173,7 @@ export class MemoryImport {
       };
     });
     await this.episodic.restore(records, ctx);
-    state.stored += records.length;
+    state.storedIds.push(...records.map((r) => r.id));
   }
 
   private async storeGraph(state: ImportState, ctx: CallContext): Promise<void> {
@@ -185,6 +207,7 @@ export class MemoryImport {
       };
     });
     if (entities.length > 0) await this.graph.bulkLoad(ctx.tenant, entities, facts);
+    state.graphLoaded = true;
     this.logger.log(`Imported ${entities.length} entities and ${facts.length} facts for ${ctx.tenant}`);
   }
 }
@@ -196,12 +219,19 @@ class ImportState {
   entities: EntityLine[] = [];
   facts: FactLine[] = [];
   audit: AuditLine[] = [];
-  stored = 0;
+  /** Episodes read, and those stored so far (what a failure deletes). */
+  read = 0;
+  storedIds: string[] = [];
+  graphLoaded = false;
   ended = false;
   expected: ArchiveCounts | undefined;
   private readonly ids = new Map<string, string>();
 
-  constructor(private readonly embedder: string) {}
+  constructor(
+    private readonly embedder: string,
+    /** The tenant has a trail already: the archive's is not added. */
+    readonly keepsTrail: boolean,
+  ) {}
 
   /** The archive's vectors are in this server's space: same embedder, and it has them. */
   reusesVectors(): boolean {
@@ -221,7 +251,7 @@ class ImportState {
   }
 
   counts(): ArchiveCounts {
-    const { stored: episodes, entities, facts, audit } = this;
+    const { read: episodes, entities, facts, audit } = this;
     return { episodes, entities: entities.length, facts: facts.length, audit: audit.length };
   }
 }

@@ -378,10 +378,11 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
  * What a forget deletes, said explicitly: an id or a session is checked here too, so an empty string can never
  * widen into the whole tenant.
  */
-export type EpisodeScope = { id: string } | { sessionId: string } | { everything: true };
+export type EpisodeScope = { id: string } | { ids: string[] } | { sessionId: string } | { everything: true };
 
 function filterOf(scope: EpisodeScope, ctx: CallContext): EpisodeFilter {
   if ('id' in scope) return { tenant: ctx.tenant, ids: [requireId(scope.id, 'episodeId')] };
+  if ('ids' in scope) return { tenant: ctx.tenant, ids: scope.ids.map((id) => requireId(id, 'episodeId')) };
   if ('sessionId' in scope) return { tenant: ctx.tenant, sessionId: requireId(scope.sessionId, 'sessionId') };
   return { tenant: ctx.tenant };
 }

@@ -14,6 +14,8 @@ export interface FactInput {
   objectType?: string;
   /** When it became true in the world (epoch ms); now when unknown. */
   validFrom?: number;
+  /** When it stopped being true; still true when not given (a correction of a closed fact gives it). */
+  validTo?: number | null;
   confidence?: number;
   /** Episodes it was learned from; none for a fact stated directly. */
   episodes?: string[];
@@ -65,7 +67,10 @@ export class FactLearner {
       episodes,
     );
     const current = await this.store.currentFacts(tenant, subject.id, predicate);
-    const overlaps = (f: FactRecord) => f.validTo === null || f.validTo > validFrom;
+    const validTo = input.validTo ?? null;
+    // Two intervals meet unless one ends before the other begins: a fact about the past contradicts only the past.
+    const overlaps = (f: FactRecord) =>
+      (f.validTo === null || f.validTo > validFrom) && (validTo === null || f.validFrom < validTo);
     const same = current.find((f) => f.objectId === object.id && overlaps(f));
     if (same) {
       const merged = {
@@ -90,7 +95,7 @@ export class FactLearner {
       predicate,
       objectId: object.id,
       validFrom,
-      validTo: null,
+      validTo,
       createdAt: now,
       expiredAt: null,
       confidence: input.confidence ?? 1,

@@ -89,8 +89,11 @@ export class FactRevisions {
         predicate: change.predicate ?? old.predicate,
         object: change.object ?? old.object,
         validFrom: change.validFrom ?? old.validFrom,
+        // A closed fact's correction is closed at the same time: it must not retire what is true now.
+        validTo: old.validTo,
         confidence: old.confidence,
-        episodes: old.episodes,
+        // Stated by the caller: forgetting the episode the old fact came from must not undo the correction.
+        episodes: [],
       };
       if (unchanged(input, old)) {
         throw new MnemeError(
@@ -130,16 +133,27 @@ export class FactRevisions {
     });
   }
 
-  /** Deletes the fact and every version of it, and endpoints nothing else holds; summaries are rewritten. */
+  /**
+   * Deletes the fact with every version of the same statement (its closed copies, the original a contradiction
+   * retired), and endpoints nothing else holds; other statements of its lineage — what replaced it, what it
+   * corrected — stay. Summaries are rewritten.
+   */
   forget(id: string, ctx: CallContext): Promise<ForgetCount> {
     return this.span('forget', ctx, async () => {
       const fact = await this.found(id, ctx);
       const count = await this.store.atomically(async () => {
-        const gone = await this.store.forgetLineage(ctx.tenant, fact.lineage);
+        const versions = (await this.store.lineage(ctx.tenant, fact.lineage)).filter(
+          (v) =>
+            v.subjectId === fact.subjectId && v.predicate === fact.predicate && v.objectId === fact.objectId,
+        );
+        const gone = await this.store.forgetFacts(
+          ctx.tenant,
+          versions.map((v) => v.id),
+        );
+        await this.audit.record('forget-fact', fact.id, gone, ctx);
         await this.redescribe(fact, ctx);
         return gone;
       });
-      await this.audit.record('forget-fact', fact.id, count, ctx);
       return count;
     });
   }

@@ -145,10 +145,10 @@ export abstract class GraphStore {
   /** Every version of a lineage (see FactRecord.lineage), oldest known first. */
   abstract lineage(tenant: string, lineage: string): Promise<FactView[]>;
   /**
-   * Deletes every version of a lineage, then its endpoints left with no fact and no episode (their names go
-   * too): forgetting one fact leaves nothing of it behind.
+   * Deletes these facts, then their endpoints left with no fact and no episode (their names go too): forgetting
+   * a fact's versions leaves nothing of them behind.
    */
-  abstract forgetLineage(tenant: string, lineage: string): Promise<ForgetCount>;
+  abstract forgetFacts(tenant: string, ids: string[]): Promise<ForgetCount>;
   /** Facts of a subject and predicate that are current knowledge (expiredAt null). */
   abstract currentFacts(tenant: string, subjectId: string, predicate: string): Promise<FactRecord[]>;
   /** Facts with the entity as subject or object, within the window, newest first. */

@@ -204,9 +204,11 @@ export class KuzuGraphStore extends GraphStore {
     return rows.map(toFactView);
   }
 
-  forgetLineage(tenant: string, lineage: string): Promise<ForgetCount> {
+  forgetFacts(tenant: string, ids: string[]): Promise<ForgetCount> {
     return this.atomically(async () => {
-      const versions = await this.lineage(tenant, lineage);
+      const versions = (await Promise.all(ids.map((id) => this.fact(tenant, id)))).filter(
+        (f) => f !== undefined,
+      );
       for (const f of versions) {
         await this.run(`MATCH ()-[f:Fact]->() WHERE f.tenant = $tenant AND f.id = $id DELETE f`, {
           tenant,

@@ -141,14 +141,14 @@ export const LINEAGE = read(
   { tenant: 'string', lineage: 'string' },
 );
 
-/** Deletes a lineage's versions; returns their endpoints' ids for FORGET_BARE_ENTITIES. */
-export const FORGET_LINEAGE = write(
-  `MATCH (s:Entity)-[f:FACT]->(o:Entity)
-   WHERE f.tenant = $tenant AND (f.lineage = $lineage OR (f.lineage IS NULL AND f.id = $lineage))
+/** Deletes facts by id; returns their endpoints' ids for FORGET_BARE_ENTITIES. */
+export const FORGET_FACTS = write(
+  `UNWIND $ids AS x
+   MATCH (s:Entity)-[f:FACT {id: x}]->(o:Entity) WHERE f.tenant = $tenant
    WITH f, [s.id, o.id] AS ends
    DELETE f
    RETURN ends`,
-  { tenant: 'string', lineage: 'string' },
+  { tenant: 'string', ids: 'strings' },
 );
 
 /** Entities among `ids` that no episode taught and no fact uses: gone, with their names for DROP_ORPHAN_NAMES. */

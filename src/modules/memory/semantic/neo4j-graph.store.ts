@@ -21,7 +21,7 @@ import {
   ENTITIES_PAGE,
   FACTS_PAGE,
   FORGET_BARE_ENTITIES,
-  FORGET_LINEAGE,
+  FORGET_FACTS,
   LINEAGE,
   RECORD_AUDIT,
   TOTALS,
@@ -204,11 +204,11 @@ export class Neo4jGraphStore extends GraphStore {
     return (await this.run(LINEAGE, { tenant, lineage })).map(toFactView);
   }
 
-  forgetLineage(tenant: string, lineage: string): Promise<ForgetCount> {
+  forgetFacts(tenant: string, ids: string[]): Promise<ForgetCount> {
     return this.atomically(async () => {
-      const versions = await this.run(FORGET_LINEAGE, { tenant, lineage });
-      const ids = [...new Set(versions.flatMap((row) => texts(row.ends)))];
-      const gone = await this.run(FORGET_BARE_ENTITIES, { tenant, ids });
+      const versions = await this.run(FORGET_FACTS, { tenant, ids });
+      const ends = [...new Set(versions.flatMap((row) => texts(row.ends)))];
+      const gone = await this.run(FORGET_BARE_ENTITIES, { tenant, ids: ends });
       const norms = [...new Set(gone.flatMap(toNorms))];
       for (const batch of chunks(norms)) await this.run(DROP_ORPHAN_NAMES, { tenant, norms: batch });
       return { facts: versions.length, entities: gone.length };
