@@ -9,7 +9,7 @@ import { LlmEngine } from '../../engines/llm/llm-engine.js';
 import { CONSOLIDATION, type EpisodeCursor, type EpisodeRecord } from './episodic/episode.record.js';
 import { AuditTrail } from './audit-trail.service.js';
 import { SemanticMemoryService } from './semantic/semantic-memory.service.js';
-import { pageOf, sessionsOf, type SessionCursor, type SessionInfo } from './sessions.js';
+import { pageOf, type SessionCursor, type SessionInfo } from './sessions.js';
 import { EpisodicMemoryService } from './episodic/episodic-memory.service.js';
 import { WorkingMemoryService } from './working/working-memory.service.js';
 
@@ -142,7 +142,7 @@ export class MemoryEntries {
     after: SessionCursor | undefined,
     ctx: CallContext,
   ): Promise<{ page: (SessionInfo & { summary: string | null })[]; more: boolean }> {
-    const all = sessionsOf(await this.episodic.sessionRows(ctx));
+    const all = await this.episodic.sessions(ctx);
     const page = pageOf(all, first + 1, after);
     const shown = page.slice(0, first);
     const summaryIds = shown.flatMap((s) => (s.summaryId ? [s.summaryId] : []));

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../common/error-codes.js';
-import { decodeSessionCursor, encodeSessionCursor, pageOf, sessionsOf } from './sessions.js';
+import { SessionIndex, decodeSessionCursor, encodeSessionCursor, pageOf, sessionsOf } from './sessions.js';
 
 const row = (id: string, sessionId: string, createdAt: number, role = 'user') => ({
   id,
@@ -46,5 +46,46 @@ describe('sessions', () => {
         expect.objectContaining({ code: ErrorCode.BAD_REQUEST }),
       );
     }
+  });
+
+  it('scans a tenant once, then follows its writes; a forget by id or a write during the scan rescans', async () => {
+    const index = new SessionIndex();
+    let scans = 0;
+    const stored = [...rows];
+    const scan = () => {
+      scans++;
+      return Promise.resolve([...stored]);
+    };
+    const ids = async () => (await index.sessions('t', scan)).map((s) => [s.id, s.turns]);
+    expect(await ids()).toEqual([
+      ['a', 2],
+      ['c', 1],
+      ['b', 1],
+    ]);
+    const late = [row('b2', 'b', 40), row('d1', 'd', 35)];
+    stored.push(...late);
+    index.added('t', late);
+    index.added('other', [row('x1', 'x', 99)]);
+    expect(await ids()).toEqual([
+      ['b', 2],
+      ['d', 1],
+      ['a', 2],
+      ['c', 1],
+    ]);
+    index.sessionForgotten('t', 'a');
+    expect((await ids()).map(([id]) => id)).toEqual(['b', 'd', 'c']);
+    expect(scans).toBe(1);
+    index.invalidate('t');
+    await ids();
+    expect(scans).toBe(2);
+    // A write while a scan is under way: that scan's result is used once, not kept.
+    index.invalidate('t');
+    const racing = index.sessions('t', async () => {
+      index.added('t', [row('e1', 'e', 50)]);
+      return scan();
+    });
+    await racing;
+    await ids();
+    expect(scans).toBe(4);
   });
 });

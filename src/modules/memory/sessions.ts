@@ -20,9 +20,14 @@ export interface SessionCursor {
   id: string;
 }
 
+type Folded = SessionInfo & { summaryAt: number };
+
 /** Episodes folded into sessions, most recently active first (ties by id, descending). */
 export function sessionsOf(rows: SessionRow[]): SessionInfo[] {
-  const sessions = new Map<string, SessionInfo & { summaryAt: number }>();
+  return ordered(foldInto(new Map(), rows));
+}
+
+function foldInto(sessions: Map<string, Folded>, rows: SessionRow[]): Map<string, Folded> {
   for (const row of rows) {
     let s = sessions.get(row.sessionId);
     if (!s) {
@@ -41,9 +46,56 @@ export function sessionsOf(rows: SessionRow[]): SessionInfo[] {
     if (row.role !== SUMMARY_ROLE) s.turns++;
     else if (row.createdAt > s.summaryAt) [s.summaryId, s.summaryAt] = [row.id, row.createdAt];
   }
+  return sessions;
+}
+
+function ordered(sessions: Map<string, Folded>): SessionInfo[] {
   return [...sessions.values()]
     .map(({ summaryAt: _, ...s }) => s)
     .sort((a, b) => b.lastAt - a.lastAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+/**
+ * Each tenant's sessions, folded once from a scan of its episodes and then kept up to date by the writes this
+ * process makes (the episodic service reports them): listing sessions costs a sort of sessions, not a scan of
+ * episodes. A forget other than of a whole session drops the tenant's entry (rebuilt at the next list), and so
+ * does any write that lands while a scan is under way.
+ */
+export class SessionIndex {
+  private readonly built = new Map<string, Map<string, Folded>>();
+  /** Writes seen per tenant: a scan that saw a write start under it is not kept. */
+  private readonly writes = new Map<string, number>();
+
+  async sessions(tenant: string, scan: () => Promise<SessionRow[]>): Promise<SessionInfo[]> {
+    const cached = this.built.get(tenant);
+    if (cached) return ordered(cached);
+    const before = this.writes.get(tenant) ?? 0;
+    const folded = foldInto(new Map(), await scan());
+    if ((this.writes.get(tenant) ?? 0) === before) this.built.set(tenant, folded);
+    return ordered(folded);
+  }
+
+  /** New episodes of the tenant (committed). */
+  added(tenant: string, rows: SessionRow[]): void {
+    this.wrote(tenant);
+    const cached = this.built.get(tenant);
+    if (cached) foldInto(cached, rows);
+  }
+
+  sessionForgotten(tenant: string, sessionId: string): void {
+    this.wrote(tenant);
+    this.built.get(tenant)?.delete(sessionId);
+  }
+
+  /** Some of the tenant's episodes went (by id, decay, everything): folded again at the next list. */
+  invalidate(tenant: string): void {
+    this.wrote(tenant);
+    this.built.delete(tenant);
+  }
+
+  private wrote(tenant: string): void {
+    this.writes.set(tenant, (this.writes.get(tenant) ?? 0) + 1);
+  }
 }
 
 /** The sessions after the cursor (in sessionsOf's order), at most `first`. */

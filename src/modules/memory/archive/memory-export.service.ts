@@ -16,6 +16,8 @@ import {
 } from './archive-format.js';
 
 const PAGE = 500;
+// Graph pages are larger: kuzu finds a page after an id by scanning the tenant's rows, once per page.
+const GRAPH_PAGE = 5000;
 
 /**
  * Writes the caller's whole memory as an archive (archive-format.ts), a page at a time: episodes oldest first,
@@ -43,7 +45,7 @@ export class MemoryExport {
     };
     const counts: ArchiveCounts = { episodes: 0, entities: 0, facts: 0, audit: 0 };
     for (let after: EpisodeCursor | undefined; ;) {
-      const page = await this.episodic.exportPage(after, PAGE, ctx);
+      const page = await this.episodic.exportPage(after, PAGE, ctx, vectors);
       for (const e of page) yield episodeLine(e, vectors);
       counts.episodes += page.length;
       if (page.length < PAGE) break;
@@ -52,17 +54,17 @@ export class MemoryExport {
     }
     const written = new Set<string>();
     for (let afterId = ''; ;) {
-      const page = await this.graph.entitiesPage(ctx.tenant, afterId, PAGE);
+      const page = await this.graph.entitiesPage(ctx.tenant, afterId, GRAPH_PAGE);
       for (const e of page) {
         written.add(e.id);
         yield entityLine(e, vectors);
       }
       counts.entities += page.length;
-      if (page.length < PAGE) break;
+      if (page.length < GRAPH_PAGE) break;
       afterId = page.at(-1)!.id;
     }
     for (let afterId = ''; ;) {
-      const page = await this.graph.factsPage(ctx.tenant, afterId, PAGE);
+      const page = await this.graph.factsPage(ctx.tenant, afterId, GRAPH_PAGE);
       for (const f of page) {
         // An entity learned after its page was read, with a fact read now: written here, so no fact is orphaned.
         for (const id of [f.subjectId, f.objectId]) {
@@ -75,7 +77,7 @@ export class MemoryExport {
         yield factLine(f);
       }
       counts.facts += page.length;
-      if (page.length < PAGE) break;
+      if (page.length < GRAPH_PAGE) break;
       afterId = page.at(-1)!.id;
     }
     for (let before: number | undefined; ;) {

@@ -13,8 +13,8 @@ import {
   type EpisodeFilter,
   type EpisodeRecord,
   type EpisodeRevision,
-  type SessionRow,
 } from './episode.record.js';
+import { SessionIndex, type SessionInfo } from '../sessions.js';
 import type { EpisodeChange, EpisodeInput, RecallQuery } from './episode-requests.js';
 import type { RankedEpisode } from './hybrid-ranking.js';
 import { estimateImportance, provisionalSummary } from './importance.js';
@@ -43,6 +43,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   private readonly indexes: EpisodeIndexes;
   private readonly commits: GroupCommit<EpisodeRecord>;
   private readonly accesses = new RecallAccesses();
+  private readonly sessionIndex = new SessionIndex();
   private readonly touchTimer: NodeJS.Timeout;
 
   constructor(
@@ -71,14 +72,8 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   /** Stores episodes; resolves once they are committed (they survive a crash from then on). */
   remember(inputs: EpisodeInput[], ctx: CallContext): Promise<EpisodeRecord[]> {
-    return this.lane.track(
-      this.span(
-        'remember',
-        ctx,
-        () => this.store(inputs, ctx),
-        (r) => r.length,
-      ),
-    );
+    const count = (r: EpisodeRecord[]) => r.length;
+    return this.lane.track(this.span('remember', ctx, () => this.store(inputs, ctx), count));
   }
 
   private async store(inputs: EpisodeInput[], ctx: CallContext): Promise<EpisodeRecord[]> {
@@ -163,7 +158,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     for (const [tenant, ids] of byTenant) {
       await this.lane.serial(async (t) => {
         if (action === 'archive') await t.archive(tenant, ids, now);
-        else await t.delete({ tenant, ids });
+        else await t.delete({ tenant, ids }).finally(() => this.sessionIndex.invalidate(tenant));
       });
     }
     return decayed;
@@ -176,9 +171,10 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   }
 
   /** The caller's episodes still waiting for extraction. */
-  async pendingCount(ctx: CallContext): Promise<number> {
-    const table = await this.lane.table();
-    return guardStorage(() => table.countWhere(ctx.tenant, `consolidation = ${CONSOLIDATION.PENDING}`));
+  pendingCount(ctx: CallContext): Promise<number> {
+    return this.read('pending', ctx, (t) =>
+      t.countWhere(ctx.tenant, `consolidation = ${CONSOLIDATION.PENDING}`),
+    );
   }
 
   /** The caller's episodes matching the filter, after a cursor, oldest or newest first. */
@@ -194,9 +190,11 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     );
   }
 
-  /** Each of the caller's episodes as (session, time, role): what the sessions list is made from. */
-  sessionRows(ctx: CallContext): Promise<SessionRow[]> {
-    return this.read('sessions', ctx, (t) => t.sessionRows(ctx.tenant));
+  /** The caller's sessions, most recently active first (see SessionIndex: a scan once, then kept on write). */
+  sessions(ctx: CallContext): Promise<SessionInfo[]> {
+    return this.read('sessions', ctx, (t) =>
+      this.sessionIndex.sessions(ctx.tenant, () => t.sessionRows(ctx.tenant)),
+    );
   }
 
   /** The session's newest summary (see SessionSummarizer), if it has one. */
@@ -233,9 +231,14 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     return this.read('get', ctx, (t) => t.list({ tenant: ctx.tenant, ids }, undefined, ids.length));
   }
 
-  /** A page of the caller's episodes in (createdAt, id) order with every vector: what an export reads. */
-  exportPage(after: EpisodeCursor | undefined, limit: number, ctx: CallContext): Promise<EpisodeRecord[]> {
-    return this.read('export', ctx, (t) => t.list({ tenant: ctx.tenant }, after, limit, false, true));
+  /** A page of the caller's episodes in (createdAt, id) order, with every vector if asked: an export's read. */
+  exportPage(
+    after: EpisodeCursor | undefined,
+    limit: number,
+    ctx: CallContext,
+    vectors = true,
+  ): Promise<EpisodeRecord[]> {
+    return this.read('export', ctx, (t) => t.list({ tenant: ctx.tenant }, after, limit, false, vectors));
   }
 
   /**
@@ -299,6 +302,8 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
             cited = await table.delete({ tenant: ctx.tenant, citing: cited });
             gone.push(...cited);
           }
+          if ('sessionId' in scope) this.sessionIndex.sessionForgotten(ctx.tenant, scope.sessionId);
+          else this.sessionIndex.invalidate(ctx.tenant);
           return gone;
         });
       },
@@ -308,6 +313,11 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   private async commit(table: LanceEpisodeTable, batch: EpisodeRecord[]): Promise<void> {
     await table.add(batch);
+    for (const tenant of new Set(batch.map((r) => r.tenant)))
+      this.sessionIndex.added(
+        tenant,
+        batch.filter((r) => r.tenant === tenant),
+      );
     const { maintenanceDue } = await this.indexes.afterCommit(table);
     // Maintenance runs after the acknowledged commit, so a slow compaction never delays a remember.
     if (maintenanceDue)
