@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 16 * 1024 * 1024,
       graphqlMaxDepth: 12,
       requestTimeoutMs: 120_000,
+      archive: { timeoutMs: 3_600_000, maxImportBytes: 4 * 1024 ** 3 },
       shutdownGraceMs: 10_000,
       logLevel: 'info',
       dataDir: path.resolve('./data'),

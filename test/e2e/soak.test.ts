@@ -4,7 +4,7 @@ import { startSoakServer, type SoakServer } from '../../bench/soak/soak-server.j
 import { buildForChildren } from '../support/build-for-children.js';
 import { FIXTURE_LLM } from '../support/test-app.js';
 
-// The 30-second soak (issue #14; `npm run soak` runs ten minutes): the built server in its own process under mixed
+// The 15-second soak (issue #14; `npm run soak` runs ten minutes): the built server in its own process under mixed
 // traffic. Every request is answered or refused with a code, and what the traffic opened is given back.
 
 let server: SoakServer;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   server = await startSoakServer(path.join(src, 'main.js'), FIXTURE_LLM, {
     MNEME_RATE_LIMIT_REQUESTS: '100000',
   });
-  report = await runSoak(server, { durationMs: 30_000, clients: 4 });
+  report = await runSoak(server, { durationMs: 15_000, clients: 4 });
   console.log(formatReport(report));
 }, 240_000);
 
@@ -23,10 +23,10 @@ afterAll(async () => {
   expect(await server.stop()).toBe(0);
 }, 30_000);
 
-describe('half a minute of mixed traffic against one server process', () => {
+describe('a quarter minute of mixed traffic against one server process', () => {
   it('answers or refuses with a code every request of every kind', () => {
     expect(report.failures).toEqual([]);
-    expect(report.requests).toBeGreaterThan(100);
+    expect(report.requests).toBeGreaterThan(50);
     for (const action of ['ask', 'recall', 'upload-image', 'transcribe', 'ask-stream', 'bad-input']) {
       expect(Object.keys(report.byAction[action] ?? {})).not.toEqual([]);
     }
@@ -44,7 +44,7 @@ describe('half a minute of mixed traffic against one server process', () => {
   });
 
   it('keeps /healthz answering throughout', () => {
-    expect(report.healthzMs.probes).toBeGreaterThan(50);
+    expect(report.healthzMs.probes).toBeGreaterThan(25);
     expect(report.healthzMs.max).toBeLessThan(1000);
   });
 });
