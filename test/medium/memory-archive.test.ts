@@ -133,6 +133,10 @@ describe('memory archives', () => {
     ]);
     expect(both.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect((both[1] as PromiseRejectedResult).reason).toEqual(codeOf(ErrorCode.CONFLICT));
+    await expect(importer.restore(linesOf(['', ...archive.slice(1)]), carol)).rejects.toThrow(
+      /header must come first/,
+    );
+    await empty();
     const broken = [...archive];
     broken[2] = '{"kind":"episode","id":""}';
     await expect(importer.restore(linesOf(broken), carol)).rejects.toThrow(/archive line 3: /);

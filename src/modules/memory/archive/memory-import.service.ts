@@ -96,11 +96,11 @@ export class MemoryImport {
       lineNo++;
       if (raw.trim() === '') continue;
       const record = parseLine(raw, lineNo);
-      if (lineNo === 1 && record.kind !== 'header') throw bad(`line 1 must be the ${ARCHIVE_FORMAT} header`);
+      if (!state.header && record.kind !== 'header') throw bad(`line ${lineNo}: the header must come first`);
       if (state.ended) throw bad(`line ${lineNo}: records after the end line`);
       switch (record.kind) {
         case 'header':
-          if (lineNo !== 1) throw bad(`line ${lineNo}: a second header`);
+          if (state.header) throw bad(`line ${lineNo}: a second header`);
           state.header = record;
           break;
         case 'episode':
