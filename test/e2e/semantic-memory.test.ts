@@ -193,7 +193,7 @@ describe('one fact by id: history, retraction, correction, forgetting, and the a
   const CORRECT = `mutation($id: ID!, $input: FactCorrectionInput!) {
     correctFact(id: $id, input: $input) { retired { ${FACT_FIELDS} } fact { ${FACT_FIELDS} } }
   }`;
-  const FORGET_FACT = 'mutation($id: ID!) { forget(input: { factId: $id }) { semantic total } }';
+  const FORGET_FACT = 'mutation($id: ID!) { forget(input: { factId: $id }) { semantic total promptCache } }';
   const AUDIT = '{ memoryAudit(first: 20) { action target result actor episodes facts entities at } }';
   type FactRow = { id: string; object: string; retiredBy: string | null };
   type AuditRow = { action: string; target: string; actor: string };
@@ -239,8 +239,13 @@ describe('one fact by id: history, retraction, correction, forgetting, and the a
       retiredReason: 'sold it',
     });
     expect(code(await gql(RETRACT, { id }))).toBe('CONFLICT');
+    // An ask that names Noor leaves a cached prompt state that may hold the fact's words: it goes too.
+    const ASK = 'mutation($input: AskInput!) { ask(input: $input) { text } }';
+    await gql(ASK, { input: { prompt: 'What does Noor own?', sessionId: 'noor', maxTokens: 2 } });
     const forgot = await gql(FORGET_FACT, { id });
-    expect(forgot.body.data.forget).toEqual({ semantic: 3, total: 3 }); // the fact, Noor and the kayak
+    // The fact, Noor and the kayak.
+    expect(forgot.body.data.forget).toEqual({ semantic: 3, total: 3, promptCache: expect.any(Number) });
+    expect(forgot.body.data.forget.promptCache).toBeGreaterThanOrEqual(1);
     expect(code(await gql(HISTORY, { id }))).toBe('NOT_FOUND');
     const trail = (await auditOf()).filter((e) => e.target === id);
     expect(trail.map((e) => e.action)).toEqual(['FORGET_FACT', 'RETRACT_FACT']);

@@ -29,7 +29,9 @@ export class Forgetting {
   async forget(scope: ForgetScope, ctx: CallContext): Promise<ForgetCounts> {
     if ('factId' in scope) {
       const gone = await this.facts.forget(scope.factId, ctx);
-      return { working: 0, episodic: 0, semantic: gone.facts + gone.entities, promptCache: 0 };
+      // Facts go into prompts: any cached prompt state of the tenant's sessions may hold its words.
+      const promptCache = await this.engine.forgetCached({ tenant: ctx.tenant });
+      return { working: 0, episodic: 0, semantic: gone.facts + gone.entities, promptCache };
     }
     if ('episodeId' in scope) return this.forgetEpisode(scope.episodeId, ctx);
     if ('sessionId' in scope) {
