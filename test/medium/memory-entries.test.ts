@@ -206,6 +206,17 @@ describe('memory entries and window restores', () => {
       gina,
     );
     await stack.episodic.markConsolidation('gina', [note!.id], Date.now());
+    const [retelling] = await stack.episodic.remember(
+      [
+        {
+          sessionId: 's-edit',
+          role: 'summary',
+          text: 'Gina gave 555-0100 as her number.',
+          sources: [note!.id],
+        },
+      ],
+      gina,
+    );
     const taught = await stack.semantic.learn(
       { subject: 'Gina', predicate: 'phone number', object: '555-0100', episodes: [note!.id] },
       gina,
@@ -227,7 +238,9 @@ describe('memory entries and window restores', () => {
     const window = await stack.working.window('s-edit', 10_000, gina);
     expect(window.map((t) => t.text)).toEqual([text, ...others.map((o) => o.text)]);
     const [entry] = await stack.audit.list(5, undefined, gina);
-    expect(entry).toMatchObject({ action: 'update-episode', target: note!.id, episodes: 1, facts: 1 });
+    expect(entry).toMatchObject({ action: 'update-episode', target: note!.id, episodes: 2, facts: 1 });
+    // The summary that retold the old number is gone with it.
+    expect(await stack.episodic.get([retelling!.id], gina)).toEqual([]);
     // Another tenant cannot touch it; an update that changes nothing is refused.
     await expect(entries.update(note!.id, { text: 'hijacked' }, ctxOf('hank'))).rejects.toThrow(/No episode/);
     await expect(entries.update(note!.id, {}, gina)).rejects.toThrow(/needs a new text or importance/);

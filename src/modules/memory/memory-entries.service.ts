@@ -88,8 +88,8 @@ export class MemoryEntries {
 
   /**
    * Rewrites one of the caller's episodes: new text is re-embedded, drops the facts only its old words taught
-   * (extracted again when it had been queued before), replaces its turn in the session's window, and drops the
-   * session's cached prompt states, which hold the old words. Audited.
+   * (extracted again when it had been queued before) and the summaries that retell them, replaces its turn in
+   * the session's window, and drops the session's cached prompt states, which hold the old words. Audited.
    */
   async update(
     id: string,
@@ -108,13 +108,16 @@ export class MemoryEntries {
     const after = await this.episodic.revise(id, { ...change, extract }, ctx);
     if (!after) throw new MnemeError(ErrorCode.NOT_FOUND, `No episode ${id} in your memory.`);
     let taught = { facts: 0, entities: 0 };
+    let retold: string[] = [];
     if (rewritten) {
       taught = await this.semantic.forgetEpisodes([id], ctx);
+      // A summary that retells the old words goes, as with a forget; the summarizer writes it again from now.
+      retold = await this.episodic.forgetIds({ citing: [id] }, ctx);
       const tokens = await this.engine.countTokens(after.text);
       await this.working.reviseTurn(after.sessionId, id, { text: after.text, tokens }, ctx);
       await this.engine.forgetCached({ tenant: ctx.tenant, sessionId: after.sessionId });
     }
-    await this.audit.record('update-episode', id, { episodes: 1, ...taught }, ctx);
+    await this.audit.record('update-episode', id, { episodes: 1 + retold.length, ...taught }, ctx);
     return after;
   }
 

@@ -1,3 +1,6 @@
+import type { CallContext } from '../../../common/call-context.js';
+import { requireId } from '../../../common/ids.js';
+import type { EpisodeFilter } from './episode.record.js';
 /** What callers hand episodic memory: episodes to store and recall queries. */
 
 export interface EpisodeInput {
@@ -49,4 +52,25 @@ export interface RecallQuery {
    * how words find pictures and sounds (cross-modal recall). Without them the text is embedded.
    */
   vectors?: QueryVectors;
+}
+
+/**
+ * What a forget deletes, said explicitly: an id or a session is checked here too, so an empty string can never
+ * widen into the whole tenant.
+ */
+export type EpisodeScope =
+  | { id: string }
+  | { ids: string[] }
+  | { sessionId: string }
+  /** The summaries that retell these episodes (and summaries of those). */
+  | { citing: string[] }
+  | { everything: true };
+
+export function filterOf(scope: EpisodeScope, ctx: CallContext): EpisodeFilter {
+  if ('id' in scope) return { tenant: ctx.tenant, ids: [requireId(scope.id, 'episodeId')] };
+  if ('ids' in scope) return { tenant: ctx.tenant, ids: scope.ids.map((id) => requireId(id, 'episodeId')) };
+  if ('sessionId' in scope) return { tenant: ctx.tenant, sessionId: requireId(scope.sessionId, 'sessionId') };
+  if ('citing' in scope)
+    return { tenant: ctx.tenant, citing: scope.citing.map((id) => requireId(id, 'episodeId')) };
+  return { tenant: ctx.tenant };
 }

@@ -15,7 +15,13 @@ import {
   type EpisodeRevision,
 } from './episode.record.js';
 import { SessionIndex, type SessionInfo } from '../sessions.js';
-import type { EpisodeChange, EpisodeInput, RecallQuery } from './episode-requests.js';
+import {
+  filterOf,
+  type EpisodeChange,
+  type EpisodeInput,
+  type EpisodeScope,
+  type RecallQuery,
+} from './episode-requests.js';
 import type { RankedEpisode } from './hybrid-ranking.js';
 import { estimateImportance, provisionalSummary } from './importance.js';
 import { guardStorage } from './episodic-errors.js';
@@ -26,7 +32,7 @@ import { LanceEpisodeTable } from './lancedb-episode.table.js';
 import { RecallAccesses } from './recall-accesses.js';
 import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
 
-export type { EpisodeInput, QueryVectors, RecallQuery } from './episode-requests.js';
+export type { EpisodeInput, EpisodeScope, QueryVectors, RecallQuery } from './episode-requests.js';
 
 const DECAY_BATCH = 1000;
 const TOUCH_FLUSH_MS = 2000;
@@ -382,17 +388,4 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   ): Promise<T> {
     return memorySpan('episodic', operation, 'lancedb', ctx, fn, count);
   }
-}
-
-/**
- * What a forget deletes, said explicitly: an id or a session is checked here too, so an empty string can never
- * widen into the whole tenant.
- */
-export type EpisodeScope = { id: string } | { ids: string[] } | { sessionId: string } | { everything: true };
-
-function filterOf(scope: EpisodeScope, ctx: CallContext): EpisodeFilter {
-  if ('id' in scope) return { tenant: ctx.tenant, ids: [requireId(scope.id, 'episodeId')] };
-  if ('ids' in scope) return { tenant: ctx.tenant, ids: scope.ids.map((id) => requireId(id, 'episodeId')) };
-  if ('sessionId' in scope) return { tenant: ctx.tenant, sessionId: requireId(scope.sessionId, 'sessionId') };
-  return { tenant: ctx.tenant };
 }
