@@ -143,25 +143,50 @@ export function synthesizeClipB32Full(cacheDir: string, tinyClip: string, vitFol
   return folder;
 }
 
-const MINILM = { hidden: 384, heads: 12, ffn: 1536, layers: 6, vocab: 30522, positions: 512, types: 2 };
+export interface BertShape {
+  hidden: number;
+  heads: number;
+  ffn: number;
+  layers: number;
+  vocab: number;
+  positions: number;
+  types: number;
+}
+
+const MINILM: BertShape = {
+  hidden: 384,
+  heads: 12,
+  ffn: 1536,
+  layers: 6,
+  vocab: 30522,
+  positions: 512,
+  types: 2,
+};
 
 /** A BERT encoder of all-MiniLM-L6-v2's size (22.6M parameters: no pooler), as feature-extraction loads it. */
 export function synthesizeMiniLmL6(cacheDir: string, tinyBert: string): string {
-  const folder = path.join(cacheDir, 'minilm-l6-random');
+  return synthesizeBert(path.join(cacheDir, 'minilm-l6-random'), tinyBert, MINILM);
+}
+
+/**
+ * A random-weight BERT sentence encoder of any shape in `folder`, with the fixture's tokenizer (tests use small
+ * ones as a second text embedder of another width or another space).
+ */
+export function synthesizeBert(folder: string, tinyBert: string, shape: BertShape): string {
   const [model, configFile] = [path.join(folder, 'onnx/model.onnx'), path.join(folder, 'config.json')];
   if (existsSync(model) && existsSync(configFile)) return folder;
   mkdirSync(path.join(folder, 'onnx'), { recursive: true });
-  const { hidden, heads, ffn, layers, vocab, positions, types } = MINILM;
+  const { hidden, heads, ffn, layers, vocab, positions, types } = shape;
   const g = new OnnxGraph();
   const ids = g.input('input_ids', ['batch', 'seq'], 'int64');
   // The attention mask is declared but not applied: padding changes values, not speed.
   g.input('attention_mask', ['batch', 'seq'], 'int64');
   const typeIds = g.input('token_type_ids', ['batch', 'seq'], 'int64');
-  let x = embed(g, ids, MINILM)[0]!;
+  let x = embed(g, ids, shape)[0]!;
   x = g.node('Add', [x, g.node('Gather', [g.weight([types, hidden]), typeIds], { axis: 0 })]);
   x = layerNorm(g, x, hidden);
-  const shape: LayerShape = { hidden, heads, ffn, preNorm: false, act: 'gelu' };
-  for (let i = 0; i < layers; i++) x = layer(g, x, shape);
+  const layerShape: LayerShape = { hidden, heads, ffn, preNorm: false, act: 'gelu' };
+  for (let i = 0; i < layers; i++) x = layer(g, x, layerShape);
   g.node('Identity', [x], {}, 'last_hidden_state');
   g.output('last_hidden_state', ['batch', 'seq', hidden]);
   g.save(model);

@@ -71,7 +71,7 @@ async function openTable(size: number): Promise<LanceEpisodeTable> {
       raw.close();
       db.close();
       const table = await LanceEpisodeTable.open(dir, IDENTITY);
-      if ((await table.countAll()) === size && (await table.hasIndex('text'))) {
+      if ((await table.countRows()) === size && (await table.hasIndex('text'))) {
         log(`episodic ${label(size)}: reusing ${dir}`);
         return table;
       }

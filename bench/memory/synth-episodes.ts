@@ -10,7 +10,11 @@ export const DIMS = 384;
 export const TOPICS = 500;
 export const TENANTS = 10;
 /** Bump when the generator changes: it is part of the table identity, so stale caches are rebuilt. */
-export const IDENTITY = { name: 'bench-synthetic-clustered-v1', dims: DIMS };
+export const IDENTITY = {
+  name: 'bench-synthetic-clustered-v1',
+  dims: DIMS,
+  space: 'bench-synthetic-clustered-v1',
+};
 
 const LOCAL_RANK = 16;
 const LOCAL_SCALE = 0.9;

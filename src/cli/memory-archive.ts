@@ -3,15 +3,12 @@ import { rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { callServer as call, reportFailure as failed, type ServerTarget } from './server-call.js';
 
 // `mneme export` and `mneme import`: a tenant's memory to and from a JSON Lines archive, through a running
 // server's /v1/memory routes (the key says whose memory).
 
-export interface ArchiveTarget {
-  url: string;
-  /** The API key; MNEME_API_KEY when not given, none for a keyless local server. */
-  key?: string;
-}
+type ArchiveTarget = ServerTarget;
 
 /** Writes the archive to `out` (replaced only once complete); answers the exit code. */
 export async function exportMemory(
@@ -55,34 +52,6 @@ export async function importMemory(target: ArchiveTarget & { file: string }): Pr
     .join(', ');
   console.log(`Imported ${what} from ${target.file} in ${seconds(started)} (${rate(bytes, started)})`);
   return 0;
-}
-
-/** The server's answer; a connection that fails says so and exits 1, as an HTTP failure does. */
-async function call(target: ArchiveTarget, route: string, init: RequestInit): Promise<Response> {
-  const key = target.key ?? process.env.MNEME_API_KEY;
-  const headers = {
-    ...(init.headers as Record<string, string>),
-    ...(key && { authorization: `Bearer ${key}` }),
-  };
-  try {
-    return await fetch(new URL(route, target.url), { ...init, headers });
-  } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    const body = JSON.stringify({ error: { message: `cannot reach ${target.url}${cause}` } });
-    return new Response(body, { status: 599 });
-  }
-}
-
-async function failed(what: string, response: Response): Promise<number> {
-  const text = await response.text().catch(() => '');
-  let message = text;
-  try {
-    message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
-  } catch {
-    // not JSON: the text as it came
-  }
-  console.error(`${what} failed: HTTP ${response.status} ${message}`);
-  return response.status === 409 ? 3 : 1;
 }
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;

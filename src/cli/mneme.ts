@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { listModels } from './list-models.js';
 import { exportMemory, importMemory } from './memory-archive.js';
 import { pullModels } from './pull-models.js';
+import { reembedMemory } from './reembed.js';
 
 // `mneme`: the server and its models from one command. Settings come from the same MNEME_* variables as the
 // server's; flags override the ones a command uses.
@@ -82,6 +83,15 @@ program
   .option('--key <key>', 'your API key (MNEME_API_KEY)')
   .action(async (file: string, options: { url: string; key?: string }) => {
     process.exitCode = await importMemory({ ...options, file });
+  });
+
+program
+  .command('reembed')
+  .description('re-embed every episode after the text-embedding model changed (resumable; model admins only)')
+  .option('--url <url>', 'the running server', 'http://127.0.0.1:4000')
+  .option('--key <key>', 'an API key of a model admin (MNEME_API_KEY)')
+  .action(async (options: { url: string; key?: string }) => {
+    process.exitCode = await reembedMemory(options);
   });
 
 await program.parseAsync();

@@ -24,6 +24,8 @@ export interface MemoryConfig {
     indexThreshold: number;
     /** LanceDB's caches of index data and file metadata, in bytes (its own default is 7 GB). */
     cacheBytes: number;
+    /** Episodes re-embedded and committed per step of a re-embed. */
+    reembedBatch: number;
   };
   semantic: {
     /** The embedded graph's directory (kuzu). */
@@ -83,6 +85,7 @@ export function memoryConfigFrom(e: Env, dataDir: string): MemoryConfig {
       recallTokens: e.MNEME_EPISODIC_RECALL_TOKENS,
       indexThreshold: e.MNEME_EPISODIC_INDEX_THRESHOLD,
       cacheBytes: e.MNEME_EPISODIC_CACHE_MB * 1024 * 1024,
+      reembedBatch: e.MNEME_REEMBED_BATCH,
     },
     semantic: {
       dir: path.join(dataDir, 'semantic', 'graph.kuzu'),

@@ -48,6 +48,13 @@ export const workingAndEpisodicMemory = {
   MNEME_EPISODIC_INDEX_THRESHOLD: int(256, 1_000_000_000).default(50_000).register(variableDocs, {
     meaning: 'episodes past which an IVF-PQ vector index is built in the background (exact search below)',
   }),
+  MNEME_REEMBED_BATCH: int(1, 4096)
+    .default(64)
+    .register(variableDocs, {
+      meaning:
+        'episodes `mneme reembed` embeds and commits at a time (smaller: less lost work per crash and shorter ' +
+        'waits for requests sharing the embedder; larger: fewer table versions)',
+    }),
   MNEME_EPISODIC_CACHE_MB: int(16, 1_000_000).default(256).register(variableDocs, {
     meaning:
       "LanceDB's index and metadata caches (its own default is 7 GB; a cached old index keeps its files open)",

@@ -2,6 +2,11 @@ import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { LlmEngine } from '../../engines/llm/llm-engine.js';
 import { ServerLifecycle } from '../../http/server-lifecycle.js';
+import { ReembedJob } from '../memory/reembed/reembed-job.service.js';
+
+const REEMBED_ACTION =
+  'the text-embedding model changed: recall by meaning covers only re-embedded episodes until `mneme reembed` ' +
+  '(POST /v1/memory/reembed) has run';
 
 /** Probes for orchestrators; both are public (no API key). */
 @Controller()
@@ -9,6 +14,7 @@ export class HealthController {
   constructor(
     private readonly engine: LlmEngine,
     private readonly lifecycle: ServerLifecycle,
+    private readonly reembed: ReembedJob,
   ) {}
 
   /** Alive: the process answers. */
@@ -20,7 +26,8 @@ export class HealthController {
 
   /**
    * Ready: the default model serves (loaded, or unloaded by its keep-alive or the budget after loading), not
-   * draining. 503 otherwise, with what is not ready. Other models load on demand and do not count.
+   * draining. 503 otherwise, with what is not ready. Other models load on demand and do not count. Memory
+   * waiting for a re-embed still serves (recall by meaning covers less): it is reported, not failed.
    */
   @Get('readyz')
   ready(@Res({ passthrough: true }) reply: FastifyReply) {
@@ -33,6 +40,9 @@ export class HealthController {
     };
     const ready = Object.values(checks).every(Boolean);
     void reply.code(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not ready', checks, models, engine: this.engine.stats() };
+    const memory = this.reembed.degraded
+      ? { episodic: 'reembedding', action: REEMBED_ACTION }
+      : { episodic: 'current' };
+    return { status: ready ? 'ready' : 'not ready', checks, memory, models, engine: this.engine.stats() };
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { MemoryModule } from '../memory/memory.module.js';
 import { HealthController } from './health.controller.js';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [MemoryModule], controllers: [HealthController] })
 export class HealthModule {}

@@ -34,6 +34,7 @@ export function toMemory(h: MemoryHit): Memory {
     text: h.text,
     createdAt: new Date(h.createdAt),
     score: h.score,
+    degraded: h.degraded ?? false,
   };
 }
 

@@ -2,6 +2,8 @@ import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { EpisodicMemoryService } from './episodic/episodic-memory.service.js';
 import { EmbeddingModule } from '../embedding/embedding.module.js';
+import { ReembedController } from './reembed/reembed.controller.js';
+import { ReembedJob } from './reembed/reembed-job.service.js';
 import { MemoryArchiveController } from './archive/memory-archive.controller.js';
 import { MemoryExport } from './archive/memory-export.service.js';
 import { MemoryImport } from './archive/memory-import.service.js';
@@ -74,6 +76,7 @@ function graphStore(config: AppConfig): GraphStore {
     ConsolidationService,
     MemoryService,
     AuditTrail,
+    ReembedJob,
     FactRevisions,
     Forgetting,
     MemoryResolver,
@@ -82,7 +85,7 @@ function graphStore(config: AppConfig): GraphStore {
     MemoryExport,
     MemoryImport,
   ],
-  controllers: [MemoryArchiveController],
-  exports: [MemoryService],
+  controllers: [MemoryArchiveController, ReembedController],
+  exports: [MemoryService, ReembedJob],
 })
 export class MemoryModule {}

@@ -129,6 +129,7 @@ export class MemoryService {
     const hits = await this.orDegrade('episodic', degraded, [], () =>
       this.episodic.recall({ text: prompt, vectors, first: items, exclude }, ctx),
     );
+    if (this.episodic.vectorSpace.degraded && !degraded.includes('episodic')) degraded.push('episodic');
     const costed = await Promise.all(
       hits.map(async (h) => ({
         episode: toRecalled(h.item),
@@ -281,7 +282,8 @@ export class MemoryService {
     }
     if (tiers.includes('episodic')) {
       const ranked = await this.episodic.recall({ text: query, vectors, first, sessionId }, ctx);
-      for (const r of ranked) hits.push({ ...toHit(r.item), score: r.score });
+      const degraded = this.episodic.vectorSpace.degraded;
+      for (const r of ranked) hits.push({ ...toHit(r.item), score: r.score, degraded });
     }
     if (tiers.includes('semantic') && query.trim()) {
       // Facts about the entities the query names, in the order they were found.

@@ -25,7 +25,7 @@ export interface Conversation {
   summary?: RecalledEpisode;
   /** What the turns and summary cost of the budget, headers included. */
   tokens: number;
-  /** Tiers skipped because their store was down. */
+  /** Tiers skipped because their store was down, or episodic recall by meaning only in part (a re-embed). */
   degraded: MemoryTierName[];
 }
 
@@ -49,6 +49,8 @@ export interface MemoryHit {
   text: string;
   createdAt: number;
   score: number;
+  /** Found while recall by meaning covered only part of memory (a re-embed under way): full text stood in. */
+  degraded?: boolean;
 }
 
 /** What a multimodal exchange adds to the user's turn: a note of what was perceived, and shared-space vectors. */

@@ -1,6 +1,7 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { CallContext } from '../../common/call-context.js';
 import { ErrorCode } from '../../common/error-codes.js';
+import { assertModelAdmin } from '../../common/model-admins.js';
 import { MnemeError } from '../../common/mneme-error.js';
 import { ModelCatalog, type CatalogEntry } from '../../common/model-catalog.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -53,14 +54,8 @@ export class ModelsResolver {
     return toModel(llmEntry(await this.engine.unloadModel(name)));
   }
 
-  private assertAdmin({ tenant }: CallContext, verb: string): void {
-    const admins = this.config.llm.adminTenants;
-    if (admins.includes('*') || admins.includes(tenant)) return;
-    throw new MnemeError(
-      ErrorCode.FORBIDDEN,
-      `Tenant ${tenant} may not ${verb} models: they are shared by every tenant. ` +
-        'An operator can name model admins in MNEME_MODEL_ADMIN_TENANTS.',
-    );
+  private assertAdmin(caller: CallContext, verb: string): void {
+    assertModelAdmin(this.config.llm.adminTenants, caller, `${verb} models`);
   }
 }
 

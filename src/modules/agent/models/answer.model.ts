@@ -42,7 +42,11 @@ class AnswerMemory {
   used!: MemoryRef[];
   @Field(() => [ID], { description: 'Ids of the question and answer as remembered now.' })
   remembered!: string[];
-  @Field(() => [MemoryTierGql], { description: 'Tiers skipped because their store was down.' })
+  @Field(() => [MemoryTierGql], {
+    description:
+      'Tiers that answered in part or not at all: their store was down, or (episodic) recall by meaning ' +
+      'covered only re-embedded episodes after a text-embedding model change.',
+  })
   degraded!: MemoryTierGql[];
   @Field(() => [MemoryTierGql], {
     description: 'Tiers the fast path skipped because their latency was over target (see performance).',

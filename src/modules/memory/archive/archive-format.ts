@@ -26,6 +26,8 @@ const header = z.object({
   exportedAt: millis,
   /** "name:dims" of the text embedder the vectors come from. */
   embedder: z.string(),
+  /** Its vector space (a fingerprint of its weights); archives from before spaces have none. */
+  space: z.string().max(200).optional(),
   vectors: z.boolean(),
 });
 

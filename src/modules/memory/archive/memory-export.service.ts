@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CallContext } from '../../../common/call-context.js';
+import { ErrorCode } from '../../../common/error-codes.js';
+import { MnemeError } from '../../../common/mneme-error.js';
 import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
 import type { EpisodeCursor } from '../episodic/episode.record.js';
 import { EpisodicMemoryService } from '../episodic/episodic-memory.service.js';
@@ -34,13 +36,21 @@ export class MemoryExport {
 
   async *lines(options: { vectors: boolean }, ctx: CallContext): AsyncGenerator<ArchiveLine> {
     const { vectors } = options;
-    const { name, dims } = await this.embedder.identity();
+    const { name, dims, space } = await this.embedder.identity();
+    if (vectors && this.episodic.vectorSpace.degraded) {
+      throw new MnemeError(
+        ErrorCode.CONFLICT,
+        'Episodic memory is being re-embedded for a new text-embedding model, so not every episode has a ' +
+          'vector yet: export without vectors (vectors=false), or after `mneme reembed` has finished.',
+      );
+    }
     yield {
       kind: 'header',
       format: ARCHIVE_FORMAT,
       version: ARCHIVE_VERSION,
       exportedAt: Date.now(),
       embedder: `${name}:${dims}`,
+      space,
       vectors,
     };
     const counts: ArchiveCounts = { episodes: 0, entities: 0, facts: 0, audit: 0 };

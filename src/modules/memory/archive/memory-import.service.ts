@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { CallContext } from '../../../common/call-context.js';
 import { ErrorCode } from '../../../common/error-codes.js';
 import { MnemeError } from '../../../common/mneme-error.js';
-import { TextEmbedderService } from '../../embedding/text-embedder.service.js';
+import { TextEmbedderService, type EmbedderIdentity } from '../../embedding/text-embedder.service.js';
 import { AuditTrail } from '../audit-trail.service.js';
 import type { EpisodeRecord } from '../episodic/episode.record.js';
 import { EpisodicMemoryService } from '../episodic/episodic-memory.service.js';
@@ -147,9 +147,8 @@ export class MemoryImport {
     return counts;
   }
 
-  private async sameEmbedder(): Promise<string> {
-    const { name, dims } = await this.embedder.identity();
-    return `${name}:${dims}`;
+  private async sameEmbedder(): Promise<EmbedderIdentity> {
+    return this.embedder.identity();
   }
 
   private async storeEpisodes(state: ImportState, ctx: CallContext): Promise<void> {
@@ -228,14 +227,17 @@ class ImportState {
   private readonly ids = new Map<string, string>();
 
   constructor(
-    private readonly embedder: string,
+    private readonly embedder: EmbedderIdentity,
     /** The tenant has a trail already: the archive's is not added. */
     readonly keepsTrail: boolean,
   ) {}
 
   /** The archive's vectors are in this server's space: same embedder, and it has them. */
   reusesVectors(): boolean {
-    return this.header?.vectors === true && this.header.embedder === this.embedder;
+    const header = this.header;
+    if (header?.vectors !== true) return false;
+    const { name, dims, space } = this.embedder;
+    return header.space === undefined ? header.embedder === `${name}:${dims}` : header.space === space;
   }
 
   /** A graph id's new id, the same one every time it is asked. */

@@ -11,7 +11,8 @@ function fakeTable(clock: { t: number }, optimizeMs: number) {
       return Promise.resolve({ fragmentsRemoved: 0, versionsRemoved: 0 });
     },
     refreshConnection: () => Promise.resolve(),
-    countAll: () => Promise.resolve(10),
+    countRows: () => Promise.resolve(10),
+    layout: { column: 'vector' },
   } as unknown as LanceEpisodeTable;
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { migrating } from './lancedb-episode.rows.js';
 import type { LanceEpisodeTable } from './lancedb-episode.table.js';
 
 // Each commit until the next compaction is a fragment every search opens (~0.5 ms per search each, measured on
@@ -89,8 +90,9 @@ export class EpisodeIndexes {
     // per run, found by the soak): a fresh connection lets them go.
     await table.refreshConnection();
     this.lastMaintenance = { endedAt: this.now(), ms: this.now() - started };
-    const rows = await table.countAll();
-    if (!this.vectorIndexed && rows >= this.vectorIndexFrom) {
+    const rows = await table.countRows();
+    // Not during a re-embed: `vector` holds the old space then (the cutover drops it with its index).
+    if (!this.vectorIndexed && !migrating(table.layout) && rows >= this.vectorIndexFrom) {
       // LanceDB commits the index alongside concurrent appends, which stay searchable unindexed meanwhile.
       this.indexing = this.buildVectorIndex(table, rows).finally(() => (this.indexing = undefined));
     }

@@ -10,6 +10,10 @@ import type { LanceEpisodeTable } from './lancedb-episode.table.js';
  */
 export class EpisodeLane {
   private opening: Promise<LanceEpisodeTable> | undefined;
+  /** The table once open (for synchronous looks at its layout). */
+  opened: LanceEpisodeTable | undefined;
+  /** Set while an exclusive step runs: reads wait for it. */
+  private paused: Promise<unknown> | undefined;
   private lane: Promise<unknown> = Promise.resolve();
   /** Every tracked write from its first step (embedding included) until its commit settles. */
   private readonly inflight = new Set<Promise<unknown>>();
@@ -19,14 +23,22 @@ export class EpisodeLane {
     private readonly logger: Logger,
   ) {}
 
-  table(): Promise<LanceEpisodeTable> {
-    this.opening ??= this.open().catch((error: unknown) => {
-      this.opening = undefined;
-      const reason = error instanceof Error ? error.message : String(error);
-      this.logger.error(`Opening episodic memory failed: ${reason}`);
-      if (isMnemeError(error)) throw error;
-      throw unavailable(reason, error);
-    });
+  async table(): Promise<LanceEpisodeTable> {
+    await this.paused?.catch(() => undefined);
+    return this.opening ?? this.startOpening();
+  }
+
+  private startOpening(): Promise<LanceEpisodeTable> {
+    this.opening = this.open().then(
+      (table) => (this.opened = table),
+      (error: unknown) => {
+        this.opening = undefined;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.logger.error(`Opening episodic memory failed: ${reason}`);
+        if (isMnemeError(error)) throw error;
+        throw unavailable(reason, error);
+      },
+    );
     return this.opening;
   }
 
@@ -37,6 +49,19 @@ export class EpisodeLane {
       .then(async () => guardStorage(async () => fn(await this.table())));
     this.lane = run.catch(() => undefined);
     return run;
+  }
+
+  /** A write-side step during which no read runs (it changes the columns reads select). */
+  exclusive<T>(fn: (table: LanceEpisodeTable) => Promise<T>): Promise<T> {
+    return this.serial(async (table) => {
+      const step = fn(table);
+      this.paused = step;
+      try {
+        return await step;
+      } finally {
+        this.paused = undefined;
+      }
+    });
   }
 
   /** Counts a write as under way until it settles (see settled()). */
@@ -57,6 +82,7 @@ export class EpisodeLane {
     await this.lane.catch(() => undefined);
     const table = await this.opening?.catch(() => undefined);
     this.opening = undefined;
+    this.opened = undefined;
     if (!keepOpen) table?.close();
   }
 }

@@ -1,7 +1,10 @@
 import type { CallContext } from '../../../common/call-context.js';
 import { requireId } from '../../../common/ids.js';
-import type { EpisodeFilter } from './episode.record.js';
-/** What callers hand episodic memory: episodes to store and recall queries. */
+import { randomUUID } from 'node:crypto';
+import { CONSOLIDATION, type EpisodeFilter, type EpisodeRecord } from './episode.record.js';
+import { estimateImportance, provisionalSummary } from './importance.js';
+
+// What callers hand episodic memory: episodes to store and recall queries.
 
 export interface EpisodeInput {
   /** Shared with the working-memory turn that records the same words; generated when absent. */
@@ -73,4 +76,34 @@ export function filterOf(scope: EpisodeScope, ctx: CallContext): EpisodeFilter {
   if ('citing' in scope)
     return { tenant: ctx.tenant, citing: scope.citing.map((id) => requireId(id, 'episodeId')) };
   return { tenant: ctx.tenant };
+}
+
+/** The record a new episode is stored as: defaults filled, importance estimated, extraction queued if asked. */
+export function newRecord(
+  input: EpisodeInput,
+  vector: Float32Array,
+  tenant: string,
+  now: number,
+): EpisodeRecord {
+  return {
+    id: input.id ?? randomUUID(),
+    tenant,
+    sessionId: input.sessionId,
+    role: input.role,
+    text: input.text,
+    summary: provisionalSummary(input.text),
+    modality: input.modality ?? 'text',
+    createdAt: input.createdAt ?? now,
+    importance: input.importance ?? estimateImportance(input.role, input.text),
+    accessCount: 0,
+    lastAccessAt: 0,
+    media: input.media ?? [],
+    consolidation: input.extract ? CONSOLIDATION.PENDING : CONSOLIDATION.SKIPPED,
+    archivedAt: 0,
+    sources: input.sources ?? [],
+    vector,
+    ...(input.imageVector && { imageVector: input.imageVector }),
+    ...(input.audioVector && { audioVector: input.audioVector }),
+    ...(input.fusedVector && { fusedVector: input.fusedVector }),
+  };
 }

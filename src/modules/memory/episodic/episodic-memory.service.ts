@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { requireId } from '../../../common/ids.js';
 import { mkdirSync } from 'node:fs';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
@@ -17,13 +16,15 @@ import {
 import { SessionIndex, type SessionInfo } from '../sessions.js';
 import {
   filterOf,
+  newRecord,
   type EpisodeChange,
   type EpisodeInput,
   type EpisodeScope,
   type RecallQuery,
 } from './episode-requests.js';
 import type { RankedEpisode } from './hybrid-ranking.js';
-import { estimateImportance, provisionalSummary } from './importance.js';
+import { provisionalSummary } from './importance.js';
+import { EpisodeReembedder } from './episode-reembedder.js';
 import { guardStorage } from './episodic-errors.js';
 import { EpisodeIndexes } from './episode-indexes.js';
 import { EpisodeLane } from './episode-lane.js';
@@ -36,6 +37,7 @@ export type { EpisodeInput, EpisodeScope, QueryVectors, RecallQuery } from './ep
 
 const DECAY_BATCH = 1000;
 const TOUCH_FLUSH_MS = 2000;
+const TOUCHED = (at: number) => ({ access_count: 'access_count + 1', last_access_at: String(at) });
 
 /**
  * Episodic memory on LanceDB. Writes go through a group commit (one table version per batch, acknowledged only
@@ -50,6 +52,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   private readonly commits: GroupCommit<EpisodeRecord>;
   private readonly accesses = new RecallAccesses();
   private readonly sessionIndex = new SessionIndex();
+  private readonly reembedder: EpisodeReembedder;
   private readonly touchTimer: NodeJS.Timeout;
 
   constructor(
@@ -58,6 +61,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   ) {
     this.indexes = new EpisodeIndexes(config.memory.episodic.indexThreshold, this.logger);
     this.lane = new EpisodeLane(() => this.open(), this.logger);
+    this.reembedder = new EpisodeReembedder(this.lane, embedder, this.indexes, this.logger);
     this.commits = new GroupCommit((batch) => this.lane.serial((table) => this.commit(table, batch)));
     this.touchTimer = setInterval(() => void this.flushTouches(), TOUCH_FLUSH_MS);
     this.touchTimer.unref();
@@ -65,6 +69,19 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   async onModuleInit(): Promise<void> {
     await this.lane.table().catch(() => undefined); // logged; requests retry the open and get STORE_UNAVAILABLE
+    const status = await this.reembedder.status().catch(() => undefined);
+    if (status?.state === 'reembedding') {
+      this.logger.warn(
+        `${status.remaining} of ${status.total} episodes were embedded with another text-embedding model than ` +
+          `${status.model}: recall by meaning covers only the others (and full text all) until you run ` +
+          '`mneme reembed` (POST /v1/memory/reembed); memory stays as it is meanwhile.',
+      );
+    }
+  }
+
+  /** How the table stands against the configured embedder, and the re-embed that moves it (see reembed). */
+  get vectorSpace(): EpisodeReembedder {
+    return this.reembedder;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -87,27 +104,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     await this.lane.table();
     const vectors = await this.embedder.embed(inputs.map((i) => i.text));
     const now = Date.now();
-    const records = inputs.map<EpisodeRecord>((input, i) => ({
-      id: input.id ?? randomUUID(),
-      tenant: ctx.tenant,
-      sessionId: input.sessionId,
-      role: input.role,
-      text: input.text,
-      summary: provisionalSummary(input.text),
-      modality: input.modality ?? 'text',
-      createdAt: input.createdAt ?? now,
-      importance: input.importance ?? estimateImportance(input.role, input.text),
-      accessCount: 0,
-      lastAccessAt: 0,
-      media: input.media ?? [],
-      consolidation: input.extract ? CONSOLIDATION.PENDING : CONSOLIDATION.SKIPPED,
-      archivedAt: 0,
-      sources: input.sources ?? [],
-      vector: vectors[i]!,
-      ...(input.imageVector && { imageVector: input.imageVector }),
-      ...(input.audioVector && { audioVector: input.audioVector }),
-      ...(input.fusedVector && { fusedVector: input.fusedVector }),
-    }));
+    const records = inputs.map((input, i) => newRecord(input, vectors[i]!, ctx.tenant, now));
     await this.commits.write(records);
     return records;
   }
@@ -146,7 +143,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
 
   /** Records an episode's extraction outcome: done (epoch ms) or FAILED. */
   markConsolidation(tenant: string, ids: string[], value: number): Promise<void> {
-    return this.lane.serial((table) => table.setConsolidation(tenant, ids, value));
+    return this.lane.serial((table) => table.setColumns(tenant, ids, { consolidation: String(value) }));
   }
 
   /**
@@ -163,7 +160,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     for (const e of decayed) byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e.id]);
     for (const [tenant, ids] of byTenant) {
       await this.lane.serial(async (t) => {
-        if (action === 'archive') await t.archive(tenant, ids, now);
+        if (action === 'archive') await t.setColumns(tenant, ids, { archived_at: String(now) });
         else await t.delete({ tenant, ids }).finally(() => this.sessionIndex.invalidate(tenant));
       });
     }
@@ -173,7 +170,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
   /** Episodes of all tenants (the operator's size gauge). */
   async total(): Promise<number> {
     const table = await this.lane.table();
-    return guardStorage(() => table.countAll());
+    return guardStorage(() => table.countRows());
   }
 
   /** The caller's episodes still waiting for extraction. */
@@ -345,7 +342,7 @@ export class EpisodicMemoryService implements OnModuleInit, OnApplicationShutdow
     const at = Date.now();
     await this.lane
       .serial(async (table) => {
-        for (const [tenant, ids] of pending) await table.touch(tenant, ids, at);
+        for (const [tenant, ids] of pending) await table.setColumns(tenant, ids, TOUCHED(at));
       })
       .catch((error: Error) => this.logger.warn(`Recording recall accesses failed: ${error.message}`));
   }

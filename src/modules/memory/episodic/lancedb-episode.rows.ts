@@ -1,4 +1,10 @@
-import type { EpisodeFilter, EpisodeRecord } from './episode.record.js';
+import type {
+  EpisodeCursor,
+  EpisodeFilter,
+  EpisodeRecord,
+  EpisodeRevision,
+  SessionRow,
+} from './episode.record.js';
 
 // Episode rows as the LanceDB table stores them, and the one place filters become SQL. Plain data and text: the
 // SDK itself stays in lancedb-episode.table.ts.
@@ -19,7 +25,47 @@ function vectorOf(value: unknown): Float32Array | undefined {
   return list ? Float32Array.from(list.toArray()) : undefined;
 }
 
-export function toRow(r: EpisodeRecord): EpisodeRow {
+/**
+ * Where the current embedder's vectors live. Normally in `vector`, every row tagged with its space in
+ * `vector_space`. While memory is re-embedded into a new space (another model, maybe another width), new vectors
+ * go to `next_vector` / `next_space` and `vector` keeps the old space's (placeholders for rows written since);
+ * the cutover then drops the old column and renames the new one (see vector-space.ts).
+ */
+export interface VectorLayout {
+  column: 'vector' | 'next_vector';
+  spaceColumn: 'vector_space' | 'next_space';
+  /** The current embedder's space (see TextEmbedderService.identity). */
+  space: string;
+  /** The current embedder's width. */
+  dims: number;
+  /** The width of the `vector` column: another one while re-embedding to a model of another width. */
+  width: number;
+}
+
+export const migrating = (layout: VectorLayout) => layout.column === 'next_vector';
+
+/** A placeholder in `vector` for a row written during a re-embed (the old space cannot embed it). */
+export const NO_SPACE = 'none';
+
+export function toRow(r: EpisodeRecord, layout: VectorLayout): EpisodeRow {
+  const vectors = migrating(layout)
+    ? {
+        vector: new Array<number>(layout.width).fill(0),
+        vector_space: NO_SPACE,
+        next_vector: Array.from(r.vector),
+        next_space: layout.space,
+        // Shared-space media vectors of the old space are dropped at the cutover: none are written meanwhile.
+        image_vector: null,
+        audio_vector: null,
+        fused_vector: null,
+      }
+    : {
+        vector: Array.from(r.vector),
+        vector_space: layout.space,
+        image_vector: list32(r.imageVector),
+        audio_vector: list32(r.audioVector),
+        fused_vector: list32(r.fusedVector),
+      };
   return {
     id: r.id,
     tenant: r.tenant,
@@ -36,14 +82,12 @@ export function toRow(r: EpisodeRecord): EpisodeRow {
     consolidation: r.consolidation,
     archived_at: r.archivedAt,
     sources: r.sources,
-    vector: Array.from(r.vector),
-    image_vector: list32(r.imageVector),
-    audio_vector: list32(r.audioVector),
-    fused_vector: list32(r.fusedVector),
+    ...vectors,
   };
 }
 
-export function fromRow(row: EpisodeRow): EpisodeRecord {
+/** A record from a row; its vector is the current space's (empty where a row has none yet). */
+export function fromRow(row: EpisodeRow, layout: VectorLayout): EpisodeRecord {
   const media = row.media as { toArray(): unknown[] } | null;
   const sources = row.sources as { toArray(): unknown[] } | null | undefined;
   const record: EpisodeRecord = {
@@ -62,7 +106,7 @@ export function fromRow(row: EpisodeRow): EpisodeRecord {
     consolidation: Number(row.consolidation ?? -1),
     archivedAt: Number(row.archived_at ?? 0),
     sources: sources ? sources.toArray().map(String) : [],
-    vector: vectorOf(row.vector) ?? new Float32Array(0),
+    vector: vectorOf(row[layout.column]) ?? new Float32Array(0),
   };
   for (const [key, name] of Object.entries(MEDIA_COLUMNS) as [keyof typeof MEDIA_COLUMNS, string][]) {
     const vector = vectorOf(row[name]);
@@ -112,6 +156,44 @@ export interface VectorTuning {
 export interface EmbedderIdentity {
   name: string;
   dims: number;
+  space: string;
+}
+
+export const SESSION_COLUMNS = ['id', 'session_id', 'created_at', 'role'];
+
+export function sessionRowOf(row: EpisodeRow): SessionRow {
+  const { id, session_id, created_at, role } = row;
+  return { id: String(id), sessionId: String(session_id), createdAt: Number(created_at), role: String(role) };
+}
+
+/** The columns a revision sets (values, not SQL: LanceDB quotes them itself); a new vector is the current space's. */
+export function revisionRow(
+  values: EpisodeRevision,
+  layout: VectorLayout,
+): Record<string, string | number | number[]> {
+  const row: Record<string, string | number | number[]> = {};
+  if (values.text !== undefined) row.text = values.text;
+  if (values.summary !== undefined) row.summary = values.summary;
+  if (values.vector)
+    Object.assign(row, { [layout.column]: [...values.vector], [layout.spaceColumn]: layout.space });
+  if (values.importance !== undefined) row.importance = values.importance;
+  if (values.consolidation !== undefined) row.consolidation = values.consolidation;
+  return row;
+}
+
+/** Keyset pagination in (createdAt, id) order, after the cursor, either way. */
+export function keysetAfter(after: EpisodeCursor | undefined, newestFirst: boolean): string | undefined {
+  if (!after) return undefined;
+  const beyond = newestFirst ? '<' : '>';
+  const at = num(after.createdAt);
+  return `(created_at ${beyond} ${at} OR (created_at = ${at} AND id ${beyond} ${str(after.id)}))`;
+}
+
+/** Live rows whose importance × recency (half-life from the later of creation and last recall) × use is low. */
+export function decayedCondition(now: number, halfLifeMs: number, threshold: number): string {
+  const recent = 'CASE WHEN last_access_at > created_at THEN last_access_at ELSE created_at END';
+  const score = `importance * power(0.5, (${num(now)} - ${recent}) / ${num(halfLifeMs)}) * (1 + ln(1 + access_count))`;
+  return `archived_at = 0 AND ${score} < ${num(threshold)}`;
 }
 
 /** The scalar columns a read returns (vectors are read only where needed). */

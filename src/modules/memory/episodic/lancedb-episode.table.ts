@@ -12,15 +12,23 @@ import {
 import {
   COLUMNS,
   MEDIA_COLUMNS,
+  decayedCondition,
   fromRow,
+  keysetAfter,
+  revisionRow,
+  sessionRowOf,
+  SESSION_COLUMNS,
+  migrating,
   num,
   str,
   toRow,
   where,
   type EmbedderIdentity,
   type EpisodeRow,
+  type VectorLayout,
   type VectorTuning,
 } from './lancedb-episode.rows.js';
+import { settleSpace, type SpaceTable, type StaleText, type TableColumns } from './vector-space.js';
 
 export type { VectorTuning } from './lancedb-episode.rows.js';
 
@@ -29,21 +37,28 @@ const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 // The only file that imports @lancedb/lancedb and apache-arrow (docs/conventions.md rule 1).
 
 const TABLE = 'episodes';
-const EMBEDDER_KEY = 'mneme.embedder';
+/** Where tables from before vector spaces kept their embedder (`name:dims`), read once to adopt them. */
+const LEGACY_EMBEDDER_KEY = 'mneme.embedder';
 
 /**
  * The episodic table in an embedded LanceDB directory. Every read and delete goes through `where()`, which
- * always starts with the tenant; values are escaped, ids never concatenated raw.
+ * always starts with the tenant; values are escaped, ids never concatenated raw. Which column holds the current
+ * embedder's vectors is the layout's business (see vector-space.ts, which settles it at open).
  */
-export class LanceEpisodeTable {
+export class LanceEpisodeTable implements SpaceTable {
+  layout: VectorLayout;
+
   private constructor(
     private db: lancedb.Connection,
     private table: lancedb.Table,
-    readonly dims: number,
+    embedder: EmbedderIdentity,
     private readonly reconnect: () => Promise<lancedb.Connection>,
-  ) {}
+  ) {
+    const { space, dims } = embedder;
+    this.layout = { column: 'vector', spaceColumn: 'vector_space', space, dims, width: dims };
+  }
 
-  /** Opens (or creates) the table; refuses a table built with another embedding model, saying what to do. */
+  /** Opens (or creates) the table and settles its vector space against the configured embedder. */
   static async open(
     dir: string,
     embedder: EmbedderIdentity,
@@ -57,25 +72,18 @@ export class LanceEpisodeTable {
         new lancedb.Session(BigInt(Math.floor(cacheBytes * 0.75)), BigInt(Math.floor(cacheBytes * 0.25))),
       );
     const db = await connect();
-    const identity = `${embedder.name}:${embedder.dims}`;
-    let table: lancedb.Table;
-    if ((await db.tableNames()).includes(TABLE)) {
-      table = await db.openTable(TABLE);
-      const stored = (await table.schema()).metadata.get(EMBEDDER_KEY);
-      if (stored !== identity) {
-        table.close();
-        db.close();
-        throw new Error(
-          `episodic memory in ${dir} was embedded with ${stored ?? 'an unknown model'}, but the configured ` +
-            `text-embedding model is ${identity}. Set MNEME_TEXT_EMBEDDING_MODEL back, or move that directory ` +
-            'away to start an empty memory.',
-        );
-      }
-      await addMissingColumns(table, embedder.dims);
-    } else {
-      table = await db.createEmptyTable(TABLE, schemaFor(embedder.dims, identity), { existOk: true });
+    const exists = (await db.tableNames()).includes(TABLE);
+    const table = exists
+      ? await db.openTable(TABLE)
+      : await db.createEmptyTable(TABLE, schemaFor(embedder.dims), { existOk: true });
+    const episodes = new LanceEpisodeTable(db, table, embedder, connect);
+    try {
+      await settleSpace(episodes, embedder);
+    } catch (error) {
+      episodes.close();
+      throw error;
     }
-    return new LanceEpisodeTable(db, table, embedder.dims, connect);
+    return episodes;
   }
 
   /**
@@ -93,53 +101,63 @@ export class LanceEpisodeTable {
   async add(records: EpisodeRecord[]): Promise<void> {
     if (records.length === 0) return;
     // LanceDB pads or truncates a vector of the wrong width without a word; refuse it instead.
+    const { dims } = this.layout;
     for (const r of records) {
       for (const v of [r.vector, r.imageVector, r.audioVector, r.fusedVector]) {
-        if (v && v.length !== this.dims)
-          throw new Error(`episode ${r.id} has a ${v.length}-dim vector; the table holds ${this.dims}`);
+        if (v && v.length !== dims)
+          throw new Error(`episode ${r.id} has a ${v.length}-dim vector; the current space has ${dims}`);
       }
     }
-    await this.table.add(records.map(toRow));
+    await this.table.add(records.map((r) => toRow(r, this.layout)));
   }
 
-  async vectorSearch(
+  /** Nearest episodes in the current space; while re-embedding, among the rows re-embedded so far. */
+  vectorSearch(
     vector: Float32Array,
     filter: EpisodeFilter,
     limit: number,
     tuning: VectorTuning | undefined,
   ): Promise<(EpisodeRecord & { distance: number })[]> {
-    let query = this.table
-      .vectorSearch(vector)
-      .column('vector')
-      .distanceType('cosine')
-      .where(where(filter))
-      .select([...COLUMNS, 'vector', '_distance'])
-      .limit(limit);
-    if (tuning) query = query.nprobes(tuning.nprobes).refineFactor(tuning.refineFactor);
-    const rows = await query.toArray();
-    return rows.map((row: EpisodeRow) => ({ ...fromRow(row), distance: Number(row._distance) }));
+    const { column, spaceColumn, space } = this.layout;
+    const inSpace = migrating(this.layout) ? `${spaceColumn} = ${str(space)}` : undefined;
+    return this.nearest(vector, column, where(filter, inSpace), limit, tuning);
   }
 
-  /** Nearest episodes by one shared-space media column; rows without that medium are never candidates. */
+  /**
+   * Nearest episodes by one shared-space media column; rows without that medium are never candidates, and
+   * none are while re-embedding (the media vectors are the old space's).
+   */
   async mediaSearch(
     vector: Float32Array,
     column: MediaVectorColumn,
     filter: EpisodeFilter,
     limit: number,
   ): Promise<(EpisodeRecord & { distance: number })[]> {
+    if (migrating(this.layout)) return [];
     const name = MEDIA_COLUMNS[column];
-    const rows = await this.table
-      .vectorSearch(vector)
-      .column(name)
-      .distanceType('cosine')
-      .where(where(filter, `${name} IS NOT NULL`))
-      .select([...COLUMNS, 'vector', '_distance'])
-      .limit(limit)
-      .toArray();
-    return rows.map((row: EpisodeRow) => ({ ...fromRow(row), distance: Number(row._distance) }));
+    return this.nearest(vector, name, where(filter, `${name} IS NOT NULL`), limit, undefined);
   }
 
-  /** The shared-space vectors of the caller's episodes with these ids. */
+  private async nearest(
+    vector: Float32Array,
+    column: string,
+    predicate: string,
+    limit: number,
+    tuning: VectorTuning | undefined,
+  ): Promise<(EpisodeRecord & { distance: number })[]> {
+    let query = this.table
+      .vectorSearch(vector)
+      .column(column)
+      .distanceType('cosine')
+      .where(predicate)
+      .select([...COLUMNS, this.layout.column, '_distance'])
+      .limit(limit);
+    if (tuning) query = query.nprobes(tuning.nprobes).refineFactor(tuning.refineFactor);
+    const rows = await query.toArray();
+    return rows.map((row: EpisodeRow) => ({ ...fromRow(row, this.layout), distance: Number(row._distance) }));
+  }
+
+  /** Episodes whose text matches the words (BM25 over the full-text index). */
   async textSearch(
     text: string,
     filter: EpisodeFilter,
@@ -149,10 +167,10 @@ export class LanceEpisodeTable {
       .query()
       .fullTextSearch(text, { columns: ['text'] })
       .where(where(filter))
-      .select([...COLUMNS, 'vector', '_score'])
+      .select([...COLUMNS, this.layout.column, '_score'])
       .limit(limit)
       .toArray();
-    return rows.map((row: EpisodeRow) => ({ ...fromRow(row), score: Number(row._score) }));
+    return rows.map((row: EpisodeRow) => ({ ...fromRow(row, this.layout), score: Number(row._score) }));
   }
 
   /**
@@ -166,11 +184,7 @@ export class LanceEpisodeTable {
     newestFirst = false,
     withVectors = false,
   ): Promise<EpisodeRecord[]> {
-    const beyond = newestFirst ? '<' : '>';
-    const keyset = after
-      ? `(created_at ${beyond} ${num(after.createdAt)} OR (created_at = ${num(after.createdAt)} AND id ${beyond} ${str(after.id)}))`
-      : undefined;
-    return this.ordered(where(filter, keyset), !newestFirst, limit, withVectors);
+    return this.ordered(where(filter, keysetAfter(after, newestFirst)), !newestFirst, limit, withVectors);
   }
 
   /** The newest row matching the filter (by createdAt), if any. */
@@ -189,7 +203,7 @@ export class LanceEpisodeTable {
     limit: number,
     withVectors = false,
   ): Promise<EpisodeRecord[]> {
-    const vectors = withVectors ? ['vector', ...Object.values(MEDIA_COLUMNS)] : [];
+    const vectors = withVectors ? [this.layout.column, ...Object.values(MEDIA_COLUMNS)] : [];
     const rows = await this.table
       .query()
       .where(predicate)
@@ -200,18 +214,12 @@ export class LanceEpisodeTable {
       ])
       .limit(limit)
       .toArray();
-    return rows.map((row: EpisodeRow) => fromRow(row));
+    return rows.map((row: EpisodeRow) => fromRow(row, this.layout));
   }
 
   /** Every episode's id, session, time and role (narrow columns): what the sessions list is made from. */
   async sessionRows(tenant: string): Promise<SessionRow[]> {
-    const rows = await this.scan(where({ tenant }), ['id', 'session_id', 'created_at', 'role']);
-    return rows.map((row) => ({
-      id: String(row.id),
-      sessionId: String(row.session_id),
-      createdAt: Number(row.created_at),
-      role: String(row.role),
-    }));
+    return (await this.scan(where({ tenant }), SESSION_COLUMNS)).map(sessionRowOf);
   }
 
   /** Every row matching, these columns only; an explicit limit, or LanceDB stops at its default page. */
@@ -222,17 +230,9 @@ export class LanceEpisodeTable {
     return rows.map((row: EpisodeRow) => row);
   }
 
-  count(filter: EpisodeFilter): Promise<number> {
-    return this.table.countRows(where(filter));
-  }
-
   /** Counts the tenant's rows matching a fixed (never user-built) extra condition. */
   countWhere(tenant: string, condition: string): Promise<number> {
     return this.table.countRows(where({ tenant }, condition));
-  }
-
-  countAll(): Promise<number> {
-    return this.table.countRows();
   }
 
   /** Deletes what matches; answers which rows went (their ids). */
@@ -248,63 +248,41 @@ export class LanceEpisodeTable {
    * tenant, for the background worker, which acts on each record under that record's own tenant.
    */
   async pendingConsolidation(limit: number): Promise<EpisodeRecord[]> {
-    const rows = await this.table
-      .query()
-      .where(`consolidation = ${num(CONSOLIDATION.PENDING)}`)
-      .select(COLUMNS)
-      .limit(limit)
-      .toArray();
-    return rows.map((row: EpisodeRow) => fromRow(row)).sort((a, b) => a.createdAt - b.createdAt);
+    const pending = await this.matching(`consolidation = ${num(CONSOLIDATION.PENDING)}`, limit);
+    return pending.sort((a, b) => a.createdAt - b.createdAt);
   }
 
   /**
    * Live episodes whose decay score — importance × recency (half-life from the later of creation and last
    * recall) × use (1 + ln(1 + recalls)) — fell below `threshold`, across tenants (the maintenance job's read).
    */
-  async decayed(now: number, halfLifeMs: number, threshold: number, limit: number): Promise<EpisodeRecord[]> {
-    const recent = 'CASE WHEN last_access_at > created_at THEN last_access_at ELSE created_at END';
-    const score = `importance * power(0.5, (${num(now)} - ${recent}) / ${num(halfLifeMs)}) * (1 + ln(1 + access_count))`;
-    const rows = await this.table
-      .query()
-      .where(`archived_at = 0 AND ${score} < ${num(threshold)}`)
-      .select(COLUMNS)
-      .limit(limit)
-      .toArray();
-    return rows.map((row: EpisodeRow) => fromRow(row));
+  decayed(now: number, halfLifeMs: number, threshold: number, limit: number): Promise<EpisodeRecord[]> {
+    return this.matching(decayedCondition(now, halfLifeMs, threshold), limit);
+  }
+
+  /** Up to `limit` rows of any tenant matching a fixed (never user-built) condition, without vectors. */
+  async matching(condition: string, limit: number): Promise<EpisodeRecord[]> {
+    const rows = await this.table.query().where(condition).select(COLUMNS).limit(limit).toArray();
+    return rows.map((row: EpisodeRow) => fromRow(row, this.layout));
   }
 
   /** Rewrites one episode's text (with its summary and vector) or importance, in place: one commit. */
   async revise(tenant: string, id: string, values: EpisodeRevision): Promise<void> {
-    if (values.vector && values.vector.length !== this.dims)
-      throw new Error(`episode ${id} got a ${values.vector.length}-dim vector; the table holds ${this.dims}`);
-    const row: Record<string, string | number | number[]> = {};
-    if (values.text !== undefined) row.text = values.text;
-    if (values.summary !== undefined) row.summary = values.summary;
-    if (values.vector) row.vector = [...values.vector];
-    if (values.importance !== undefined) row.importance = values.importance;
-    if (values.consolidation !== undefined) row.consolidation = values.consolidation;
+    const { dims } = this.layout;
+    if (values.vector && values.vector.length !== dims)
+      throw new Error(
+        `episode ${id} got a ${values.vector.length}-dim vector; the current space has ${dims}`,
+      );
+    const row = revisionRow(values, this.layout);
     if (Object.keys(row).length === 0) return;
     // Values, not SQL: LanceDB quotes them itself.
     await this.table.update({ where: where({ tenant, ids: [id] }), values: row });
   }
 
-  async archive(tenant: string, ids: string[], at: number): Promise<void> {
+  /** Sets fixed SQL values (never user input) on the tenant's rows with these ids, in one commit. */
+  async setColumns(tenant: string, ids: string[], valuesSql: Record<string, string>): Promise<void> {
     if (ids.length === 0) return;
-    await this.table.update({ where: where({ tenant, ids }), valuesSql: { archived_at: num(at) } });
-  }
-
-  async setConsolidation(tenant: string, ids: string[], value: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.table.update({ where: where({ tenant, ids }), valuesSql: { consolidation: num(value) } });
-  }
-
-  /** Counts one more recall of each id and stamps the time, in one commit. */
-  async touch(tenant: string, ids: string[], at: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.table.update({
-      where: where({ tenant, ids }),
-      valuesSql: { access_count: 'access_count + 1', last_access_at: num(at) },
-    });
+    await this.table.update({ where: where({ tenant, ids }), valuesSql });
   }
 
   async hasIndex(column: string): Promise<boolean> {
@@ -321,7 +299,8 @@ export class LanceEpisodeTable {
   /** IVF-PQ over the vectors: partitions ≈ √rows, sub-vectors of 8 dims (cosine). */
   async createVectorIndex(rows: number): Promise<void> {
     const numPartitions = Math.max(1, Math.round(Math.sqrt(rows)));
-    const numSubVectors = this.dims % 8 === 0 ? this.dims / 8 : this.dims % 4 === 0 ? this.dims / 4 : 1;
+    const { dims } = this.layout;
+    const numSubVectors = dims % 8 === 0 ? dims / 8 : dims % 4 === 0 ? dims / 4 : 1;
     await this.table.createIndex('vector', {
       config: lancedb.Index.ivfPq({ numPartitions, numSubVectors, distanceType: 'cosine' }),
       replace: true,
@@ -337,6 +316,71 @@ export class LanceEpisodeTable {
     };
   }
 
+  // Schema and re-embed primitives for vector-space.ts: fixed column names and conditions, never user input.
+
+  /** Each column with its vector width (undefined for non-vectors), and the embedder tag of tables before spaces. */
+  async columns(): Promise<TableColumns> {
+    const schema = await this.table.schema();
+    // Duck-typed: the schema's arrow classes are LanceDB's own CommonJS copy, not the ones imported here.
+    const width = (type: unknown) => (type as { listSize?: number }).listSize;
+    return {
+      widths: new Map(schema.fields.map((f) => [f.name, width(f.type)])),
+      legacyEmbedder: schema.metadata.get(LEGACY_EMBEDDER_KEY),
+    };
+  }
+
+  async addColumns(columns: { name: string; valueSql: string }[]): Promise<void> {
+    if (columns.length) await this.table.addColumns(columns);
+  }
+
+  async dropColumns(names: string[]): Promise<void> {
+    if (names.length) await this.table.dropColumns(names);
+  }
+
+  async renameColumns(renames: [from: string, to: string][]): Promise<void> {
+    await this.table.alterColumns(renames.map(([path, rename]) => ({ path, rename })));
+  }
+
+  /** Drops the index over a column, if there is one (a column cannot be dropped under its index). */
+  async dropIndexOn(column: string): Promise<void> {
+    for (const index of await this.table.listIndices())
+      if (index.columns.includes(column)) await this.table.dropIndex(index.name);
+  }
+
+  /** Rows of every tenant matching a fixed condition (all of them without one). */
+  countRows(condition?: string): Promise<number> {
+    return this.table.countRows(condition);
+  }
+
+  async updateRows(condition: string, valuesSql: Record<string, string>): Promise<void> {
+    await this.table.update({ where: condition, valuesSql });
+  }
+
+  /**
+   * Writes re-embedded vectors into the migration column, in one commit. A row whose text changed since it was
+   * read keeps what it has (its revision already wrote a vector in the new space).
+   */
+  async storeNextVectors(rows: (StaleText & { vector: Float32Array })[]): Promise<void> {
+    if (rows.length === 0) return;
+    const { space, dims } = this.layout;
+    const data = rows.map((r) => {
+      if (r.vector.length !== dims) throw new Error(`episode ${r.id}: ${r.vector.length} dims, not ${dims}`);
+      return { id: r.id, tenant: r.tenant, text: r.text, next_vector: [...r.vector], next_space: space };
+    });
+    // An arrow table of just these columns: from plain objects, LanceDB would want the (non-null) `vector` too.
+    const schema = new Schema([
+      new Field('id', new Utf8(), false),
+      new Field('tenant', new Utf8(), false),
+      new Field('text', new Utf8(), false),
+      new Field('next_vector', vectorType(dims), true),
+      new Field('next_space', new Utf8(), true),
+    ]);
+    await this.table
+      .mergeInsert(['id', 'tenant'])
+      .whenMatchedUpdateAll({ where: 'target.text = source.text' })
+      .execute(lancedb.makeArrowTable(data, { schema }));
+  }
+
   async versions(): Promise<number> {
     return (await this.table.listVersions()).length;
   }
@@ -347,47 +391,29 @@ export class LanceEpisodeTable {
   }
 }
 
-function schemaFor(dims: number, identity: string): Schema {
-  return new Schema(
-    [
-      new Field('id', new Utf8(), false),
-      new Field('tenant', new Utf8(), false),
-      new Field('session_id', new Utf8(), false),
-      new Field('role', new Utf8(), false),
-      new Field('text', new Utf8(), false),
-      new Field('summary', new Utf8(), false),
-      new Field('modality', new Utf8(), false),
-      new Field('created_at', new Float64(), false),
-      new Field('importance', new Float32(), false),
-      new Field('access_count', new Int32(), false),
-      new Field('last_access_at', new Float64(), false),
-      new Field('media', new List(new Field('item', new Utf8(), true)), false),
-      new Field('consolidation', new Float64(), false),
-      new Field('archived_at', new Float64(), false),
-      new Field('sources', new List(new Field('item', new Utf8(), true)), true),
-      new Field('vector', vectorType(dims), false),
-      ...Object.values(MEDIA_COLUMNS).map((name) => new Field(name, vectorType(dims), true)),
-    ],
-    new Map([[EMBEDDER_KEY, identity]]),
-  );
+function schemaFor(dims: number): Schema {
+  return new Schema([
+    new Field('id', new Utf8(), false),
+    new Field('tenant', new Utf8(), false),
+    new Field('session_id', new Utf8(), false),
+    new Field('role', new Utf8(), false),
+    new Field('text', new Utf8(), false),
+    new Field('summary', new Utf8(), false),
+    new Field('modality', new Utf8(), false),
+    new Field('created_at', new Float64(), false),
+    new Field('importance', new Float32(), false),
+    new Field('access_count', new Int32(), false),
+    new Field('last_access_at', new Float64(), false),
+    new Field('media', new List(new Field('item', new Utf8(), true)), false),
+    new Field('consolidation', new Float64(), false),
+    new Field('archived_at', new Float64(), false),
+    new Field('sources', new List(new Field('item', new Utf8(), true)), true),
+    new Field('vector', vectorType(dims), false),
+    new Field('vector_space', new Utf8(), true),
+    ...Object.values(MEDIA_COLUMNS).map((name) => new Field(name, vectorType(dims), true)),
+  ]);
 }
 
 function vectorType(dims: number): FixedSizeList {
   return new FixedSizeList(dims, new Field('item', new Float32(), true));
-}
-
-/** Tables from older versions get the newer columns, with defaults (no rewrite of existing data). */
-async function addMissingColumns(table: lancedb.Table, dims: number): Promise<void> {
-  const present = new Set((await table.schema()).fields.map((f) => f.name));
-  const missing = Object.values(MEDIA_COLUMNS).filter((name) => !present.has(name));
-  // A SQL cast, not an arrow Field: lancedb checks Fields with instanceof against its own CommonJS arrow.
-  const columns = missing.map((name) => ({
-    name,
-    valueSql: `arrow_cast(NULL, 'FixedSizeList(${dims}, Float32)')`,
-  }));
-  // Episodes from before consolidation are not extracted after an upgrade (SKIPPED): no surprise LLM backlog.
-  if (!present.has('consolidation')) columns.push({ name: 'consolidation', valueSql: 'CAST(-1 AS DOUBLE)' });
-  if (!present.has('archived_at')) columns.push({ name: 'archived_at', valueSql: 'CAST(0 AS DOUBLE)' });
-  if (!present.has('sources')) columns.push({ name: 'sources', valueSql: "arrow_cast(NULL, 'List(Utf8)')" });
-  if (columns.length) await table.addColumns(columns);
 }

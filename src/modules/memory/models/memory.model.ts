@@ -22,6 +22,12 @@ export class Memory {
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => Float, { description: 'Relevance; comparable within one tier of one answer only.' })
   score!: number;
+  @Field(() => Boolean, {
+    description:
+      'Found while recall by meaning covered only part of memory (the text-embedding model changed and a ' +
+      're-embed is under way): full-text matching stood in for the rest.',
+  })
+  degraded!: boolean;
 }
 
 @ObjectType({ description: 'A remembered turn in episodic memory.' })
