@@ -12,7 +12,9 @@ import { MemoryExport } from '../../src/modules/memory/archive/memory-export.ser
 import { MemoryImport } from '../../src/modules/memory/archive/memory-import.service.js';
 import { AuditTrail } from '../../src/modules/memory/audit-trail.service.js';
 import { EpisodicMemoryService } from '../../src/modules/memory/episodic/episodic-memory.service.js';
+import { MemoryEventBus } from '../../src/modules/memory/memory-events.js';
 import { KuzuGraphStore } from '../../src/modules/memory/semantic/kuzu-graph.store.js';
+import { SemanticMemoryService } from '../../src/modules/memory/semantic/semantic-memory.service.js';
 import { pageOf } from '../../src/modules/memory/sessions.js';
 import { synthesizeMiniLmL6 } from '../encoders/synth-text-encoders.js';
 import { percentile } from '../llm/stats.js';
@@ -49,7 +51,8 @@ const embedder = new TextEmbedderService(config, new ModelCatalog());
 const episodic = new EpisodicMemoryService(config, embedder);
 const graph = new KuzuGraphStore(config.memory.semantic.dir);
 const exporter = new MemoryExport(episodic, graph, embedder);
-const importer = new MemoryImport(episodic, graph, embedder, new AuditTrail(graph));
+const semantic = new SemanticMemoryService(graph, embedder, config, new MemoryEventBus());
+const importer = new MemoryImport(episodic, graph, embedder, new AuditTrail(graph), semantic);
 
 interface Row {
   what: string;

@@ -35,22 +35,32 @@ export async function exportMemory(
   return 0;
 }
 
-/** Sends the archive at `file` to be restored into the key's (empty) tenant; answers the exit code. */
-export async function importMemory(target: ArchiveTarget & { file: string }): Promise<number> {
+/**
+ * Sends the archive at `file` to be restored into the key's (empty) tenant, or merged into its memory as it is;
+ * answers the exit code.
+ */
+export async function importMemory(
+  target: ArchiveTarget & { file: string; merge?: boolean },
+): Promise<number> {
   const started = Date.now();
   const bytes = statSync(target.file).size;
-  const response = await call(target, '/v1/memory/import', {
+  const mode = target.merge ? 'merge' : 'restore';
+  const response = await call(target, `/v1/memory/import?mode=${mode}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-ndjson' },
     body: Readable.toWeb(createReadStream(target.file)) as ReadableStream<Uint8Array>,
     duplex: 'half',
   });
   if (!response.ok) return failed('import', response);
-  const { imported } = (await response.json()) as { imported: Record<string, number> };
-  const what = Object.entries(imported)
+  const answer = (await response.json()) as {
+    imported?: Record<string, number>;
+    merged?: Record<string, number>;
+  };
+  const what = Object.entries(answer.imported ?? answer.merged ?? {})
     .map(([kind, n]) => `${n} ${kind}`)
     .join(', ');
-  console.log(`Imported ${what} from ${target.file} in ${seconds(started)} (${rate(bytes, started)})`);
+  const done = target.merge ? 'Merged' : 'Imported';
+  console.log(`${done} ${what} from ${target.file} in ${seconds(started)} (${rate(bytes, started)})`);
   return 0;
 }
 

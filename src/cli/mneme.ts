@@ -77,11 +77,12 @@ program
 
 program
   .command('import')
-  .description('restore an archive written by mneme export into your memory, which must be empty')
+  .description('restore an archive written by mneme export into your memory (empty, unless --merge)')
   .argument('<file>', 'the archive')
   .option('--url <url>', 'the running server', 'http://127.0.0.1:4000')
   .option('--key <key>', 'your API key (MNEME_API_KEY)')
-  .action(async (file: string, options: { url: string; key?: string }) => {
+  .option('--merge', 'add to the memory you have: held episodes are skipped, current facts learned')
+  .action(async (file: string, options: { url: string; key?: string; merge?: boolean }) => {
     process.exitCode = await importMemory({ ...options, file });
   });
 

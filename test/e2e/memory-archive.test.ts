@@ -52,17 +52,37 @@ describe('memory archives over HTTP', () => {
     expect(await importMemory({ url: server.url, key: KEYS.alice, file: out })).toBe(0);
     expect(await recall(alice, 'green bike')).toEqual(before);
     expect(await recall(bob, 'green bike')).toEqual([]);
+
+    // Bob merges Alice's archive into the memory he has: his stays, hers joins, and a second merge adds nothing.
+    await ask(bob, { prompt: 'My kayak is the red one.', sessionId: 'kayak' });
+    const merge = () => importMemory({ url: server.url, key: KEYS.bob, file: out, merge: true });
+    expect(await merge()).toBe(0);
+    expect(quiet).toHaveBeenLastCalledWith(expect.stringMatching(/^Merged 2 episodes, 0 skippedEpisodes, /));
+    expect(await recall(bob, 'green bike')).toEqual(expect.arrayContaining(before));
+    expect(await recall(bob, 'red kayak')).not.toEqual([]);
+    expect(await merge()).toBe(0);
+    expect(quiet).toHaveBeenLastCalledWith(expect.stringMatching(/^Merged 0 episodes, 2 skippedEpisodes, /));
   });
 
   it('answers bad requests with what to fix', async () => {
+    // Bob's memory holds his merge by now: a merge is what can reach the archive's parsing.
     const post = (headers: Record<string, string>, body: string) =>
-      fetch(`${server.url}/v1/memory/import`, {
+      fetch(`${server.url}/v1/memory/import?mode=merge`, {
         method: 'POST',
         headers: { ...bearer(KEYS.bob), ...headers },
         body,
       });
     const json = await post({ 'content-type': 'application/json' }, '{}');
     expect(json.status).toBe(415);
+    const mode = await fetch(`${server.url}/v1/memory/import?mode=overwrite`, {
+      method: 'POST',
+      headers: { ...bearer(KEYS.bob), 'content-type': 'application/x-ndjson' },
+      body: '',
+    });
+    expect(mode.status).toBe(400);
+    expect(((await mode.json()) as { error: { message: string } }).error.message).toMatch(
+      /restore .* or merge/,
+    );
     const cut = await post({ 'content-type': 'application/x-ndjson' }, '{"kind":"header"}\n');
     expect(cut.status).toBe(400);
     expect(((await cut.json()) as { error: { message: string } }).error.message).toMatch(/archive line 1/);

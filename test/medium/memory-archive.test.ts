@@ -21,7 +21,7 @@ describe('memory archives', () => {
   beforeAll(async () => {
     stack = await memoryStack({ env: { MNEME_SEMANTIC_MERGE_THRESHOLD: '0' } }).open();
     exporter = new MemoryExport(stack.episodic, stack.graph, stack.embedder);
-    importer = new MemoryImport(stack.episodic, stack.graph, stack.embedder, stack.audit);
+    importer = new MemoryImport(stack.episodic, stack.graph, stack.embedder, stack.audit, stack.semantic);
   });
   afterAll(() => stack.close());
 
@@ -114,6 +114,50 @@ describe('memory archives', () => {
       expect.objectContaining({ kind: 'header' }),
       { kind: 'end', counts: { episodes: 0, entities: 0, facts: 0, audit: 0 } },
     ]);
+  });
+
+  it('merges an archive into a memory of its own: held episodes skipped, facts placed in time, twice = once', async () => {
+    const erin = ctxOf('erin');
+    await stack.episodic.remember(
+      [{ sessionId: 'own', role: 'user', text: 'Erin keeps bees in the garden.' }],
+      erin,
+    );
+    const berlin = Date.UTC(2024, 0, 1);
+    await stack.semantic.learn(
+      { subject: 'Ada', predicate: 'lives in', object: 'Berlin', validFrom: berlin },
+      erin,
+    );
+    const aliceBefore = await snapshot(alice);
+    const archive = await exportOf(alice);
+
+    // Alice's current facts: London until 2020 and Lyon since; her retired ones stay in the archive.
+    expect(await importer.merge(linesOf(archive), erin)).toEqual({
+      episodes: 4,
+      skippedEpisodes: 0,
+      facts: 2,
+      historyFacts: 2,
+    });
+    const texts = async (query: string) =>
+      (await stack.memory.recall(query, ['episodic'], 3, undefined, erin)).map((h) => h.text);
+    expect(await texts('Lisbon flat')).toContain('We booked the Lisbon flat for June.');
+    expect(await texts('bees garden')).toContain('Erin keeps bees in the garden.');
+    const ada = (await stack.semantic.entity('Ada', erin))!;
+    const livesIn = async (at: number) =>
+      (await stack.semantic.facts(ada.id, { validAt: at }, 10, erin)).map((f) => f.object);
+    // Erin's later statement (Berlin, 2024) stays current; Lyon, which Alice held current, becomes its past.
+    expect(await livesIn(Date.UTC(2015, 0, 1))).toEqual(['London']);
+    expect(await livesIn(Date.UTC(2022, 0, 1))).toEqual(['Lyon']);
+    expect(await livesIn(Date.now())).toEqual(['Berlin']);
+    const graph = await stack.graph.counts('erin');
+
+    expect(await importer.merge(linesOf(archive), erin)).toEqual({
+      episodes: 0,
+      skippedEpisodes: 4,
+      facts: 2, // reinforced, not added again
+      historyFacts: 2,
+    });
+    expect(await stack.graph.counts('erin')).toEqual(graph);
+    expect(await snapshot(alice)).toEqual(aliceBefore);
   });
 
   it('refuses a tenant that holds memory, and a cut or malformed archive, leaving the tenant as it was', async () => {

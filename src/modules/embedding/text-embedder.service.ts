@@ -11,7 +11,6 @@ export interface EmbedderIdentity {
   name: string;
   dims: number;
   space: string;
-  testModel: boolean;
 }
 
 export const BUNDLED_TEXT_EMBEDDER = 'test/fixtures/models/tiny-bert';
@@ -47,7 +46,7 @@ export class TextEmbedderService extends ModelHost<TextEmbedder> {
   async identity(): Promise<EmbedderIdentity> {
     const dims = (await this.lazy.get()).dims;
     this.space ??= fingerprintModel(this.model.folder, this.dtype);
-    return { name: this.model.name, dims, space: this.space, testModel: this.model.testModel };
+    return { name: this.model.name, dims, space: this.space };
   }
 
   /** The bundled random-weight model's space: memory embedded in it is noise to re-embed with a real model. */

@@ -10,7 +10,7 @@ import { Caller } from '../../../graphql/caller.decorator.js';
 import type { ArchiveCounts } from './archive-format.js';
 import { linesOf } from './archive-stream.js';
 import { MemoryExport } from './memory-export.service.js';
-import { MemoryImport } from './memory-import.service.js';
+import { MemoryImport, type MergeCounts } from './memory-import.service.js';
 
 const NDJSON = 'application/x-ndjson';
 
@@ -68,8 +68,12 @@ export class MemoryArchiveController {
   @HttpCode(200)
   async import(
     @Req() request: FastifyRequest,
+    @Query('mode') mode: string | undefined,
     @Caller() ctx: CallContext,
-  ): Promise<{ imported: ArchiveCounts }> {
+  ): Promise<{ imported: ArchiveCounts } | { merged: MergeCounts }> {
+    if (mode !== undefined && mode !== 'restore' && mode !== 'merge') {
+      throw new MnemeError(ErrorCode.BAD_REQUEST, 'mode must be restore (into an empty memory) or merge.');
+    }
     const body = request.body;
     if (!(body instanceof Readable)) {
       throw new MnemeError(
@@ -78,6 +82,7 @@ export class MemoryArchiveController {
       );
     }
     const lines = linesOf(body, this.config.server.archive.maxImportBytes);
+    if (mode === 'merge') return { merged: await this.importer.merge(lines, ctx) };
     return { imported: await this.importer.restore(lines, ctx) };
   }
 }

@@ -8,6 +8,7 @@ import { AuditTrail } from '../audit-trail.service.js';
 import type { EpisodeRecord } from '../episodic/episode.record.js';
 import { EpisodicMemoryService } from '../episodic/episodic-memory.service.js';
 import { GraphStore, type EntityRecord, type FactRecord } from '../semantic/graph-store.js';
+import { SemanticMemoryService } from '../semantic/semantic-memory.service.js';
 import {
   ARCHIVE_FORMAT,
   parseLine,
@@ -20,11 +21,19 @@ import {
 } from './archive-format.js';
 
 const BATCH = 500;
+
+/** A merge's outcome: episodes added and skipped (held already), facts learned and left in the archive's history. */
+export interface MergeCounts {
+  episodes: number;
+  skippedEpisodes: number;
+  facts: number;
+  historyFacts: number;
+}
 /** Graph records and audit entries wait in memory for the one graph transaction at the end: bounded. */
 const MAX_HELD = 2_000_000;
 
 /**
- * Restores an archive into the caller's tenant, which must hold no memory yet (a restore, not a merge). Episodes
+ * Restores an archive into the caller's tenant, which must hold no memory yet (merge() adds to it). Episodes
  * are stored as they stream in, with their vectors when the archive was made with the same text embedder and
  * re-embedded otherwise; entities and facts load in one graph transaction at the end (with new ids, as the
  * graph's ids are unique across tenants). Anything wrong — a malformed line, a missing end, a fact about an
@@ -42,28 +51,57 @@ export class MemoryImport {
     private readonly graph: GraphStore,
     private readonly embedder: TextEmbedderService,
     private readonly audit: AuditTrail,
+    private readonly semantic: SemanticMemoryService,
   ) {}
 
   async restore(lines: AsyncIterable<string>, ctx: CallContext): Promise<ArchiveCounts> {
+    return this.alone(ctx, async () => {
+      await this.assertEmpty(ctx);
+      // A trail outlives forget: a tenant restoring its own archive has it already, and keeps it as it is.
+      const keepsTrail = (await this.graph.auditTrail(ctx.tenant, 1)).length > 0;
+      const state = new ImportState(await this.embedder.identity(), keepsTrail, false);
+      const counts = await this.undoneOnFailure(state, ctx, () => this.read(lines, state, ctx));
+      await this.audit.record('import-memory', '*', counts, ctx);
+      return counts;
+    });
+  }
+
+  /**
+   * Merges an archive into the caller's memory as it is. Episodes the memory holds already (same id) are
+   * skipped, so merging the same archive twice adds nothing. The archive's current facts are learned as
+   * statements of their time, oldest first, through the same path as extraction: names resolve to the
+   * memory's entities, a known fact is reinforced, and a fact the memory has a later statement about becomes
+   * history up to it. The archive's retired facts and audit trail stay in the archive. A failure deletes the
+   * episodes this merge added; facts learned by then stay (a second merge reinforces them).
+   */
+  async merge(lines: AsyncIterable<string>, ctx: CallContext): Promise<MergeCounts> {
+    return this.alone(ctx, async () => {
+      const state = new ImportState(await this.embedder.identity(), true, true);
+      await this.undoneOnFailure(state, ctx, () => this.read(lines, state, ctx));
+      const merged = state.merged;
+      await this.audit.record('import-memory', '*', { episodes: merged.episodes, facts: merged.facts }, ctx);
+      return merged;
+    });
+  }
+
+  private async alone<T>(ctx: CallContext, fn: () => Promise<T>): Promise<T> {
     if (this.importing.has(ctx.tenant)) {
       throw new MnemeError(ErrorCode.CONFLICT, 'An import into your memory is already running; wait for it.');
     }
     this.importing.add(ctx.tenant);
     try {
-      await this.assertEmpty(ctx);
-      // A trail outlives forget: a tenant restoring its own archive has it already, and keeps it as it is.
-      const keepsTrail = (await this.graph.auditTrail(ctx.tenant, 1)).length > 0;
-      const state = new ImportState(await this.sameEmbedder(), keepsTrail);
-      try {
-        const counts = await this.read(lines, state, ctx);
-        await this.audit.record('import-memory', '*', counts, ctx);
-        return counts;
-      } catch (error) {
-        await this.undo(state, ctx);
-        throw error;
-      }
+      return await fn();
     } finally {
       this.importing.delete(ctx.tenant);
+    }
+  }
+
+  private async undoneOnFailure<T>(state: ImportState, ctx: CallContext, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      await this.undo(state, ctx);
+      throw error;
     }
   }
 
@@ -134,7 +172,7 @@ export class MemoryImport {
       );
     }
     await this.storeEpisodes(state, ctx);
-    await this.storeGraph(state, ctx);
+    await (state.merging ? this.mergeGraph(state, ctx) : this.storeGraph(state, ctx));
     for (const { kind: _kind, ...entry } of state.keepsTrail ? [] : state.audit) {
       await this.graph.recordAudit({
         ...entry,
@@ -147,12 +185,20 @@ export class MemoryImport {
     return counts;
   }
 
-  private async sameEmbedder(): Promise<EmbedderIdentity> {
-    return this.embedder.identity();
-  }
-
   private async storeEpisodes(state: ImportState, ctx: CallContext): Promise<void> {
-    const batch = state.episodes.splice(0);
+    let batch = state.episodes.splice(0);
+    if (state.merging && batch.length > 0) {
+      const held = new Set(
+        (
+          await this.episodic.get(
+            batch.map((e) => e.id),
+            ctx,
+          )
+        ).map((e) => e.id),
+      );
+      batch = batch.filter((e) => !held.has(e.id));
+      state.merged.skippedEpisodes += held.size;
+    }
     if (batch.length === 0) return;
     const reuse = state.reusesVectors();
     const missing = reuse ? batch.filter((e) => !e.vector) : batch;
@@ -173,6 +219,51 @@ export class MemoryImport {
     });
     await this.episodic.restore(records, ctx);
     state.storedIds.push(...records.map((r) => r.id));
+    state.merged.episodes += records.length;
+  }
+
+  /** See merge(): the archive's current facts, learned oldest first; validated whole before the first is. */
+  private async mergeGraph(state: ImportState, ctx: CallContext): Promise<void> {
+    const entities = new Map(state.entities.map((e) => [e.id, e]));
+    const current = state.facts.filter((f) => f.expiredAt === null && f.retiredBy === null);
+    state.merged.historyFacts = state.facts.length - current.length;
+    const ends = current.map((f) => {
+      const [subject, object] = [entities.get(f.subjectId), entities.get(f.objectId)];
+      if (!subject || !object) throw bad(`fact ${f.id} is about an entity the archive does not hold`);
+      return { fact: f, subject, object };
+    });
+    ends.sort((a, b) => a.fact.validFrom - b.fact.validFrom);
+    for (const { fact, subject, object } of ends) {
+      const validTo = fact.validTo ?? (await this.laterStatement(subject.norm, fact, ctx));
+      const { predicate, validFrom, confidence, episodes } = fact;
+      const input = { predicate, validFrom, validTo, confidence, episodes };
+      await this.semantic.learn(
+        {
+          ...input,
+          subject: subject.name,
+          subjectType: subject.type,
+          object: object.name,
+          objectType: object.type,
+        },
+        ctx,
+      );
+      state.merged.facts++;
+      ctx.signal.throwIfAborted();
+    }
+  }
+
+  /** When the memory holds a later current statement of the same subject and predicate: when it began. */
+  private async laterStatement(
+    subjectNorm: string,
+    fact: FactLine,
+    ctx: CallContext,
+  ): Promise<number | null> {
+    const starts: number[] = [];
+    for (const subject of await this.graph.entitiesNamed(ctx.tenant, subjectNorm)) {
+      for (const f of await this.graph.currentFacts(ctx.tenant, subject.id, fact.predicate))
+        if (f.validFrom > fact.validFrom) starts.push(f.validFrom);
+    }
+    return starts.length ? Math.min(...starts) : null;
   }
 
   private async storeGraph(state: ImportState, ctx: CallContext): Promise<void> {
@@ -226,10 +317,14 @@ class ImportState {
   expected: ArchiveCounts | undefined;
   private readonly ids = new Map<string, string>();
 
+  /** What a merge did (see MemoryImport.merge). */
+  readonly merged: MergeCounts = { episodes: 0, skippedEpisodes: 0, facts: 0, historyFacts: 0 };
+
   constructor(
     private readonly embedder: EmbedderIdentity,
-    /** The tenant has a trail already: the archive's is not added. */
+    /** The tenant has a trail already, or this is a merge: the archive's is not added. */
     readonly keepsTrail: boolean,
+    readonly merging: boolean,
   ) {}
 
   /** The archive's vectors are in this server's space: same embedder, and it has them. */

@@ -153,11 +153,7 @@ export interface VectorTuning {
   refineFactor: number;
 }
 
-export interface EmbedderIdentity {
-  name: string;
-  dims: number;
-  space: string;
-}
+export type { EmbedderIdentity } from '../../embedding/text-embedder.service.js';
 
 export const SESSION_COLUMNS = ['id', 'session_id', 'created_at', 'role'];
 

@@ -369,9 +369,7 @@ export class LanceEpisodeTable implements SpaceTable {
     });
     // An arrow table of just these columns: from plain objects, LanceDB would want the (non-null) `vector` too.
     const schema = new Schema([
-      new Field('id', new Utf8(), false),
-      new Field('tenant', new Utf8(), false),
-      new Field('text', new Utf8(), false),
+      ...['id', 'tenant', 'text'].map((name) => new Field(name, new Utf8(), false)),
       new Field('next_vector', vectorType(dims), true),
       new Field('next_space', new Utf8(), true),
     ]);
@@ -392,14 +390,9 @@ export class LanceEpisodeTable implements SpaceTable {
 }
 
 function schemaFor(dims: number): Schema {
+  const texts = ['id', 'tenant', 'session_id', 'role', 'text', 'summary', 'modality'];
   return new Schema([
-    new Field('id', new Utf8(), false),
-    new Field('tenant', new Utf8(), false),
-    new Field('session_id', new Utf8(), false),
-    new Field('role', new Utf8(), false),
-    new Field('text', new Utf8(), false),
-    new Field('summary', new Utf8(), false),
-    new Field('modality', new Utf8(), false),
+    ...texts.map((name) => new Field(name, new Utf8(), false)),
     new Field('created_at', new Float64(), false),
     new Field('importance', new Float32(), false),
     new Field('access_count', new Int32(), false),
