@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
+import { evalSuite, type EvalFlags } from './eval.js';
 import { listModels } from './list-models.js';
 import { exportMemory, importMemory } from './memory-archive.js';
 import { pullModels } from './pull-models.js';
@@ -93,6 +94,27 @@ program
   .option('--key <key>', 'an API key of a model admin (MNEME_API_KEY)')
   .action(async (options: { url: string; key?: string }) => {
     process.exitCode = await reembedMemory(options);
+  });
+
+program
+  .command('eval')
+  .description('run a benchmark suite on the official data files through a running server (docs/eval.md)')
+  .argument('<suite>', 'gsm8k, svamp, strategyqa, commonsenseqa or openbookqa')
+  .requiredOption('--data <file>', 'the suite’s data file, in its official format')
+  .option('--out <dir>', 'where results and reports go (a rerun skips what is done)', 'eval-results')
+  .option('--url <url>', 'the running server', 'http://127.0.0.1:4000')
+  .option('--key <key>', 'an API key (MNEME_API_KEY)')
+  .option('--limit <n>', 'the first n items only')
+  .option('--concurrency <n>', 'questions asked at once', '2')
+  .addOption(
+    new Option('--path <path>', 'the compute path to ask for')
+      .choices(['auto', 'fast', 'medium', 'deep'])
+      .default('auto'),
+  )
+  .option('--samples <n>', 'answers sampled and voted on the deep path (1 to 8)')
+  .option('--max-tokens <n>', 'the longest answer (the server’s default otherwise)')
+  .action(async (suite: string, flags: EvalFlags) => {
+    process.exitCode = await evalSuite(suite, flags);
   });
 
 await program.parseAsync();

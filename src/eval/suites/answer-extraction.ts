@@ -50,7 +50,8 @@ export function choiceLabel(prediction: string, choices: { label: string; text: 
     return m ? (m[1] ?? m[2])! : null;
   };
   let after: string | undefined;
-  for (const cue of prediction.matchAll(/answer\s*(?:is|:)\s*/gi)) after = prediction.slice(cue.index + cue[0].length);
+  for (const cue of prediction.matchAll(/answer\s*(?:is|:)\s*/gi))
+    after = prediction.slice(cue.index + cue[0].length);
   const cued = after === undefined ? null : (new RegExp(`^\\s*\\(?(${labels})\\b`).exec(after)?.[1] ?? null);
   const picked = cued ?? at(prediction);
   if (picked) return picked;

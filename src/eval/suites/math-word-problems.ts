@@ -8,7 +8,10 @@ import { jsonArray, jsonLines } from './read-records.js';
 
 const INSTRUCTION = 'Solve the problem. End your reply with the final number after "####".';
 
-const gsm8kRecord = z.object({ question: z.string().min(1), answer: z.string().regex(/####/, 'no "####" answer') });
+const gsm8kRecord = z.object({
+  question: z.string().min(1),
+  answer: z.string().regex(/####/, 'no "####" answer'),
+});
 const svampRecord = z.object({
   ID: z.union([z.string(), z.number()]).optional(),
   Body: z.string(),
@@ -34,8 +37,12 @@ export const gsm8k: EvalSuite = {
         continue;
       }
       const [line, r] = entry;
-      const expected = r.answer.slice(r.answer.lastIndexOf('####') + 4).trim().replaceAll(',', '');
-      if (numberValue(expected) === null) yield { problem: `${data} line ${line}: "#### ${expected}" is no number` };
+      const expected = r.answer
+        .slice(r.answer.lastIndexOf('####') + 4)
+        .trim()
+        .replaceAll(',', '');
+      if (numberValue(expected) === null)
+        yield { problem: `${data} line ${line}: "#### ${expected}" is no number` };
       else yield { id: `line-${line}`, prompt: `${r.question}\n\n${INSTRUCTION}`, expected };
     }
   },
@@ -53,7 +60,11 @@ export const svamp: EvalSuite = {
       }
       const [i, r] = entry;
       const question = `${r.Body.trim()} ${r.Question.trim()}`.trim();
-      yield { id: String(r.ID ?? `record-${i}`), prompt: `${question}\n\n${INSTRUCTION}`, expected: String(r.Answer) };
+      yield {
+        id: String(r.ID ?? `record-${i}`),
+        prompt: `${question}\n\n${INSTRUCTION}`,
+        expected: String(r.Answer),
+      };
     }
   },
   score: scoreNumber,

@@ -10,7 +10,10 @@ const MAX_LINE_CHARS = 1_000_000;
  * Each line of a JSON Lines file checked against the schema: the record, or a problem naming the line (a run
  * goes on past it). Blank lines are skipped.
  */
-export async function* jsonLines<T>(file: string, schema: z.ZodType<T>): AsyncGenerator<[number, T] | ReadProblem> {
+export async function* jsonLines<T>(
+  file: string,
+  schema: z.ZodType<T>,
+): AsyncGenerator<[number, T] | ReadProblem> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let n = 0;
   for await (const line of lines) {
@@ -26,12 +29,14 @@ export function* jsonArray<T>(file: string, schema: z.ZodType<T>): Generator<[nu
   try {
     all = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`${file} is not a JSON file: ${(error as Error).message}`);
+    throw new Error(`${file} is not a JSON file: ${(error as Error).message}`, { cause: error });
   }
   if (!Array.isArray(all)) throw new Error(`${file} holds no JSON array of records`);
   for (const [i, element] of all.entries()) {
     const result = schema.safeParse(element);
-    yield result.success ? [i, result.data] : problem(file, i, result.error.issues[0]?.message ?? 'invalid', 'record');
+    yield result.success
+      ? [i, result.data]
+      : problem(file, i, result.error.issues[0]?.message ?? 'invalid', 'record');
   }
 }
 

@@ -7,7 +7,11 @@ import { jsonArray, jsonLines } from './read-records.js';
 // ARC/CommonsenseQA JSON Lines layout (id, question.stem, question.choices[{label, text}], answerKey), scored by
 // the letter, with the choices in the prompt.
 
-const strategyRecord = z.object({ qid: z.string().optional(), question: z.string().min(1), answer: z.boolean() });
+const strategyRecord = z.object({
+  qid: z.string().optional(),
+  question: z.string().min(1),
+  answer: z.boolean(),
+});
 
 export const strategyqa: EvalSuite = {
   id: 'strategyqa',
