@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { ask, type AskOptions, type EvalTarget } from './eval-client.js';
@@ -26,6 +27,7 @@ export async function runEval(run: EvalRun): Promise<EvalReport> {
   const { suite, data, out } = run;
   mkdirSync(out, { recursive: true });
   const results = new ResultsFile(path.join(out, `${suite.id}.results.jsonl`));
+  const runId = runIdOf(path.join(out, `${suite.id}.run-id`));
   const problems: string[] = [];
   const items: EvalItem[] = [];
   for await (const entry of suite.read(data)) {
@@ -43,7 +45,7 @@ export async function runEval(run: EvalRun): Promise<EvalReport> {
     for (let step = next.next(); !step.done; step = next.next()) {
       const item = step.value;
       try {
-        const answer = await ask(run, item.prompt, `eval-${suite.id}-${item.id}`, run);
+        const answer = await ask(run, item.prompt, `eval-${suite.id}-${runId}-${item.id}`, run);
         const { extracted, correct } = suite.score(answer.text, item);
         results.add({
           id: item.id,
@@ -78,6 +80,17 @@ export async function runEval(run: EvalRun): Promise<EvalReport> {
   writeFileSync(path.join(out, `${suite.id}.report.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(path.join(out, `${suite.id}.report.md`), markdownOf(report));
   return report;
+}
+
+/**
+ * The run's id, kept beside its results: a resumed run asks in the same sessions, another run (another --out)
+ * in new ones, so no run's questions reach another's prompts as conversation turns.
+ */
+function runIdOf(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const id = randomUUID().slice(0, 8);
+  writeFileSync(file, `${id}\n`);
+  return id;
 }
 
 function progressBar(total: number, done: number): SingleBar {

@@ -158,6 +158,18 @@ describe('memory archives', () => {
     });
     expect(await stack.graph.counts('erin')).toEqual(graph);
     expect(await snapshot(alice)).toEqual(aliceBefore);
+
+    // A merge that fails deletes the episodes it added, and only those: here the facts fail (their subject's
+    // entity line is missing), after the episodes (under new ids) were stored.
+    const held = (await stack.episodic.exportPage(undefined, 100, erin)).map((e) => e.id);
+    const broken = archive
+      .filter((line) => !line.includes('"kind":"entity"') || !line.includes('"name":"Ada"'))
+      .map((line) => (line.includes('"kind":"episode"') ? line.replace('"id":"', '"id":"new-') : line))
+      .map((line) => line.replace('"entities":4', '"entities":3'));
+    await expect(importer.merge(linesOf(broken), erin)).rejects.toThrow(
+      /an entity the archive does not hold/,
+    );
+    expect((await stack.episodic.exportPage(undefined, 100, erin)).map((e) => e.id)).toEqual(held);
   });
 
   it('refuses a tenant that holds memory, and a cut or malformed archive, leaving the tenant as it was', async () => {

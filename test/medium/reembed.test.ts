@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
@@ -75,8 +76,14 @@ describe('changing the text-embedding model', () => {
     expect(during.map((h) => h.item.text)).toEqual(['my bicycle is a green gazelle']);
     expect(during[0]!.vectorRank).toBeUndefined();
     expect(during[0]!.textRank).toBe(1);
-    // A new episode is in the new space at once.
-    await episodic.remember([{ sessionId: 's', role: 'user', text: 'gazelles run fast' }], alice);
+    // A new episode is in the new space at once, its media vector too.
+    const imageVector = Float32Array.from({ length: 48 }, (_, i) => Math.cos(i) / Math.sqrt(24));
+    await episodic.remember(
+      [{ sessionId: 's', role: 'user', text: 'gazelles run fast', imageVector }],
+      alice,
+    );
+    const byImage = await episodic.recall({ text: '', vectors: { image: imageVector }, first: 1 }, alice);
+    expect(byImage[0]!.item.text).toBe('gazelles run fast');
     const fresh = await episodic.recall({ text: 'gazelles run fast', first: 5 }, alice);
     expect(fresh.find((h) => h.item.text === 'gazelles run fast')!.vectorRank).toBeDefined();
     expect((await episodic.vectorSpace.status()).remaining).toBe(3);
@@ -97,6 +104,8 @@ describe('changing the text-embedding model', () => {
     expect(after.filter((h) => h.vectorRank !== undefined)).toHaveLength(3);
     const exported = await episodic.exportPage(undefined, 10, alice);
     expect(exported.map((e) => e.vector.length)).toEqual([48, 48, 48]);
+    // The media vector written during the re-embed came through the cutover.
+    expect([...exported.find((e) => e.imageVector)!.imageVector!]).toEqual([...imageVector]);
     await stack.close();
 
     // The cutover is on disk: a restart opens in the new space.
@@ -105,19 +114,31 @@ describe('changing the text-embedding model', () => {
     expect((await again.episodic.recall({ text: 'sunny lisbon', first: 1 }, alice))[0]!.vectorRank).toBe(1);
   });
 
-  it('re-embeds into a model of the same width, and a text revised meanwhile keeps its own new vector', async () => {
+  it('re-embeds into a model of the same width; a text revised while its batch embeds keeps its new vector', async () => {
     const dir = tempDir('reembed');
     await writeGazelles(dir);
     const stack = await openMemory(dir, otherEmbedder('same-width'));
-    const { episodic } = stack;
+    const { episodic, embedder } = stack;
     expect(await episodic.vectorSpace.status()).toMatchObject({
       state: 'reembedding',
       dims: 32,
       remaining: 3,
     });
     const [lisbon] = await episodic.browse({ sessionId: 's' }, 1, undefined, true, alice);
-    await episodic.revise(lisbon!.id, { text: 'the weather in porto is rainy' }, alice);
-    expect((await episodic.vectorSpace.status()).remaining).toBe(2);
+    // The revision lands after the re-embed read the old words and before it stores their vector.
+    const embed = embedder.embed.bind(embedder);
+    let revisedInStep = false;
+    jest.spyOn(embedder, 'embed').mockImplementation(async (texts: string[]) => {
+      const vectors = await embed(texts);
+      if (!revisedInStep && texts.includes('the weather in lisbon is sunny')) {
+        revisedInStep = true;
+        await episodic.revise(lisbon!.id, { text: 'the weather in porto is rainy' }, alice);
+      }
+      return vectors;
+    });
+    expect(await episodic.vectorSpace.step(10)).toBe(3);
+    expect(revisedInStep).toBe(true);
+    jest.restoreAllMocks();
     await reembedAll(stack, 2);
     const hits = await episodic.recall({ text: 'rainy porto', first: 1 }, alice);
     expect(hits[0]).toMatchObject({ item: { text: 'the weather in porto is rainy' }, vectorRank: 1 });

@@ -10,6 +10,8 @@ describe('the final number of an answer (GSM8K, SVAMP)', () => {
     ['#### 1,000,000 dollars', 1_000_000],
     ['Counting 3, 4 and 5 gives 12', 12],
     ['18.', 18],
+    ['5 + 3 = 8 apples. He gives away 2, so 6 are left.', 6], // `=` is no cue: worked steps have many
+    ['Read pages 3 - 5', 5], // a spaced hyphen is no minus
   ])('%j → %d', (answer, expected) => {
     expect(finalNumber(answer)).toBe(expected);
   });
@@ -42,6 +44,7 @@ describe('the letter of a choice (CommonsenseQA, OpenBookQA)', () => {
     { label: 'A', text: 'sunny days' },
     { label: 'B', text: 'rain' },
     { label: 'C', text: 'a library' },
+    { label: 'D', text: 'art' },
   ];
   it.each([
     ['B', 'B'],
@@ -51,6 +54,7 @@ describe('the letter of a choice (CommonsenseQA, OpenBookQA)', () => {
     ['Answer: (A)', 'A'],
     ['People open them when it is rain outside.', 'B'], // the one choice text it names
     ['A dog would not know; I pick C)', 'C'], // "A" the article is not a label
+    ["Let's start: (C)", 'C'], // a marked label before a choice text inside a word ("art" in "start")
     ['I am not sure.', null],
   ])('%j → %s', (answer, expected) => {
     expect(choiceLabel(answer, choices)).toBe(expected);

@@ -1,8 +1,9 @@
 // The answer-extraction rules of the text suites (docs/eval.md says the same in words). Pure functions.
 
-/** A number as people write it: optional minus and `$`, thousands commas, decimals. */
-const NUMBER = /-?\$?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?/g;
-const CUE = /(?:####|answer\s*(?:is|:)|=)\s*/gi;
+/** A number as people write it: a minus touching it, optional `$`, thousands commas, decimals. */
+const NUMBER = /-?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?/g;
+// Not `=`: a worked answer has many ("5 + 3 = 8 apples ... so 6 are left").
+const CUE = /(?:####|answer\s*(?:is|:))\s*/gi;
 
 /** The number in a piece of text, as a value: `$1,234.50` → 1234.5; null when there is none. */
 export function numberValue(text: string): number | null {
@@ -39,8 +40,8 @@ export function yesNo(prediction: string): 'yes' | 'no' | null {
 
 /**
  * The choice an answer picks: the label after an "answer is"/"answer:" cue; else a label standing alone at the
- * start ("B", "(B)", "B.", "B)" — not the article in "A dog"); else the one choice whose text alone the answer
- * contains; else the first label written as a label anywhere ("(B)", "B)", "B."). Null when none finds one.
+ * start ("B", "(B)", "B.", "B)" — not the article in "A dog"); else the first label written as a label anywhere
+ * ("(B)", "B)", "B."); else the one choice whose text the answer contains as words. Null when none finds one.
  */
 export function choiceLabel(prediction: string, choices: { label: string; text: string }[]): string | null {
   const labels = choices.map((c) => escape(c.label)).join('|');
@@ -53,13 +54,13 @@ export function choiceLabel(prediction: string, choices: { label: string; text: 
   for (const cue of prediction.matchAll(/answer\s*(?:is|:)\s*/gi))
     after = prediction.slice(cue.index + cue[0].length);
   const cued = after === undefined ? null : (new RegExp(`^\\s*\\(?(${labels})\\b`).exec(after)?.[1] ?? null);
-  const picked = cued ?? at(prediction);
-  if (picked) return picked;
-  const lower = prediction.toLowerCase();
-  const named = choices.filter((c) => c.text.trim() !== '' && lower.includes(c.text.toLowerCase()));
-  if (named.length === 1) return named[0]!.label;
   const marked = new RegExp(`\\((${labels})\\)|(?:^|\\s)(${labels})[).:]`).exec(prediction);
-  return marked ? (marked[1] ?? marked[2])! : null;
+  const picked = cued ?? at(prediction) ?? (marked ? (marked[1] ?? marked[2])! : null);
+  if (picked) return picked;
+  const words = (s: string) => new RegExp(`(?:^|\\W)${escape(s.toLowerCase())}(?:$|\\W)`);
+  const lower = prediction.toLowerCase();
+  const named = choices.filter((c) => c.text.trim() !== '' && words(c.text).test(lower));
+  return named.length === 1 ? named[0]!.label : null;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -142,6 +142,9 @@ export class MemoryImport {
           state.header = record;
           break;
         case 'episode':
+          if (state.seenEpisodes.has(record.id))
+            throw bad(`line ${lineNo}: episode ${record.id} appears twice`);
+          state.seenEpisodes.add(record.id);
           state.read++;
           state.episodes.push(record);
           if (state.episodes.length >= BATCH) await this.storeEpisodes(state, ctx);
@@ -312,6 +315,8 @@ class ImportState {
   /** Episodes read, and those stored so far (what a failure deletes). */
   read = 0;
   storedIds: string[] = [];
+  /** Episode ids read so far: one archive holds each once. */
+  readonly seenEpisodes = new Set<string>();
   graphLoaded = false;
   ended = false;
   expected: ArchiveCounts | undefined;

@@ -73,16 +73,19 @@ export class EpisodeReembedder {
   async run(batch: number, stop: () => boolean, progress: (done: number) => void): Promise<void> {
     const table = await this.lane.table();
     while (migrating(table.layout) && !stop()) {
-      const chunk = await guardStorage(() =>
-        table.matching(staleCondition(table.layout), batch * READ_AHEAD),
-      );
+      const condition = staleCondition(table.layout);
+      const chunk = distinct(await guardStorage(() => table.matching(condition, batch * READ_AHEAD)));
       if (chunk.length === 0) return this.cutover();
       let storing = Promise.resolve();
-      for (let i = 0; i < chunk.length && !stop(); i += batch) {
-        const part = chunk.slice(i, i + batch);
-        const vectors = await this.embedder.embed(part.map((e) => e.text));
-        await storing;
-        storing = this.store(part, vectors).then(() => progress(part.length));
+      try {
+        for (let i = 0; i < chunk.length && !stop(); i += batch) {
+          const part = chunk.slice(i, i + batch);
+          const vectors = await this.embedder.embed(part.map((e) => e.text));
+          await storing;
+          storing = this.store(part, vectors).then(() => progress(part.length));
+        }
+      } finally {
+        await storing.catch(() => undefined); // the first failure is the one thrown
       }
       await storing;
     }
@@ -92,7 +95,7 @@ export class EpisodeReembedder {
   async step(limit: number): Promise<number> {
     const table = await this.lane.table();
     if (!migrating(table.layout)) return 0;
-    const stale = await guardStorage(() => table.matching(staleCondition(table.layout), limit));
+    const stale = distinct(await guardStorage(() => table.matching(staleCondition(table.layout), limit)));
     if (stale.length === 0) {
       await this.cutover();
       return 0;
@@ -101,9 +104,14 @@ export class EpisodeReembedder {
     return stale.length;
   }
 
-  private store(episodes: EpisodeRecord[], vectors: Float32Array[]): Promise<void> {
+  /** One commit of new vectors; compaction follows as after any write (a long re-embed is many commits). */
+  private async store(episodes: EpisodeRecord[], vectors: Float32Array[]): Promise<void> {
     const rows = episodes.map(({ id, tenant, text }, i) => ({ id, tenant, text, vector: vectors[i]! }));
-    return this.lane.serial((t) => t.storeNextVectors(rows));
+    const { maintenanceDue } = await this.lane.serial(async (t) => {
+      await t.storeNextVectors(rows);
+      return this.indexes.afterCommit(t);
+    });
+    if (maintenanceDue) await this.lane.serial((t) => this.indexes.maintain(t));
   }
 
   private cutover(): Promise<void> {
@@ -114,4 +122,15 @@ export class EpisodeReembedder {
       this.logger.log(`Episodic memory is now in the space ${t.layout.space} (${t.layout.dims} dims)`);
     });
   }
+}
+
+/** One row per (tenant, id): a merge keyed on them must not see the same key twice in one batch. */
+function distinct(episodes: EpisodeRecord[]): EpisodeRecord[] {
+  const seen = new Set<string>();
+  return episodes.filter((e) => {
+    const key = `${e.tenant}\u0000${e.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -44,6 +44,10 @@ export interface VectorLayout {
 
 export const migrating = (layout: VectorLayout) => layout.column === 'next_vector';
 
+/** Where a shared-space media column's current vectors are: beside `next_vector` while re-embedding. */
+export const mediaColumn = (name: string, layout: VectorLayout) =>
+  migrating(layout) ? `next_${name}` : name;
+
 /** A placeholder in `vector` for a row written during a re-embed (the old space cannot embed it). */
 export const NO_SPACE = 'none';
 
@@ -54,10 +58,10 @@ export function toRow(r: EpisodeRecord, layout: VectorLayout): EpisodeRow {
         vector_space: NO_SPACE,
         next_vector: Array.from(r.vector),
         next_space: layout.space,
-        // Shared-space media vectors of the old space are dropped at the cutover: none are written meanwhile.
-        image_vector: null,
-        audio_vector: null,
-        fused_vector: null,
+        // The new space's media vectors go beside the new text vector (the old columns go at the cutover).
+        next_image_vector: list32(r.imageVector),
+        next_audio_vector: list32(r.audioVector),
+        next_fused_vector: list32(r.fusedVector),
       }
     : {
         vector: Array.from(r.vector),
@@ -109,7 +113,7 @@ export function fromRow(row: EpisodeRow, layout: VectorLayout): EpisodeRecord {
     vector: vectorOf(row[layout.column]) ?? new Float32Array(0),
   };
   for (const [key, name] of Object.entries(MEDIA_COLUMNS) as [keyof typeof MEDIA_COLUMNS, string][]) {
-    const vector = vectorOf(row[name]);
+    const vector = vectorOf(row[mediaColumn(name, layout)]);
     if (vector) record[key] = vector;
   }
   return record;

@@ -15,6 +15,7 @@ import {
   decayedCondition,
   fromRow,
   keysetAfter,
+  mediaColumn,
   revisionRow,
   sessionRowOf,
   SESSION_COLUMNS,
@@ -124,8 +125,8 @@ export class LanceEpisodeTable implements SpaceTable {
   }
 
   /**
-   * Nearest episodes by one shared-space media column; rows without that medium are never candidates, and
-   * none are while re-embedding (the media vectors are the old space's).
+   * Nearest episodes by one shared-space media column; rows without that medium are never candidates (while
+   * re-embedding, only episodes written since the model change have media vectors in the new space).
    */
   async mediaSearch(
     vector: Float32Array,
@@ -133,8 +134,7 @@ export class LanceEpisodeTable implements SpaceTable {
     filter: EpisodeFilter,
     limit: number,
   ): Promise<(EpisodeRecord & { distance: number })[]> {
-    if (migrating(this.layout)) return [];
-    const name = MEDIA_COLUMNS[column];
+    const name = mediaColumn(MEDIA_COLUMNS[column], this.layout);
     return this.nearest(vector, name, where(filter, `${name} IS NOT NULL`), limit, undefined);
   }
 
@@ -203,7 +203,8 @@ export class LanceEpisodeTable implements SpaceTable {
     limit: number,
     withVectors = false,
   ): Promise<EpisodeRecord[]> {
-    const vectors = withVectors ? [this.layout.column, ...Object.values(MEDIA_COLUMNS)] : [];
+    const media = Object.values(MEDIA_COLUMNS).map((name) => mediaColumn(name, this.layout));
+    const vectors = withVectors ? [this.layout.column, ...media] : [];
     const rows = await this.table
       .query()
       .where(predicate)

@@ -34,7 +34,10 @@ export interface SpaceTable {
   updateRows(condition: string, valuesSql: Record<string, string>): Promise<void>;
 }
 
-const NEXT = ['next_vector', 'next_space'];
+const MEDIA = Object.values(MEDIA_COLUMNS);
+/** The migration's columns: the new space's text vector, its tag, and its media vectors. */
+const NEXT_MEDIA = MEDIA.map((name) => `next_${name}`);
+const NEXT = ['next_vector', 'next_space', ...NEXT_MEDIA];
 const nullVector = (dims: number) => `arrow_cast(NULL, 'FixedSizeList(${dims}, Float32)')`;
 
 /**
@@ -45,7 +48,9 @@ export async function settleSpace(table: SpaceTable, embedder: EmbedderIdentity)
   const before = await table.columns();
   if (!before.widths.has('vector') && before.widths.has('next_vector'))
     await finishCutover(table, embedder.dims);
-  const { widths, legacyEmbedder } = await table.columns();
+  const current = await table.columns();
+  const { legacyEmbedder } = current;
+  let { widths } = current;
   const width = widths.get('vector') ?? embedder.dims;
   await addMissingColumns(table, widths, width, legacyEmbedder);
   const legacy = `vector_space = ${str(`legacy:${legacyEmbedder}`)}`;
@@ -60,13 +65,17 @@ export async function settleSpace(table: SpaceTable, embedder: EmbedderIdentity)
     table.layout = { ...base, column: 'vector', spaceColumn: 'vector_space' };
     return;
   }
-  if (widths.has('next_vector') && widths.get('next_vector') !== embedder.dims) await table.dropColumns(NEXT);
-  if (!widths.has('next_vector') || widths.get('next_vector') !== embedder.dims) {
-    await table.addColumns([
-      { name: 'next_vector', valueSql: nullVector(embedder.dims) },
-      { name: 'next_space', valueSql: "arrow_cast(NULL, 'Utf8')" },
-    ]);
+  if (widths.has('next_vector') && widths.get('next_vector') !== embedder.dims) {
+    await table.dropColumns(NEXT.filter((c) => widths.has(c)));
+    widths = (await table.columns()).widths;
   }
+  const missing = NEXT.filter((c) => !widths.has(c));
+  await table.addColumns(
+    missing.map((name) => ({
+      name,
+      valueSql: name === 'next_space' ? "arrow_cast(NULL, 'Utf8')" : nullVector(embedder.dims),
+    })),
+  );
   table.layout = { ...base, column: 'next_vector', spaceColumn: 'next_space' };
   if ((await remainingCount(table)) === 0) await cutover(table);
 }
@@ -85,22 +94,23 @@ export function remainingCount(table: SpaceTable): Promise<number> {
  * columns take their names, and empty media columns of the new width come back.
  */
 export async function cutover(table: SpaceTable): Promise<void> {
-  const media = Object.values(MEDIA_COLUMNS);
-  for (const column of ['vector', ...media]) await table.dropIndexOn(column);
-  await table.dropColumns(['vector', 'vector_space', ...media]);
+  for (const column of ['vector', ...MEDIA]) await table.dropIndexOn(column);
+  await table.dropColumns(['vector', 'vector_space', ...MEDIA]);
   await finishCutover(table, table.layout.dims);
 }
 
 async function finishCutover(table: SpaceTable, dims: number): Promise<void> {
-  await table.renameColumns([
-    ['next_vector', 'vector'],
-    ['next_space', 'vector_space'],
-  ]);
+  const before = (await table.columns()).widths;
+  const renames = NEXT.filter((c) => before.has(c)).map((c): [string, string] => [c, nextToCurrent(c)]);
+  await table.renameColumns(renames);
   const { widths } = await table.columns();
-  const media = Object.values(MEDIA_COLUMNS).filter((c) => !widths.has(c));
+  const media = MEDIA.filter((c) => !widths.has(c));
   await table.addColumns(media.map((name) => ({ name, valueSql: nullVector(dims) })));
   table.layout = { ...table.layout, column: 'vector', spaceColumn: 'vector_space', dims, width: dims };
 }
+
+const nextToCurrent = (column: string) =>
+  column === 'next_space' ? 'vector_space' : column.slice('next_'.length);
 
 /** Tables from older versions get the newer columns, with defaults (no rewrite of existing data). */
 async function addMissingColumns(

@@ -78,10 +78,13 @@ export class EntityResolver {
       }
     }
     const threshold = this.mergeThreshold;
-    return [...candidates.values()]
-      .filter((e) => compatible(e) && wordsContained(e.norm, norm))
-      .map((e) => ({ e, similarity: cosine(vector, Float32Array.from(e.embedding)) }))
-      .filter(({ similarity }) => similarity >= threshold)
-      .sort((a, b) => b.similarity - a.similarity)[0]?.e;
+    return (
+      [...candidates.values()]
+        // An embedding of another width is from another model (a text-embedder change): never evidence.
+        .filter((e) => compatible(e) && wordsContained(e.norm, norm) && e.embedding.length === vector.length)
+        .map((e) => ({ e, similarity: cosine(vector, Float32Array.from(e.embedding)) }))
+        .filter(({ similarity }) => similarity >= threshold)
+        .sort((a, b) => b.similarity - a.similarity)[0]?.e
+    );
   }
 }
