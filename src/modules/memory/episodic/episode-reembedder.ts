@@ -72,7 +72,11 @@ export class EpisodeReembedder {
    */
   async run(batch: number, stop: () => boolean, progress: (done: number) => void): Promise<void> {
     const table = await this.lane.table();
-    while (migrating(table.layout) && !stop()) {
+    for (let left = Infinity; migrating(table.layout) && !stop();) {
+      // A pass that moved nothing would repeat forever (rows the store cannot update): stop and say so.
+      const now = await guardStorage(() => remainingCount(table));
+      if (now >= left) throw new Error(`re-embedding made no progress with ${now} episodes left`);
+      left = now;
       const condition = staleCondition(table.layout);
       const chunk = distinct(await guardStorage(() => table.matching(condition, batch * READ_AHEAD)));
       if (chunk.length === 0) return this.cutover();
