@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { EvalItem, EvalSuite, ReadProblem } from '../eval-suite.js';
+import type { EvalItem, EvalSuite } from '../eval-suite.js';
 import { finalNumber, numberValue, sameNumber } from './answer-extraction.js';
-import { jsonArray, jsonLines } from './read-records.js';
+import { itemsOf, jsonArray, jsonLines } from './read-records.js';
 
 // GSM8K (JSON Lines: question, answer ending "#### n") and SVAMP (a JSON array: Body, Question, Answer), both
 // scored by exact numeric match of the final number.
@@ -30,42 +30,29 @@ function scoreNumber(prediction: string, item: EvalItem) {
 
 export const gsm8k: EvalSuite = {
   id: 'gsm8k',
-  async *read(data: string): AsyncGenerator<EvalItem | ReadProblem> {
-    for await (const entry of jsonLines(data, gsm8kRecord)) {
-      if (!Array.isArray(entry)) {
-        yield entry;
-        continue;
-      }
-      const [line, r] = entry;
+  read: (data) =>
+    itemsOf(jsonLines(data, gsm8kRecord), (line, r) => {
       const expected = r.answer
         .slice(r.answer.lastIndexOf('####') + 4)
         .trim()
         .replaceAll(',', '');
-      if (numberValue(expected) === null)
-        yield { problem: `${data} line ${line}: "#### ${expected}" is no number` };
-      else yield { id: `line-${line}`, prompt: `${r.question}\n\n${INSTRUCTION}`, expected };
-    }
-  },
+      return numberValue(expected) === null
+        ? { problem: `${data} line ${line}: "#### ${expected}" is no number` }
+        : { id: `line-${line}`, prompt: `${r.question}\n\n${INSTRUCTION}`, expected };
+    }),
   score: scoreNumber,
 };
 
 export const svamp: EvalSuite = {
   id: 'svamp',
-  // eslint-disable-next-line @typescript-eslint/require-await -- one JSON document, read whole
-  async *read(data: string): AsyncGenerator<EvalItem | ReadProblem> {
-    for (const entry of jsonArray(data, svampRecord)) {
-      if (!Array.isArray(entry)) {
-        yield entry;
-        continue;
-      }
-      const [i, r] = entry;
+  read: (data) =>
+    itemsOf(jsonArray(data, svampRecord), (i, r) => {
       const question = `${r.Body.trim()} ${r.Question.trim()}`.trim();
-      yield {
+      return {
         id: String(r.ID ?? `record-${i}`),
         prompt: `${question}\n\n${INSTRUCTION}`,
         expected: String(r.Answer),
       };
-    }
-  },
+    }),
   score: scoreNumber,
 };

@@ -1,7 +1,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
-import type { ReadProblem } from '../eval-suite.js';
+import type { EvalItem, ReadProblem } from '../eval-suite.js';
 
 /** Bounded: one record of any of the text suites is a few KB; a bigger one is not a record of them. */
 const MAX_LINE_CHARS = 1_000_000;
@@ -55,4 +55,12 @@ function parsed<T>(file: string, n: number, line: string, schema: z.ZodType<T>):
 
 function problem(file: string, n: number, what: string, unit = 'line'): ReadProblem {
   return { problem: `${file} ${unit} ${n}: ${what}` };
+}
+
+/** Items from read records: problems pass through, and each record (with its line or index) becomes an item. */
+export async function* itemsOf<T>(
+  entries: AsyncIterable<[number, T] | ReadProblem> | Iterable<[number, T] | ReadProblem>,
+  toItem: (at: number, record: T) => EvalItem | ReadProblem,
+): AsyncGenerator<EvalItem | ReadProblem> {
+  for await (const entry of entries) yield Array.isArray(entry) ? toItem(...(entry)) : entry;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EvalItem, EvalSuite, ReadProblem } from '../eval-suite.js';
 import { choiceLabel, yesNo } from './answer-extraction.js';
-import { jsonArray, jsonLines } from './read-records.js';
+import { itemsOf, jsonArray, jsonLines } from './read-records.js';
 
 // StrategyQA (a JSON array: qid, question, boolean answer) scored yes/no, and the multiple-choice suites in the
 // ARC/CommonsenseQA JSON Lines layout (id, question.stem, question.choices[{label, text}], answerKey), scored by
@@ -15,18 +15,11 @@ const strategyRecord = z.object({
 
 export const strategyqa: EvalSuite = {
   id: 'strategyqa',
-  // eslint-disable-next-line @typescript-eslint/require-await -- one JSON document, read whole
-  async *read(data: string): AsyncGenerator<EvalItem | ReadProblem> {
-    for (const entry of jsonArray(data, strategyRecord)) {
-      if (!Array.isArray(entry)) {
-        yield entry;
-        continue;
-      }
-      const [i, r] = entry;
+  read: (data) =>
+    itemsOf(jsonArray(data, strategyRecord), (i, r) => {
       const prompt = `${r.question}\n\nAnswer yes or no first, then explain briefly.`;
-      yield { id: r.qid ?? `record-${i}`, prompt, expected: r.answer ? 'yes' : 'no' };
-    }
-  },
+      return { id: r.qid ?? `record-${i}`, prompt, expected: r.answer ? 'yes' : 'no' };
+    }),
   score(prediction, item) {
     const extracted = yesNo(prediction);
     return { extracted, correct: extracted === item.expected };
@@ -46,24 +39,15 @@ type ChoiceItem = EvalItem & { choices: { label: string; text: string }[] };
 function multipleChoice(id: string): EvalSuite {
   return {
     id,
-    async *read(data: string): AsyncGenerator<EvalItem | ReadProblem> {
-      for await (const entry of jsonLines(data, choiceRecord)) {
-        if (!Array.isArray(entry)) {
-          yield entry;
-          continue;
-        }
-        const [line, r] = entry;
+    read: (data) =>
+      itemsOf(jsonLines(data, choiceRecord), (line, r): ChoiceItem | ReadProblem => {
         const { stem, choices } = r.question;
-        if (!choices.some((c) => c.label === r.answerKey)) {
-          yield { problem: `${data} line ${line}: answerKey ${r.answerKey} is none of the choices` };
-          continue;
-        }
+        if (!choices.some((c) => c.label === r.answerKey))
+          return { problem: `${data} line ${line}: answerKey ${r.answerKey} is none of the choices` };
         const listed = choices.map((c) => `${c.label}. ${c.text}`).join('\n');
         const prompt = `${stem}\n\n${listed}\n\nAnswer with the letter of the best choice.`;
-        const item: ChoiceItem = { id: r.id ?? `line-${line}`, prompt, expected: r.answerKey, choices };
-        yield item;
-      }
-    },
+        return { id: r.id ?? `line-${line}`, prompt, expected: r.answerKey, choices };
+      }),
     score(prediction, item) {
       const extracted = choiceLabel(prediction, (item as ChoiceItem).choices);
       return { extracted, correct: extracted === item.expected };
