@@ -62,5 +62,5 @@ export async function* itemsOf<T>(
   entries: AsyncIterable<[number, T] | ReadProblem> | Iterable<[number, T] | ReadProblem>,
   toItem: (at: number, record: T) => EvalItem | ReadProblem,
 ): AsyncGenerator<EvalItem | ReadProblem> {
-  for await (const entry of entries) yield Array.isArray(entry) ? toItem(...(entry)) : entry;
+  for await (const entry of entries) yield Array.isArray(entry) ? toItem(...entry) : entry;
 }
